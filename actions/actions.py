@@ -1,0 +1,142 @@
+"""The rasa-sdk actions: read the question from the tracker, answer from content/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answers, live_content
+from actions.answers import Reply
+
+DEFAULT_LANGUAGE = "en"
+
+
+def language_of(tracker: Tracker) -> str:
+    """The reply language decided by the channel (slot, else message metadata)."""
+    language = tracker.get_slot("language")
+    if language not in ("fr", "zh", "en"):
+        metadata = tracker.latest_message.get("metadata") or {}
+        language = metadata.get("language")
+    return language if language in ("fr", "zh", "en") else DEFAULT_LANGUAGE
+
+
+def mentioned(tracker: Tracker, entity: str) -> List[Dict[str, str]]:
+    """Entities of one type in the latest message: canonical value and typed text."""
+    text = tracker.latest_message.get("text") or ""
+    found = []
+    for e in tracker.latest_message.get("entities", []):
+        if e.get("entity") != entity:
+            continue
+        start, end = e.get("start"), e.get("end")
+        typed = text[start:end] if isinstance(start, int) and isinstance(end, int) and text else ""
+        found.append({"value": str(e.get("value")), "text": typed or str(e.get("value"))})
+    return found
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+
+
+class ActionGreet(Action):
+    """The greeting of the domain, with a button per main destination and one for offers."""
+
+    def name(self) -> Text:
+        return "action_greet"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        content = live_content.current()
+        language = language_of(tracker)
+        buttons = answers.destination_buttons(content, "ask_overview", language)
+        buttons.append({"title": content.phrase("offers_button", language), "payload": "/ask_offers"})
+        dispatcher.utter_message(response="utter_greet", buttons=buttons)
+        return []
+
+
+class ActionAnswerPlace(Action):
+    """Overview, directions, prices, hours, best time or activities of a place."""
+
+    def name(self) -> Text:
+        return "action_answer_place"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        content = live_content.current()
+        language = language_of(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_overview"
+        topic = answers.TOPIC_OF_INTENT.get(intent, "overview")
+        conversation_place: Optional[str] = tracker.get_slot("place")
+        target = answers.choose_place(
+            content,
+            mentioned(tracker, "place"),
+            [a["value"] for a in mentioned(tracker, "activity")],
+            conversation_place,
+            intent,
+        )
+        if target.uncovered_name:
+            send(dispatcher, answers.not_covered(content, target.uncovered_name, language, conversation_place))
+            return []
+        if target.place_id is None:
+            send(dispatcher, answers.which_place(content, intent, language))
+            return []
+        send(dispatcher, answers.place_answer(content, target.place_id, topic, language))
+        return [SlotSet("place", target.place_id)]
+
+
+class ActionListOffers(Action):
+    """The travel offers valid today, for the place asked or all of them."""
+
+    def name(self) -> Text:
+        return "action_list_offers"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        content = live_content.current()
+        asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
+        place_id = asked[0] if asked else None
+        now = dt.datetime.now(dt.timezone.utc)
+        send(dispatcher, answers.offers(content, place_id, language_of(tracker), now))
+        return [SlotSet("place", place_id)] if place_id else []
+
+
+class ActionContact(Action):
+    """How to reach a person: the tourism office of the place, or all of them."""
+
+    def name(self) -> Text:
+        return "action_contact"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        content = live_content.current()
+        asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
+        place_id = asked[0] if asked else tracker.get_slot("place")
+        send(dispatcher, answers.contacts(content, place_id, language_of(tracker)))
+        return []
+
+
+class ActionOutOfScope(Action):
+    """What the assistant can help with, and who can help with the rest."""
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        content = live_content.current()
+        language = language_of(tracker)
+        place = tracker.get_slot("place")
+        elsewhere = [m for m in mentioned(tracker, "place") if m["value"] not in content.places]
+        if elsewhere:  # "how do I visit the Eiffel Tower": say which place we do not cover
+            send(dispatcher, answers.not_covered(content, elsewhere[0]["text"], language, place))
+        else:
+            send(dispatcher, answers.out_of_scope(content, language, place))
+        return []

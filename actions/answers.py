@@ -1,0 +1,232 @@
+"""The answers the actions send, composed from content/ in one language.
+
+Plain functions of the content and the question, so they are tested without
+Rasa. Every sentence comes from content/ (places, offers, phrases.yml); this
+module only chooses and assembles them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from actions.content_store import Content, Contact, Offer
+
+# The topic of content/ that answers each intent.
+TOPIC_OF_INTENT = {
+    "ask_overview": "overview",
+    "ask_directions": "getting_there",
+    "ask_prices": "prices",
+    "ask_hours": "hours",
+    "ask_best_time": "best_time",
+    "ask_activities": "activities",
+}
+
+# Offered as buttons when a question names no place and the conversation has none.
+MAIN_DESTINATIONS = ("mont_blanc", "badaling", "bauges", "chongli")
+# Whose contact is given for questions that are about no place in particular.
+MAIN_OFFICES = ("mont_blanc", "badaling", "bauges", "zhangjiakou", "chambery")
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The place a question is about, or the name of one the assistant does not cover."""
+
+    place_id: Optional[str] = None
+    uncovered_name: Optional[str] = None
+
+
+def choose_place(
+    content: Content,
+    mentioned: Sequence[Dict[str, str]],
+    activities: Sequence[str],
+    conversation_place: Optional[str],
+    intent: str,
+) -> Target:
+    """Which place a question is about.
+
+    ``mentioned`` holds the place entities of the message, as
+    ``{"value": id, "text": what the tourist typed}``. A covered place named in
+    the message wins; then a place known for the activity asked about; then
+    the place of the conversation so far ("and the price?"). A destination we
+    do not cover is said so, except in a directions question, where another
+    city is usually where the trip starts ("from Geneva").
+    """
+    covered = [m["value"] for m in mentioned if m["value"] in content.places]
+    if covered:
+        return Target(covered[0])
+    uncovered = [m for m in mentioned if m["value"] not in content.places]
+    if uncovered and not (intent == "ask_directions" and conversation_place):
+        return Target(uncovered_name=uncovered[0]["text"])
+    for activity in activities:
+        if conversation_place and activity in _known_for(content, conversation_place):
+            return Target(conversation_place)
+        for place in content.places.values():
+            if activity in place.known_for:
+                return Target(place.id)
+    if conversation_place in content.places:
+        return Target(conversation_place)
+    return Target()
+
+
+def _known_for(content: Content, place_id: str) -> Sequence[str]:
+    place = content.place(place_id)
+    return place.known_for if place else ()
+
+
+def place_answer(content: Content, place_id: str, topic: str, language: str) -> Reply:
+    """The topic's text, its facts with source and date, then the sister destination."""
+    place = content.places[place_id]
+    found = content.topic(place_id, topic)
+    if found is None:
+        text = content.phrase(
+            "topic_missing",
+            language,
+            place=place.name[language],
+            contact=contact_details(content, place_id, language),
+        )
+        return Reply(_join(text, suggestion(content, place_id, language)))
+    _, topic_content = found
+    parts = [place.name[language], topic_content.text[language]]
+    for fact in topic_content.facts:
+        parts.append(
+            content.phrase(
+                "fact",
+                language,
+                text=fact.text[language],
+                source=fact.source,
+                checked=format_date(content, fact.checked, language),
+            )
+        )
+    parts.append(suggestion(content, place_id, language))
+    return Reply(_join(*parts))
+
+
+def suggestion(content: Content, place_id: str, language: str) -> str:
+    """One cross-tourism suggestion: the sister destination's invitation."""
+    text = content.inherited(place_id, "suggestion")
+    return content.phrase("suggestion", language, text=text[language]) if text else ""
+
+
+def which_place(content: Content, intent: str, language: str) -> Reply:
+    return Reply(content.phrase("which_place", language), destination_buttons(content, intent, language))
+
+
+def destination_buttons(content: Content, intent: str, language: str) -> List[Dict[str, str]]:
+    """One button per main destination, asking ``intent`` about it when pressed."""
+    return [
+        {"title": content.places[p].name[language], "payload": f'/{intent}{{"place": "{p}"}}'}
+        for p in MAIN_DESTINATIONS
+        if p in content.places
+    ]
+
+
+def not_covered(
+    content: Content, name: str, language: str, conversation_place: Optional[str] = None
+) -> Reply:
+    contact = contact_details(content, conversation_place, language)
+    return Reply(content.phrase("not_covered", language, name=name, contact=contact))
+
+
+def out_of_scope(
+    content: Content, language: str, conversation_place: Optional[str] = None
+) -> Reply:
+    contact = contact_details(content, conversation_place, language)
+    return Reply(content.phrase("out_of_scope", language, contact=contact))
+
+
+def contacts(content: Content, place_id: Optional[str], language: str) -> Reply:
+    """Who runs the place and its tourism office, or every main office."""
+    if place_id in content.places:
+        found = [p.contact for p in content.lineage(place_id)]  # the operator, then the office
+    else:
+        found = [content.inherited(p, "contact") for p in MAIN_OFFICES if p in content.places]
+    lines = [content.phrase("contact_intro", language)]
+    seen: List[Contact] = []
+    for contact in found:
+        if contact is None or contact in seen:
+            continue
+        seen.append(contact)
+        details = _details(contact)
+        line = content.phrase("contact_line", language, name=contact.name[language], details=details)
+        lines.append(line if details else "• " + contact.name[language])
+    return Reply("\n".join(lines))
+
+
+def offers(
+    content: Content, place_id: Optional[str], language: str, now: dt.datetime
+) -> Reply:
+    """Offers valid today, for the place asked (and the places within it) or all."""
+    current = [o for o in content.offers if o.is_valid_on(now)]
+    if place_id:
+        family = {p.id for p in content.places.values() if place_id in {x.id for x in content.lineage(p.id)}}
+        family |= {p.id for p in content.lineage(place_id)}
+        matching = [o for o in current if o.place in family]
+        current = matching or current
+    if not current:
+        return Reply(content.phrase("offers_none", language, contact=main_contact(content, language)))
+    current.sort(key=lambda o: (o.valid_until, o.id))
+    blocks = [content.phrase("offers_intro", language)]
+    blocks.extend(offer_text(content, o, language) for o in current)
+    return Reply("\n".join(blocks))
+
+
+def offer_text(content: Content, offer: Offer, language: str) -> str:
+    amount = f"{offer.amount:,.0f}" if offer.amount == int(offer.amount) else f"{offer.amount:,.2f}"
+    text = content.phrase(
+        "offer",
+        language,
+        title=offer.title[language],
+        price=content.phrase("price", language, amount=amount, currency=offer.currency),
+        until=format_date(content, offer.valid_until, language),
+        description=offer.description[language],
+        includes=content.phrase("list_separator", language).join(offer.includes.get(language, ())),
+        booking=offer.booking[language] + (f" {offer.url}" if offer.url else ""),
+    )
+    if offer.sample:
+        text += "\n" + content.phrase("offer_sample", language)
+    return text
+
+
+def format_date(content: Content, date: dt.date, language: str) -> str:
+    return content.phrase(
+        "date", language, day=f"{date.day:02d}", month=f"{date.month:02d}", year=date.year
+    )
+
+
+def contact_details(content: Content, place_id: Optional[str], language: str) -> str:
+    contact = content.inherited(place_id, "contact") if place_id in content.places else None
+    if contact is None:
+        return main_contact(content, language)
+    return _contact_text(contact, language)
+
+
+def main_contact(content: Content, language: str) -> str:
+    """The first main office with a contact, for "who can help me" answers."""
+    for place_id in MAIN_OFFICES:
+        contact = content.inherited(place_id, "contact") if place_id in content.places else None
+        if contact:
+            return _contact_text(contact, language)
+    return ""
+
+
+def _contact_text(contact: Contact, language: str) -> str:
+    return ", ".join(x for x in (contact.name[language], _details(contact)) if x)
+
+
+def _details(contact: Contact) -> str:
+    return " · ".join(x for x in (contact.url, contact.phone, contact.email) if x)
+
+
+def _join(*parts: str) -> str:
+    # One line break between parts: Rasa's REST channel would cut the reply
+    # into several messages at every blank line.
+    return "\n".join(p for p in parts if p)
+

@@ -1,0 +1,47 @@
+"""Talks to Rasa over its REST channel (``/webhooks/rest/webhook``).
+
+The language decision and the channel name travel as message metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer in time, or answered with an error."""
+
+
+class RasaClient:
+    def __init__(self, url: str, timeout: float = 5.0) -> None:
+        self.url = url.rstrip("/")
+        self._client = httpx.AsyncClient(timeout=timeout)
+
+    async def send(
+        self, sender: str, text: str, metadata: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        payload = {"sender": sender, "message": text, "metadata": metadata}
+        try:
+            response = await self._client.post(f"{self.url}/webhooks/rest/webhook", json=payload)
+            response.raise_for_status()
+            replies = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
+        if not isinstance(replies, list):
+            raise RasaUnavailable(f"unexpected answer from Rasa: {replies!r:.200}")
+        return replies
+
+    async def ready(self) -> bool:
+        try:
+            response = await self._client.get(f"{self.url}/", timeout=1.0)
+            return response.status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,44 @@
+"""The language each (pseudonymous) user was last answered in.
+
+Kept in a small SQLite file under var/, so a conversation continued later,
+or from another run of ``python -m bot ask``, keeps its language.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+
+class UserMemory:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS user_language ("
+            " pseudonym TEXT PRIMARY KEY, language TEXT NOT NULL, updated REAL NOT NULL)"
+        )
+        self._lock = threading.Lock()
+
+    def language(self, pseudonym: str) -> Optional[str]:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT language FROM user_language WHERE pseudonym = ?", (pseudonym,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def remember(self, pseudonym: str, language: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO user_language (pseudonym, language, updated) VALUES (?, ?, ?)"
+                " ON CONFLICT(pseudonym) DO UPDATE SET language = excluded.language,"
+                " updated = excluded.updated",
+                (pseudonym, language, time.time()),
+            )
+
+    def close(self) -> None:
+        self._db.close()

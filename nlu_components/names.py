@@ -1,0 +1,157 @@
+"""Names of places and activities, found in any text (no Rasa needed).
+
+Used by the Rasa component in ``gazetteer.py`` and by the channel layer's
+language decision, which sets place names aside: "Aiguille du Midi" says
+nothing about the language of "aiguille du midi price".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+import yaml
+
+ENTITIES_FILE = Path(__file__).resolve().parent.parent / "nlu" / "entities.yml"
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def fold(text: str) -> Tuple[str, List[int]]:
+    """Folded text and, for each folded character, its index in ``text``.
+
+    Lower case, accents removed, hyphens, apostrophes and runs of spaces made
+    one space, so "Féclaz", "feclaz" and "FECLAZ" all read "feclaz".
+    """
+    out: List[str] = []
+    index: List[int] = []
+    for i, char in enumerate(text):
+        for part in unicodedata.normalize("NFKD", char.lower()):
+            if unicodedata.combining(part):
+                continue
+            if part in "-‐‑–—'’_.·" or part.isspace():
+                part = " "
+                if out and out[-1] == " ":
+                    continue
+            out.append(part)
+            index.append(i)
+    return "".join(out), index
+
+
+@dataclass(frozen=True)
+class Name:
+    folded: str
+    entity: str
+    value: str
+
+
+class Gazetteer:
+    """Finds known names in a text; longest match first, no overlaps."""
+
+    def __init__(self, names: Iterable[Name]) -> None:
+        unique: Dict[str, Name] = {}
+        for name in names:
+            unique.setdefault(name.folded, name)  # one meaning per written form: the first
+        self.names = sorted(unique.values(), key=lambda n: (-len(n.folded), n.folded))
+        by_length = "|".join(re.escape(n.folded) for n in self.names) or r"(?!)"
+        self._pattern = re.compile(by_length)
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[Tuple[str, str, str]]) -> "Gazetteer":
+        """From (surface form, entity type, value) triples."""
+        names = []
+        for surface, entity, value in pairs:
+            folded = fold(surface)[0].strip()
+            if folded:
+                names.append(Name(folded, entity, value))
+        return cls(names)
+
+    def find(self, text: str) -> List[Dict[str, Any]]:
+        folded, index = fold(text)
+        found = []
+        position = 0
+        while True:
+            match = self._first_whole_match(folded, position)
+            if match is None:
+                return found
+            start, end, name = match
+            found.append(
+                {
+                    "entity": name.entity,
+                    "value": name.value,
+                    "start": index[start],
+                    "end": index[end - 1] + 1,
+                    "confidence_entity": 1.0,
+                }
+            )
+            position = end
+
+    def _first_whole_match(
+        self, folded: str, position: int
+    ) -> Optional[Tuple[int, int, Name]]:
+        # Try every start position from the left; at each, the longest name
+        # that stands as a whole word (or is Chinese) wins.
+        while position < len(folded):
+            candidates = [
+                n for n in self.names if folded.startswith(n.folded, position)
+            ]
+            for name in candidates:
+                end = position + len(name.folded)
+                if _stands_alone(folded, position, end):
+                    return position, end, name
+            nxt = self._pattern.search(folded, position + 1)
+            if nxt is None:
+                return None
+            position = nxt.start()
+        return None
+
+    def to_json(self) -> List[Dict[str, str]]:
+        return [n.__dict__ for n in self.names]
+
+    @classmethod
+    def from_json(cls, rows: List[Dict[str, str]]) -> "Gazetteer":
+        return cls(Name(**row) for row in rows)
+
+
+def _stands_alone(folded: str, start: int, end: int) -> bool:
+    """Latin names need non-letters around them; Chinese ones do not."""
+    if _HAN.match(folded[start]) and _HAN.match(folded[end - 1]):
+        return True
+    before = folded[start - 1] if start > 0 else " "
+    after = folded[end] if end < len(folded) else " "
+    return not (before.isalnum() and not _HAN.match(before)) and not (
+        after.isalnum() and not _HAN.match(after)
+    )
+
+
+def synonyms(path: Path = ENTITIES_FILE) -> Dict[str, str]:
+    """Every written form in nlu/entities.yml -> its id."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    forms: Dict[str, str] = {}
+    for block in data.get("nlu", []):
+        if "synonym" not in block:
+            continue
+        for line in str(block.get("examples", "")).splitlines():
+            form = line.strip()[2:].strip() if line.strip().startswith("- ") else ""
+            if form:
+                forms[form] = block["synonym"]
+    return forms
+
+
+def source_fingerprint(*paths: Path) -> str:
+    """A digest of files, so Rasa retrains a component when its code or data changes.
+
+    Rasa's training cache knows the training data and the config, not the code
+    of custom components: without this, an edited component would keep the
+    output of its previous version.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()

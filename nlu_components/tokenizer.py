@@ -1,0 +1,128 @@
+"""One tokenizer for French, English and Chinese in the same model.
+
+Runs of Han characters are cut by jieba, with a user dictionary of place
+names (``nlu/jieba/``) so "八达岭长城" stays in meaningful pieces; everything else is
+split into words on anything that is not a letter or digit. Rasa's own
+JiebaTokenizer would also turn every space of a French sentence into a token.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.names import source_fingerprint
+
+logger = logging.getLogger(__name__)
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
+)
+class MultilingualTokenizer(Tokenizer):
+    """jieba for Han runs, word characters for the rest."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "dictionary_path": None,
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource
+    ) -> None:
+        super().__init__(config)
+        self._model_storage = model_storage
+        self._resource = resource
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        dictionaries = glob.glob(f"{config.get('dictionary_path') or '.'}/*.txt")
+        return source_fingerprint(Path(__file__).resolve(), *map(Path, dictionaries))
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "MultilingualTokenizer":
+        if config.get("dictionary_path"):
+            _load_dictionaries(config["dictionary_path"])
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "MultilingualTokenizer":
+        # The dictionaries travel inside the model, so a model runs anywhere.
+        try:
+            with model_storage.read_from(resource) as directory:
+                _load_dictionaries(str(directory))
+        except ValueError:
+            logger.debug("No jieba dictionary stored with the model.")
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        source: Optional[str] = self._config.get("dictionary_path")
+        if source:
+            with self._model_storage.write_to(self._resource) as directory:
+                for path in glob.glob(f"{source}/*.txt"):
+                    shutil.copy2(path, Path(directory))
+        return self._resource
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute) or ""
+        return self._apply_token_pattern(tokenize(text))
+
+
+def tokenize(text: str) -> List[Token]:
+    """Tokens of ``text`` with their character offsets."""
+    import jieba
+
+    tokens: List[Token] = []
+    position = 0
+    for han in _HAN_RUN.finditer(text):
+        tokens.extend(_words(text[position : han.start()], position))
+        for word, start, _end in jieba.tokenize(han.group()):
+            tokens.append(Token(word, han.start() + start))
+        position = han.end()
+    tokens.extend(_words(text[position:], position))
+    return tokens
+
+
+def _words(text: str, offset: int) -> List[Token]:
+    return [Token(m.group(), offset + m.start()) for m in _WORD.finditer(text)]
+
+
+def _load_dictionaries(path: str) -> None:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    for dictionary in sorted(glob.glob(f"{path}/*.txt")):
+        jieba.load_userdict(dictionary)

@@ -1,0 +1,91 @@
+"""Shared fixtures: the real content, the trained model, running services.
+
+The end-to-end fixtures train the model (``rasa train`` does nothing when the
+data did not change) and start Rasa and the action server once per session,
+on free loopback ports, with databases in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL_LID = ROOT.parent / "shared" / "eval" / "lid"
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def content():
+    from actions import content_store
+
+    return content_store.load()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory):
+    from bot import settings as settings_module
+
+    base = settings_module.from_environment()
+    return replace(base, var_dir=tmp_path_factory.mktemp("var"), rasa_url="")
+
+
+@pytest.fixture(scope="session")
+def model(settings) -> Path:
+    from bot import services
+
+    return services.train(settings)
+
+
+@pytest.fixture(scope="session")
+def running(settings, model) -> Iterator["object"]:
+    from bot import services
+
+    with services.Services(settings, model) as started:
+        yield started
+
+
+class Chat:
+    """A test conversation: ``chat.text("bonjour")`` returns what the tourist reads."""
+
+    def __init__(self, assistant, user: str, loop) -> None:
+        self.assistant = assistant
+        self.user = user
+        self.loop = loop
+
+    def say(self, text: str, client_language: str = None):
+        return self.loop.run_until_complete(
+            self.assistant.handle("test", self.user, text, client_language)
+        )
+
+    def text(self, text: str, client_language: str = None) -> str:
+        return "\n".join(r.text for r in self.say(text, client_language).replies)
+
+
+@pytest.fixture
+def new_chat(running, settings, request):
+    """Makes conversations with fresh users against the running assistant."""
+    from bot.assistant import Assistant, load_phrases
+    from bot.pseudonym import load_key
+    from bot.rasa_client import RasaClient
+    from bot.user_memory import UserMemory
+
+    loop = asyncio.new_event_loop()
+    memory = UserMemory(settings.var_dir / "bot.db")
+    rasa = RasaClient(running.rasa_url, timeout=settings.rasa_timeout)
+    assistant = Assistant(rasa, memory, load_key(settings.var_dir), load_phrases(settings.content_dir))
+    counter = iter(range(10_000))
+
+    def make(name: str = "tourist") -> Chat:
+        return Chat(assistant, f"{request.node.name}-{name}-{next(counter)}", loop)
+
+    yield make
+    loop.run_until_complete(rasa.close())
+    loop.close()
+    memory.close()

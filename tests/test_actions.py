@@ -1,0 +1,91 @@
+"""The rasa-sdk actions with the real domain and content, as the action server runs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import ActionAnswerPlace, ActionContact, ActionGreet, ActionListOffers, ActionOutOfScope
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
+
+
+def tracker(text, intent, entities=(), language="fr", place=None, metadata=None):
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": [
+            {"entity": kind, "value": value, "start": text.find(typed), "end": text.find(typed) + len(typed)}
+            for kind, value, typed in entities
+        ],
+        "metadata": metadata or {},
+    }
+    return Tracker("pseudonymous-user", {"language": language, "place": place}, message, [], False, None, None, "action_listen")
+
+
+def run(action, tracker_):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker_, DOMAIN)
+    return dispatcher.messages, events
+
+
+def test_a_question_about_a_place_is_answered_in_the_users_language(content):
+    messages, events = run(
+        ActionAnswerPlace(),
+        tracker("八达岭怎么去", "ask_directions", [("place", "badaling", "八达岭")], language="zh"),
+    )
+    [message] = messages
+    assert content.places["badaling"].topics["getting_there"].text["zh"] in message["text"]
+    assert content.places["badaling"].suggestion["zh"] in message["text"]
+    assert events == [SlotSet("place", "badaling")]
+
+
+def test_and_the_price_is_answered_for_the_place_of_the_conversation(content):
+    messages, events = run(ActionAnswerPlace(), tracker("et le prix ?", "ask_prices", place="bauges"))
+    assert content.places["bauges"].topics["prices"].text["fr"] in messages[0]["text"]
+    assert events == [SlotSet("place", "bauges")]
+
+
+def test_an_uncovered_place_gets_a_helpful_answer_and_keeps_the_conversations_place(content):
+    messages, events = run(
+        ActionAnswerPlace(),
+        tracker("what about zermatt", "ask_overview", [("place", "other_place", "zermatt")], "en", "mont_blanc"),
+    )
+    assert messages[0]["text"].startswith("I can't help with zermatt:")
+    assert events == []
+
+
+def test_without_any_place_the_tourist_is_asked_which_one():
+    messages, events = run(ActionAnswerPlace(), tracker("horaires ?", "ask_hours"))
+    assert messages[0]["text"] == "Pour quelle destination ?"
+    assert len(messages[0]["buttons"]) == 4 and events == []
+
+
+def test_the_language_comes_from_the_metadata_when_the_slot_is_empty(content):
+    messages, _ = run(
+        ActionOutOfScope(), tracker("???", "out_of_scope", language=None, metadata={"language": "zh"})
+    )
+    assert messages[0]["text"].startswith("我是勃朗峰—长城旅游助手")
+
+
+def test_the_greeting_comes_from_the_domain_with_destination_buttons():
+    messages, _ = run(ActionGreet(), tracker("salut", "greet"))
+    [message] = messages
+    assert message["response"] == "utter_greet"
+    assert [b["payload"] for b in message["buttons"]][-1] == "/ask_offers"
+    assert message["buttons"][0]["title"] == "Chamonix-Mont-Blanc"
+
+
+def test_offers_are_listed_in_the_users_language(content):
+    messages, _ = run(ActionListOffers(), tracker("des offres ?", "ask_offers"))
+    assert messages[0]["text"].startswith("Nos offres du moment :")
+
+
+def test_contact_gives_the_office_of_the_conversations_place(content):
+    messages, _ = run(ActionContact(), tracker("un humain svp", "contact_human", place="bauges"))
+    assert content.places["bauges"].contact.name["fr"] in messages[0]["text"]

@@ -1,0 +1,55 @@
+"""Place names found in any language, and Chinese cut into words."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu_components.names import Gazetteer, fold, synonyms
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return Gazetteer.from_pairs((form, "place", value) for form, value in synonyms().items())
+
+
+def values(gazetteer, text):
+    return [(f["value"], text[f["start"] : f["end"]]) for f in gazetteer.find(text)]
+
+
+def test_folding_ignores_case_accents_and_hyphens():
+    assert fold("La Féclaz")[0] == fold("la feclaz")[0] == fold("LA-FECLAZ")[0] == "la feclaz"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("comment aller a la feclaz", [("bauges", "la feclaz")]),
+        ("MONT-BLANC prix", [("mont_blanc", "MONT-BLANC")]),
+        ("Chamonix怎么去", [("mont_blanc", "Chamonix")]),
+        ("八达岭长城门票", [("badaling", "八达岭长城")]),
+        ("去崇礼滑雪", [("chongli", "崇礼"), ("skiing", "滑雪")]),
+        ("tramway du mont-blanc horaires", [("tramway_mont_blanc", "tramway du mont-blanc")]),
+        ("Université Savoie Mont Blanc", [("usmb", "Université Savoie Mont Blanc")]),
+    ],
+)
+def test_names_are_found_in_every_language(gazetteer, text, expected):
+    assert values(gazetteer, text) == expected
+
+
+def test_latin_names_must_stand_as_whole_words(gazetteer):
+    assert values(gazetteer, "chamonixsuperstore and bigbadaling") == []
+
+
+def test_the_longest_name_wins(gazetteer):
+    assert values(gazetteer, "ski de fond") == [("cross_country_skiing", "ski de fond")]
+
+
+def test_tokens_keep_offsets_and_cut_chinese_with_the_place_dictionary():
+    from nlu_components.tokenizer import _load_dictionaries, tokenize
+
+    _load_dictionaries("nlu/jieba")
+    text = "Chamonix怎么去八达岭长城"
+    tokens = tokenize(text)
+    assert all(text[t.start : t.end] == t.text for t in tokens)
+    assert "八达岭长城" in [t.text for t in tokens]
+    assert [t.text for t in tokenize("c'est où, la Féclaz ?")] == ["c", "est", "où", "la", "Féclaz"]
