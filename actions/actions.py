@@ -42,7 +42,7 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 
 
 class ActionGreet(Action):
-    """The greeting of the domain, with a button per main destination and one for offers."""
+    """The greeting, with a button per main destination and one for offers."""
 
     def name(self) -> Text:
         return "action_greet"
@@ -54,7 +54,7 @@ class ActionGreet(Action):
         language = language_of(tracker)
         buttons = answers.destination_buttons(content, "ask_overview", language)
         buttons.append({"title": content.phrase("offers_button", language), "payload": "/ask_offers"})
-        dispatcher.utter_message(response="utter_greet", buttons=buttons)
+        send(dispatcher, Reply(content.phrase("greeting", language), buttons))
         return []
 
 

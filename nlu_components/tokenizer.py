@@ -8,6 +8,7 @@ JiebaTokenizer would also turn every space of a French sentence into a token.
 
 from __future__ import annotations
 
+import functools
 import glob
 import logging
 import re
@@ -23,7 +24,9 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.names import source_fingerprint
+from rasa.shared.nlu.constants import TEXT
+
+from nlu_components.names import ENTITIES_FILE, Gazetteer, source_fingerprint, synonyms
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,10 @@ class MultilingualTokenizer(Tokenizer):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "dictionary_path": None,
+            # Replace place names by one token, so that "how to get to X" is
+            # learnt once for every X (ids listed in keep_names stay words).
+            "mask_names": False,
+            "keep_names": [],
             "intent_tokenization_flag": False,
             "intent_split_symbol": "_",
             "token_pattern": None,
@@ -57,7 +64,8 @@ class MultilingualTokenizer(Tokenizer):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         dictionaries = glob.glob(f"{config.get('dictionary_path') or '.'}/*.txt")
-        return source_fingerprint(Path(__file__).resolve(), *map(Path, dictionaries))
+        here = Path(__file__).resolve()
+        return source_fingerprint(here, here.with_name("names.py"), ENTITIES_FILE, *map(Path, dictionaries))
 
     @classmethod
     def create(
@@ -98,7 +106,10 @@ class MultilingualTokenizer(Tokenizer):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute) or ""
-        return self._apply_token_pattern(tokenize(text))
+        tokens = tokenize(text)
+        if self._config.get("mask_names") and attribute == TEXT:
+            tokens = mask(tokens, text, _names(tuple(self._config.get("keep_names") or ())))
+        return self._apply_token_pattern(tokens)
 
 
 def tokenize(text: str) -> List[Token]:
@@ -114,6 +125,31 @@ def tokenize(text: str) -> List[Token]:
         position = han.end()
     tokens.extend(_words(text[position:], position))
     return tokens
+
+
+NAME_TOKEN = "xnamex"
+
+
+def mask(tokens: List[Token], text: str, names: "Gazetteer") -> List[Token]:
+    """Tokens inside a known name replaced by one NAME_TOKEN."""
+    spans = [(f["start"], f["end"]) for f in names.find(text)]
+    if not spans:
+        return tokens
+    out: List[Token] = []
+    for token in tokens:
+        span = next((s for s in spans if s[0] <= token.start < s[1] or s[0] < token.end <= s[1]), None)
+        if span is None:
+            out.append(token)
+        elif not out or out[-1].text != NAME_TOKEN or out[-1].start != span[0]:
+            out.append(Token(NAME_TOKEN, span[0], span[1]))
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _names(keep: tuple) -> "Gazetteer":
+    return Gazetteer.from_pairs(
+        (form, "name", value) for form, value in synonyms().items() if value not in keep
+    )
 
 
 def _words(text: str, offset: int) -> List[Token]:

@@ -73,10 +73,10 @@ def test_the_language_comes_from_the_metadata_when_the_slot_is_empty(content):
     assert messages[0]["text"].startswith("我是勃朗峰—长城旅游助手")
 
 
-def test_the_greeting_comes_from_the_domain_with_destination_buttons():
+def test_the_greeting_comes_with_destination_buttons(content):
     messages, _ = run(ActionGreet(), tracker("salut", "greet"))
     [message] = messages
-    assert message["response"] == "utter_greet"
+    assert message["text"] == content.phrases["greeting"]["fr"]
     assert [b["payload"] for b in message["buttons"]][-1] == "/ask_offers"
     assert message["buttons"][0]["title"] == "Chamonix-Mont-Blanc"
 

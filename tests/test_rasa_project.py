@@ -1,0 +1,54 @@
+"""The Rasa project itself: valid data, test stories, understanding of held-out messages."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from bot.services import ROOT, _rasa, rasa_environment
+from evaluation import heldout, nlu
+
+pytestmark = pytest.mark.e2e
+
+
+def rasa(*args, cwd=ROOT, timeout=600):
+    return subprocess.run(
+        [_rasa(), *args], cwd=cwd, env=rasa_environment(), capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_training_data_and_domain_validate_without_a_warning():
+    result = rasa("data", "validate", "--domain", "domain.yml", "--data", "nlu", "dialogue", "--fail-on-warnings")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_the_test_stories_of_each_language_pass(model, tmp_path):
+    result = rasa(
+        "test", "core", "--stories", "tests/stories", "--model", str(model),
+        "--out", str(tmp_path), "--fail-on-prediction-errors",
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "None of the test stories failed" in (tmp_path / "failed_test_stories.yml").read_text()
+
+
+@pytest.fixture(scope="module")
+def scores(model):
+    return nlu.evaluate(model)
+
+
+@pytest.mark.parametrize("language", heldout.LANGUAGES)
+def test_held_out_messages_are_understood(scores, language):
+    # Messages never seen in training; the figures are in docs/evaluation.md.
+    assert scores[language]["intent_macro_f1"] >= 0.90
+    assert scores[language]["entity_f1"] >= 0.95
+
+
+def test_no_held_out_message_is_also_a_training_example():
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    training = TrainingDataImporter.load_from_dict(training_data_paths=[str(ROOT / "nlu")]).get_nlu_data()
+    seen = {m.get("text").strip().lower() for m in training.intent_examples}
+    for language, examples in heldout.load_all().items():
+        leaked = [e.text for e in examples if e.text.strip().lower() in seen]
+        assert leaked == [], language
