@@ -1,7 +1,8 @@
 """Command line of the assistant: ``python -m bot {run,chat,ask}``.
 
 - ``run``: what ``make run`` does: the Telegram channel when TELEGRAM_BOT_TOKEN
-  is set, else the terminal chat.
+  is set (TELEGRAM_API_BASE_URL for another Bot API server, TELEGRAM_WEBHOOK_URL
+  and TELEGRAM_WEBHOOK_SECRET for a webhook), else the terminal chat.
 - ``chat``: the terminal chat.
 - ``ask --user ID``: for scripts and tests. Reads messages from standard input,
   one per line, and prints one JSON object per reply:
@@ -26,6 +27,7 @@ from typing import AsyncIterator, Optional, TextIO
 
 from bot import services, settings as settings_module
 from bot.assistant import Assistant, load_phrases
+from bot.conversation_log import ConversationLog
 from bot.pseudonym import load_key
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -48,10 +50,11 @@ def main(argv: Optional[list] = None) -> int:
     try:
         if args.command == "ask":
             return asyncio.run(_ask(settings, args.user, sys.stdin, sys.stdout))
-        if args.command == "run" and os.environ.get("TELEGRAM_BOT_TOKEN"):
-            print("The Telegram channel is not part of this version yet; opening the terminal chat.", file=sys.stderr)
-        elif args.command == "run":
-            print("No TELEGRAM_BOT_TOKEN set: opening the terminal chat.", file=sys.stderr)
+        token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if args.command == "run" and token:
+            return asyncio.run(_telegram(settings, token))
+        if args.command == "run":
+            print("No TELEGRAM_BOT_TOKEN set, so no Telegram: opening the terminal chat.", file=sys.stderr)
         return asyncio.run(_chat(settings))
     except services.ServiceError as error:
         print(f"Could not start the assistant: {error}", file=sys.stderr)
@@ -76,12 +79,22 @@ async def running_assistant(settings: Settings) -> AsyncIterator[Assistant]:
         url = started.rasa_url
     rasa = RasaClient(url, timeout=settings.rasa_timeout)
     memory = UserMemory(settings.var_dir / "bot.db")
+    log = ConversationLog(settings.var_dir / "conversations.db")
     try:
-        yield Assistant(rasa, memory, load_key(settings.var_dir), load_phrases(settings.content_dir))
+        yield Assistant(rasa, memory, load_key(settings.var_dir), load_phrases(settings.content_dir), log)
     finally:
         await rasa.close()
         memory.close()
+        log.close()
         stack.close()
+
+
+async def _telegram(settings: Settings, token: str) -> int:
+    from bot.telegram_channel import serve
+
+    async with running_assistant(settings) as assistant:
+        await serve(assistant, token)
+    return 0
 
 
 async def _chat(settings: Settings) -> int:

@@ -124,6 +124,11 @@ def tokenize(text: str) -> List[Token]:
             tokens.append(Token(word, han.start() + start))
         position = han.end()
     tokens.extend(_words(text[position:], position))
+    if not tokens and text.strip():
+        # Only emoji or punctuation ("👍", "???"): one token for all of it, so
+        # the classifier gets a message to classify rather than nothing.
+        stripped = text.strip()
+        tokens.append(Token(stripped, text.index(stripped)))
     return tokens
 
 

@@ -58,8 +58,8 @@ def test_json_lines_speak_as_other_users(against_running, content):
 
 
 def test_odd_input_gets_an_answer_not_a_traceback(against_running):
-    replies = ask("\n\x00\x07\n" + "a" * 5000 + "\n{not json\n<b>hi</b>\n", env_extra=against_running)
-    assert sorted({r["in"] for r in replies}) == [0, 1, 2, 3, 4]
+    replies = ask("\n\x00\x07\n" + "a" * 5000 + "\n{not json\n<b>hi</b>\n👍🏔️\n", env_extra=against_running)
+    assert sorted({r["in"] for r in replies}) == [0, 1, 2, 3, 4, 5]
     assert all(r["text"] for r in replies)
 
 

@@ -53,3 +53,10 @@ def test_tokens_keep_offsets_and_cut_chinese_with_the_place_dictionary():
     assert all(text[t.start : t.end] == t.text for t in tokens)
     assert "八达岭长城" in [t.text for t in tokens]
     assert [t.text for t in tokenize("c'est où, la Féclaz ?")] == ["c", "est", "où", "la", "Féclaz"]
+
+
+def test_a_message_of_emoji_or_punctuation_still_has_a_token():
+    from nlu_components.tokenizer import tokenize
+
+    assert [t.text for t in tokenize(" 🏔️🏯👍 ")] == ["🏔️🏯👍"]
+    assert [t.text for t in tokenize("???")] == ["???"]

@@ -1,0 +1,225 @@
+"""The Telegram channel end to end: the real Application and the real model,
+against the offline Bot API of tests/fake_bot_api.py. No test touches Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+from telegram import Update
+
+from bot.assistant import Assistant, load_phrases
+from bot.conversation_log import ConversationLog
+from bot.pseudonym import load_key
+from bot.rasa_client import RasaClient
+from bot.telegram_channel import build_application
+from bot.user_memory import UserMemory
+from tests.fake_bot_api import FakeBotApi
+
+pytestmark = pytest.mark.e2e
+
+
+class RunningBot:
+    """The channel's Application polling the fake Bot API from its own thread."""
+
+    def __init__(self, api: FakeBotApi, rasa_url: str, settings, tag: str, per_chat_rate: float = 1.0) -> None:
+        self.api = api
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.memory = UserMemory(settings.var_dir / f"telegram-{tag}.db")
+        self.log = ConversationLog(settings.var_dir / f"conversations-{tag}.db")
+        self.rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
+        self.assistant = Assistant(self.rasa, self.memory, load_key(settings.var_dir),
+                                   load_phrases(settings.content_dir), self.log)
+        self.application = build_application(api.token, self.assistant, api.base_url, per_chat_rate)
+
+    def _run(self, coroutine, timeout=30):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def start(self) -> "RunningBot":
+        self.thread.start()
+
+        async def start():
+            await self.application.initialize()
+            await self.application.start()
+            await self.application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+
+        self._run(start())
+        return self
+
+    def stop(self) -> None:
+        async def stop():
+            await self.application.updater.stop()
+            await self.application.stop()
+            await self.application.shutdown()
+            await self.rasa.close()
+
+        self._run(stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.memory.close()
+        self.log.close()
+
+
+@pytest.fixture
+def api():
+    server = FakeBotApi().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bot(api, running, settings, request):
+    runner = RunningBot(api, running.rasa_url, settings, request.node.name).start()
+    yield runner
+    runner.stop()
+
+
+def test_start_greets_in_the_clients_language_with_destination_buttons(api, bot):
+    api.push_message(101, "/start", language_code="zh-hans")
+    [greeting] = api.wait_for_messages(101, 1)
+    assert greeting.startswith("您好！")
+    sent = api.sent(101)[0]
+    assert sent["parse_mode"] == "HTML"
+    titles = [row[0]["text"] for row in sent["reply_markup"]["inline_keyboard"]]
+    assert titles[1] == "八达岭长城"
+
+
+def test_start_in_an_unsupported_language_greets_in_english_and_offers_the_menu(api, bot):
+    api.push_message(102, "/start", language_code="de")
+    greeting, menu = api.wait_for_messages(102, 2)
+    assert greeting.startswith("Hello!") and menu == "Choose your language:"
+    choices = [b["callback_data"] for b in api.sent(102)[1]["reply_markup"]["inline_keyboard"][0]]
+    assert choices == ["lang:fr", "lang:zh", "lang:en"]
+
+
+def test_three_tourists_in_three_languages_at_once(api, bot, content):
+    api.push_message(201, "comment monter à l'aiguille du midi ?", language_code="fr")
+    api.push_message(202, "八达岭长城门票多少钱", language_code="zh-hans")
+    api.push_message(203, "how do I get to La Feclaz from Chambery?", language_code="en")
+    fr = api.wait_for_messages(201, 1)[0]
+    zh = api.wait_for_messages(202, 1)[0]
+    en = api.wait_for_messages(203, 1)[0]
+    assert content.places["aiguille_du_midi"].topics["getting_there"].text["fr"] in fr
+    assert content.places["badaling"].topics["prices"].text["zh"] in zh
+    assert content.places["bauges"].topics["getting_there"].text["en"].replace("&", "&amp;") in en
+    # Every message to each chat is in that chat's language, typing shown first.
+    assert api.sent(201, "sendChatAction")
+
+
+def test_pressing_a_button_answers_the_query_and_works_like_typing(api, bot, content):
+    api.push_message(301, "/start", language_code="fr")
+    api.wait_for_messages(301, 1)
+    payload = api.sent(301)[0]["reply_markup"]["inline_keyboard"][2][0]["callback_data"]
+    api.push_button(301, payload, language_code="fr")
+    texts = api.wait_for_messages(301, 2)
+    assert content.places["bauges"].topics["overview"].text["fr"].replace("'", "'") in texts[1].replace("&#x27;", "'")
+    assert api.sent(None, "answerCallbackQuery")
+
+
+def test_the_language_menu_switches_the_language(api, bot):
+    api.push_message(302, "/language", language_code="fr")
+    assert api.wait_for_messages(302, 1)[0] == "Choisissez votre langue :"
+    api.push_button(302, "lang:zh", language_code="fr")
+    assert api.wait_for_messages(302, 2)[1] == "好的，我会用中文回答。"
+    api.push_message(302, "ok", language_code="fr")
+    assert "ok" not in api.wait_for_messages(302, 3)[2]  # answered, in Chinese, by the assistant
+
+
+@pytest.mark.parametrize(
+    "content_field",
+    [
+        {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
+                     "is_video": False, "type": "regular"}},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+        {"document": {"file_id": "d", "file_unique_id": "d"}},
+        {"location": {"latitude": 45.9, "longitude": 6.87}},
+    ],
+    ids=["sticker", "voice", "photo", "document", "location"],
+)
+def test_non_text_messages_get_a_short_reply_in_the_users_language(api, bot, content_field):
+    api.push_message(401, None, language_code="fr", **content_field)
+    assert api.wait_for_messages(401, 1) == ["Je ne lis que les messages écrits. Posez-moi votre question en quelques mots !"]
+
+
+def test_groups_channel_posts_and_edits_are_left_in_silence(api, bot):
+    api.push_message(-501, "bonjour", chat_type="group")
+    api.push({"channel_post": {"message_id": 1, "date": int(time.time()), "chat": {"id": -502, "type": "channel"}, "text": "hi"}})
+    api.push({"edited_message": {"message_id": 2, "date": int(time.time()), "edit_date": int(time.time()),
+                                 "chat": {"id": 503, "type": "private"}, "text": "edited"}})
+    api.push_message(504, "hello", language_code="en")  # a marker: once answered, the rest was handled
+    api.wait_for_messages(504, 1)
+    assert api.sent(-501) == [] and api.sent(-502) == [] and api.sent(503) == []
+
+
+def test_the_same_update_delivered_twice_is_answered_once(api, bot):
+    update = api.push_message(601, "hello", language_code="en")
+    api.push(dict(update))  # same update_id
+    api.push_message(601, "thanks", language_code="en")
+    api.wait_for_messages(601, 2)
+    time.sleep(1.5)
+    assert len(api.sent(601)) == 2
+
+
+def test_markup_in_a_message_is_escaped_and_any_text_is_answered(api, bot):
+    api.push_message(701, "<b>hi</b> & <script>alert(1)</script>", language_code="en")
+    api.push_message(702, "\x00\x07" + "ça " * 3000, language_code="fr")
+    api.push_message(703, "🏔️🏯👍", language_code="en")
+    for chat in (701, 702, 703):
+        reply = api.wait_for_messages(chat, 1)[0]
+        assert reply and "<script>" not in reply and len(reply) <= 4096
+
+
+def test_a_429_from_telegram_is_honoured_and_the_reply_still_arrives(api, bot):
+    api.fail_next("sendMessage", times=1, retry_after=1)
+    started = time.monotonic()
+    api.push_message(801, "hello", language_code="en")
+    [reply] = api.wait_for_messages(801, 1)
+    assert reply.startswith("Hello!")
+    attempts = [c for c in api.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == "801"]
+    assert [a.status for a in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 1.0  # waited as Telegram asked
+    assert time.monotonic() - started < 15
+
+
+def test_every_message_and_reply_is_recorded_under_a_pseudonym(api, bot):
+    api.push_message(901, "bonjour", language_code="fr")
+    api.wait_for_messages(901, 1)
+    turns = bot.log.turns()
+    assert [(t["channel"], t["language"], t["text_in"], t["outcome"]) for t in turns] == [
+        ("telegram", "fr", "bonjour", "answered")
+    ]
+    assert "901" not in turns[0]["user"] and turns[0]["replies"][0].startswith("Bonjour")
+    assert turns[0]["latency_ms"] > 0
+
+
+def test_rasa_stopped_then_restarted_mid_conversation(api, settings, model, tmp_path_factory):
+    from dataclasses import replace
+
+    from bot.services import Services
+
+    own = replace(settings, var_dir=tmp_path_factory.mktemp("restart"))
+    services = Services(own, model).start()
+    runner = RunningBot(api, services.rasa_url, own, "restart").start()
+    try:
+        api.push_message(1001, "bonjour", language_code="fr")
+        assert api.wait_for_messages(1001, 1)[0].startswith("Bonjour")
+
+        services.stop()
+        asked = time.monotonic()
+        api.push_message(1001, "horaires du tramway du Mont-Blanc ?", language_code="fr")
+        down = api.wait_for_messages(1001, 2)[1]
+        assert down == "Le service est momentanément indisponible. Réessayez dans un instant, votre message a bien été reçu."
+        assert time.monotonic() - asked < 5 + 1  # the tourist waits at most ~5 s
+        assert runner.log.turns()[-1]["outcome"] == "unavailable"  # the message is kept
+
+        services.start()
+        api.push_message(1001, "horaires du tramway du Mont-Blanc ?", language_code="fr")
+        back = api.wait_for_messages(1001, 3)[2]
+        assert "Tramway du Mont-Blanc" in back
+    finally:
+        runner.stop()
+        services.stop()
