@@ -92,6 +92,11 @@ async def running_assistant(settings: Settings) -> AsyncIterator[Assistant]:
 async def _telegram(settings: Settings, token: str) -> int:
     from bot.telegram_channel import serve
 
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(settings.log_dir / "telegram.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
     async with running_assistant(settings) as assistant:
         await serve(assistant, token)
     return 0

@@ -223,3 +223,81 @@ def test_rasa_stopped_then_restarted_mid_conversation(api, settings, model, tmp_
     finally:
         runner.stop()
         services.stop()
+
+
+def test_webhook_mode_refuses_requests_without_the_secret_token(api, running, settings):
+    import json as jsonlib
+    import urllib.error
+    import urllib.request
+
+    from bot.services import free_port
+
+    runner = RunningBot(api, running.rasa_url, settings, "webhook")
+    runner.thread.start()
+    port = free_port()
+
+    async def start():
+        await runner.application.initialize()
+        await runner.application.start()
+        await runner.application.updater.start_webhook(
+            listen="127.0.0.1", port=port, url_path="telegram", secret_token="s3cret-token",
+            webhook_url=f"https://assistant.example/telegram",
+        )
+
+    runner._run(start())
+    try:
+        assert api.sent(None, "setWebhook")[0]["secret_token"] == "s3cret-token"
+        update = {"update_id": 77, "message": {
+            "message_id": 1, "date": int(time.time()), "chat": {"id": 1101, "type": "private"},
+            "from": {"id": 1101, "is_bot": False, "first_name": "T", "language_code": "en"}, "text": "hello"}}
+
+        def post(headers):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/telegram", data=jsonlib.dumps(update).encode(),
+                headers={"Content-Type": "application/json", **headers}, method="POST")
+            try:
+                return urllib.request.urlopen(request, timeout=10).status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        assert post({}) == 403
+        assert post({"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+        assert api.sent(1101) == []
+        assert post({"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) == 200
+        assert api.wait_for_messages(1101, 1)[0].startswith("Hello!")
+    finally:
+        runner.stop()
+
+
+def test_make_run_serves_telegram_through_any_bot_api_server(api, model, settings, tmp_path):
+    """`python -m bot run` (what `make run` starts) with TELEGRAM_API_BASE_URL set."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from bot.services import ROOT, rasa_environment
+
+    env = rasa_environment()
+    env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(tmp_path),
+               RASA_URL="")
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        api.wait_for(lambda: api.calls and any(c.method == "getUpdates" for c in api.calls), timeout=180)
+        api.push_message(1201, "bonjour", language_code="fr")
+        api.push_message(1202, "你好", language_code="zh-hans")
+        api.push_message(1203, "hello", language_code="en")
+        assert api.wait_for_messages(1201, 1)[0].startswith("Bonjour")
+        assert api.wait_for_messages(1202, 1)[0].startswith("您好")
+        assert api.wait_for_messages(1203, 1)[0].startswith("Hello")
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output[-2000:]
+    assert api.token not in output  # the token never reaches the logs
+    leftover = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
+    assert (tmp_path / "log" / "rasa.log").exists() and (tmp_path / "log" / "actions.log").exists()
+    channel_log = (tmp_path / "log" / "telegram.log").read_text(encoding="utf-8")
+    assert api.token not in channel_log and "1201" not in channel_log  # no token, no chat id
