@@ -109,9 +109,9 @@ class FakeBotApi:
             "data": data,
         }})
 
-    def fail_next(self, method: str, times: int = 1, retry_after: int = 1) -> None:
-        """The next ``times`` calls of ``method`` get 429 Too Many Requests."""
-        self._failures[method] = [retry_after] * times
+    def fail_next(self, method: str, times: int = 1, retry_after: int = 1, status: int = 429) -> None:
+        """The next ``times`` calls of ``method`` get 429 Too Many Requests (or ``status``)."""
+        self._failures[method] = [(status, retry_after)] * times
 
     def sent(self, chat_id: Optional[int] = None, method: str = "sendMessage") -> List[Dict[str, Any]]:
         """What the bot successfully sent (refused calls are in ``calls``)."""
@@ -145,8 +145,10 @@ class FakeBotApi:
         self.calls.append(call)
         pending = self._failures.get(method)
         if pending:
-            retry_after = pending.pop(0)
-            call.status = 429
+            status, retry_after = pending.pop(0)
+            call.status = status
+            if status != 429:
+                return web.json_response({"ok": False, "error_code": status, "description": "Bad Gateway"}, status=status)
             return web.json_response(
                 {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",
                  "parameters": {"retry_after": retry_after}}, status=429)

@@ -185,6 +185,14 @@ def test_a_429_from_telegram_is_honoured_and_the_reply_still_arrives(api, bot):
     assert time.monotonic() - started < 15
 
 
+def test_a_network_error_while_sending_is_retried(api, bot):
+    api.fail_next("sendMessage", times=2, status=502)
+    api.push_message(851, "hello", language_code="en")
+    assert api.wait_for_messages(851, 1)[0].startswith("Hello!")
+    attempts = [c.status for c in api.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == "851"]
+    assert attempts == [502, 502, 200]
+
+
 def test_every_message_and_reply_is_recorded_under_a_pseudonym(api, bot):
     api.push_message(901, "bonjour", language_code="fr")
     api.wait_for_messages(901, 1)
