@@ -10,7 +10,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help run chat test train evaluate validate lock clean
+.PHONY: help run chat test train evaluate benchmark validate lock clean
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -30,6 +30,10 @@ train: $(STAMP) ## Train the model (does nothing when data and config are unchan
 
 evaluate: $(STAMP) train ## Measure understanding and language choice; writes docs/evaluation.md
 	$(PY) -m evaluation
+
+benchmark: $(STAMP) train ## Speed, memory, accuracy against the alternatives (~30 min); writes BENCHMARKS.md
+	$(PY) -m pip install --quiet -r requirements-bench.txt -c requirements.lock
+	$(PY) -m benchmarks
 
 validate: $(STAMP) ## Check content/ and the training data
 	$(PY) -m actions.validate

@@ -236,14 +236,20 @@ def build_application(
     assistant: Assistant,
     base_url: Optional[str] = None,
     per_chat_rate: float = PER_CHAT_RATE,
+    rate_limited: bool = True,
 ) -> Application:
-    """The python-telegram-bot Application with the channel's handlers."""
+    """The python-telegram-bot Application with the channel's handlers.
+
+    ``rate_limited=False`` (and a high ``per_chat_rate``) is for benchmarks
+    against a local Bot API only: Telegram itself enforces its limits.
+    """
     builder = (
         Application.builder()
         .token(token)
-        .rate_limiter(AIORateLimiter(max_retries=3))  # 30 messages/s overall; honours RetryAfter
         .concurrent_updates(True)  # chats run side by side; each chat stays in order
     )
+    if rate_limited:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # 30/s overall; honours RetryAfter
     if base_url:
         root = base_url.rstrip("/")
         builder = builder.base_url(root).base_file_url(root.replace("/bot", "/file/bot", 1))

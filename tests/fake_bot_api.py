@@ -35,6 +35,7 @@ class FakeBotApi:
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
         self.token = token
         self.calls: List[Call] = []
+        self.listeners: List[Callable[[Call], None]] = []  # told of every successful call
         self._updates: List[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -155,7 +156,10 @@ class FakeBotApi:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        return web.json_response({"ok": True, "result": await handler(params)})
+        result = await handler(params)
+        for listener in self.listeners:
+            listener(call)
+        return web.json_response({"ok": True, "result": result})
 
     async def _api_getMe(self, params):
         return BOT

@@ -1,0 +1,99 @@
+"""What the assistant costs: memory of each process, time to first answer,
+time for a content edit to reach tourists. Measured on `python -m bot run`
+(what `make run` starts) serving Telegram through the offline Bot API."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List
+
+from bot.services import ROOT, rasa_environment
+
+
+def _status(pid: int) -> Dict[str, int]:
+    values = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) // 1024  # MB
+    except OSError:
+        pass
+    return values
+
+
+def _children(pid: int) -> List[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _tree(pid: int) -> Dict[str, int]:
+    """Process name -> pid for the bot process and everything it started."""
+    tree = {"channel (python -m bot run)": pid}
+    pending = [pid]
+    while pending:
+        for child in _children(pending.pop()):
+            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            name = "actions (rasa_sdk)" if "rasa_sdk" in command else "rasa" if " run " in f" {command} " else command[:40]
+            tree[name] = child
+            pending.append(child)
+    return tree
+
+
+def measure(api, work: Path, warmup: int = 20) -> Dict[str, object]:
+    content = work / "content"
+    shutil.copytree(ROOT / "content", content)
+    env = rasa_environment()
+    env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(work / "var"),
+               CONTENT_DIR=str(content), RASA_URL="")
+    launched = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    results: Dict[str, object] = {}
+    try:
+        api.push_message(5000, "bonjour", language_code="fr")
+        api.wait_for_messages(5000, 1, timeout=300)
+        results["first_answer_s"] = time.perf_counter() - launched
+        for k in range(warmup):
+            api.push_message(5001 + k, "comment aller a chamonix", language_code="fr")
+        api.wait_for(lambda: all(api.sent(5001 + k) for k in range(warmup)), timeout=120)
+        tree = _tree(process.pid)
+        results["rss_after_warmup_mb"] = {name: _status(pid).get("VmRSS", 0) for name, pid in tree.items()}
+        results["content_edit_s"] = _content_edit(api, content)
+        results["rss_peak_mb"] = {name: _status(pid).get("VmHWM", 0) for name, pid in tree.items()}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    return results
+
+
+def _content_edit(api, content: Path) -> float:
+    """Seconds from saving a changed phrase to a tourist reading it."""
+    phrases = content / "phrases.yml"
+    marker = "Bienvenue (édition en direct) !"
+    text = phrases.read_text(encoding="utf-8").replace('fr: "Bonjour ! Je suis', f'fr: "{marker} Je suis', 1)
+    phrases.write_text(text, encoding="utf-8")
+    saved = time.perf_counter()
+    chat = 5900
+    while time.perf_counter() - saved < 60:
+        before = len(api.sent(chat))
+        api.push_message(chat, "bonjour", language_code="fr")
+        api.wait_for(lambda: len(api.sent(chat)) > before, timeout=30)
+        if api.texts(chat)[-1].startswith("Bienvenue"):
+            return time.perf_counter() - saved
+        time.sleep(0.2)
+    return float("nan")

@@ -1,0 +1,157 @@
+"""Load against the assistant: closed and open loops, through Telegram or straight to Rasa.
+
+Two targets answer the same messages:
+- ``RestTarget``: Rasa's REST channel, as the channel layer calls it;
+- ``TelegramTarget``: the offline Bot API (tests/fake_bot_api.py) -> the real
+  python-telegram-bot Application -> Rasa -> actions -> back, timed from the
+  update being available to the reply reaching the Bot API. Telegram's flood
+  limits are the Bot API's to enforce, so the channel's own limiters are off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+import httpx
+
+MESSAGES = [
+    ("fr", "bonjour"), ("fr", "comment aller a chamonix depuis geneve"), ("fr", "et le prix ?"),
+    ("zh", "八达岭门票多少钱"), ("zh", "崇礼怎么去"), ("zh", "什么时候去最好"),
+    ("en", "how do I get to la feclaz"), ("en", "what can i do in chongli"), ("en", "opening hours?"),
+    ("fr", "merci"), ("en", "any offers"), ("zh", "谢谢"),
+]
+
+
+@dataclass
+class Result:
+    replies: int
+    seconds: float
+    latencies_ms: List[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.replies / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class RestTarget:
+    name = "Rasa REST channel"
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/") + "/webhooks/rest/webhook"
+        self.client: Optional[httpx.AsyncClient] = None
+
+    async def __aenter__(self):
+        self.client = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=500))
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.client.aclose()
+
+    async def ask(self, chat: str, language: str, text: str) -> None:
+        response = await self.client.post(
+            self.url, json={"sender": chat, "message": text, "metadata": {"language": language, "channel": "bench"}}
+        )
+        response.raise_for_status()
+
+
+class TelegramTarget:
+    name = "Telegram channel (offline Bot API)"
+
+    def __init__(self, api, chat_base: int) -> None:
+        self.api = api
+        self.chat_base = chat_base
+        self._waiting: Dict[str, List[asyncio.Future]] = {}
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+
+    async def __aenter__(self):
+        self._loop = asyncio.get_running_loop()
+        self.api.listeners.append(self._on_call)
+        return self
+
+    async def __aexit__(self, *exc):
+        self.api.listeners.remove(self._on_call)
+
+    def _on_call(self, call) -> None:
+        if call.method != "sendMessage":
+            return
+        chat = str(call.params.get("chat_id"))
+        self._loop.call_soon_threadsafe(self._resolve, chat)
+
+    def _resolve(self, chat: str) -> None:
+        waiting = self._waiting.get(chat)
+        if waiting:
+            future = waiting.pop(0)
+            if not future.done():
+                future.set_result(time.perf_counter())
+
+    async def ask(self, chat: str, language: str, text: str) -> None:
+        chat_id = self.chat_base + int(chat.rsplit("-", 1)[1])
+        future = self._loop.create_future()
+        self._waiting.setdefault(str(chat_id), []).append(future)
+        code = {"fr": "fr", "zh": "zh-hans", "en": "en"}[language]
+        self.api.push_message(chat_id, text, language_code=code)
+        await asyncio.wait_for(future, 60)
+
+
+async def closed_loop(target, chats: int, per_chat: int, tag: str) -> Result:
+    """Each chat sends its next message when the reply to the last one arrives."""
+    latencies: List[float] = []
+
+    async def one_chat(index: int) -> None:
+        offset = random.Random(index).randrange(len(MESSAGES))
+        for k in range(per_chat):
+            language, text = MESSAGES[(offset + k) % len(MESSAGES)]
+            started = time.perf_counter()
+            await target.ask(f"{tag}-{index}", language, text)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_chat(i) for i in range(chats)))
+    return Result(len(latencies), time.perf_counter() - started, latencies)
+
+
+async def open_loop(target, rate: float, seconds: float, chats: int, tag: str) -> Result:
+    """Messages arrive at a fixed rate from ``chats`` chats, answered or not."""
+    latencies: List[float] = []
+    tasks = []
+    order = itertools.cycle(range(chats))
+
+    async def one(index: int, k: int) -> None:
+        language, text = MESSAGES[(index + k) % len(MESSAGES)]
+        started = time.perf_counter()
+        await target.ask(f"{tag}-{index}", language, text)
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    total = int(rate * seconds)
+    for k in range(total):
+        due = started + k / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(next(order), k)))
+    await asyncio.gather(*tasks)
+    return Result(len(latencies), time.perf_counter() - started, latencies)
+
+
+def summary(result: Result) -> Dict[str, float]:
+    return {
+        "replies/s": result.per_second,
+        "p50": result.percentile(50),
+        "p95": result.percentile(95),
+        "p99": result.percentile(99),
+        "n": result.replies,
+        "mean": statistics.fmean(result.latencies_ms) if result.latencies_ms else float("nan"),
+    }

@@ -1,0 +1,1 @@
+"""Where Rasa keeps conversations (referenced from endpoints.yml)."""
