@@ -18,7 +18,6 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -313,7 +312,6 @@ def cost_section(work: Path, smoke: bool) -> str:
         results = cost.measure(api, work, warmup=3 if smoke else 20)
     finally:
         api.stop()
-    settings = replace(settings_module.from_environment(), var_dir=work / "var")
     env = {**rasa_environment(), "RASA_CACHE_DIRECTORY": str(work / "cache")}
     started = time.perf_counter()
     subprocess.run([_rasa(), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "nlu",

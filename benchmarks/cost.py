@@ -4,7 +4,6 @@ time for a content edit to reach tourists. Measured on `python -m bot run`
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -90,9 +89,9 @@ def _content_edit(api, content: Path) -> float:
     saved = time.perf_counter()
     chat = 5900
     while time.perf_counter() - saved < 60:
-        before = len(api.sent(chat))
+        expected = len(api.sent(chat)) + 1
         api.push_message(chat, "bonjour", language_code="fr")
-        api.wait_for(lambda: len(api.sent(chat)) > before, timeout=30)
+        api.wait_for_messages(chat, expected)
         if api.texts(chat)[-1].startswith("Bienvenue"):
             return time.perf_counter() - saved
         time.sleep(0.2)

@@ -72,7 +72,7 @@ class ConversationLog:
         with self._lock:
             rows = self._db.execute(query + " ORDER BY id", arguments).fetchall()
         keys = ("time", "user", "channel", "language", "text_in", "replies", "latency_ms", "outcome")
-        return [dict(zip(keys, row[:5] + (json.loads(row[5]),) + row[6:])) for row in rows]
+        return [dict(zip(keys, row[:5] + (json.loads(row[5]),) + row[6:], strict=False)) for row in rows]
 
     def close(self) -> None:
         self._db.close()

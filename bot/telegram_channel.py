@@ -161,8 +161,10 @@ class TelegramChannel:
     async def _converse(self, context, chat: int, text: str, client: Optional[str]) -> None:
         # One chat's messages are answered in order; chats run side by side.
         async with self._chat_locks[chat]:
-            await self._typing(context, chat)
+            # "typing..." goes out while Rasa thinks, not before it starts.
+            typing = asyncio.ensure_future(self._typing(context, chat))
             answer = await self.assistant.handle(CHANNEL, str(chat), text, client)
+            await typing
             await self._send_answer(context, chat, answer)
 
     async def _typing(self, context, chat: int) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
-from pathlib import Path
 
 from evaluation import language, nlu
 from evaluation.heldout import ROOT

@@ -10,8 +10,7 @@ the lingua project's test data.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Tuple
 
 from bot import language
 from evaluation import heldout

@@ -9,7 +9,7 @@ import argparse
 import asyncio
 from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence
 
 from evaluation import heldout
 
@@ -19,9 +19,9 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
     labels = sorted(set(gold))
     scores = []
     for label in labels:
-        tp = sum(g == label and p == label for g, p in zip(gold, predicted))
-        fp = sum(g != label and p == label for g, p in zip(gold, predicted))
-        fn = sum(g == label and p != label for g, p in zip(gold, predicted))
+        tp = sum(g == label and p == label for g, p in zip(gold, predicted, strict=False))
+        fp = sum(g != label and p == label for g, p in zip(gold, predicted, strict=False))
+        fn = sum(g == label and p != label for g, p in zip(gold, predicted, strict=False))
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
@@ -31,7 +31,7 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
 def entity_f1(gold: Iterable[Counter], predicted: Iterable[Counter]) -> float:
     """Micro F1 over (entity type, surface text) pairs, message by message."""
     tp = fp = fn = 0
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=False):
         common = sum((g & p).values())
         tp += common
         fp += sum(p.values()) - common
@@ -81,11 +81,11 @@ def evaluate(model: Path, languages=heldout.LANGUAGES) -> Dict[str, Dict[str, fl
         results[language] = {
             "examples": len(examples),
             "intent_macro_f1": macro_f1(gold, predicted),
-            "intent_accuracy": sum(g == p for g, p in zip(gold, predicted)) / len(gold),
+            "intent_accuracy": sum(g == p for g, p in zip(gold, predicted, strict=False)) / len(gold),
             "entity_f1": entity_f1(gold_entities, predicted_entities),
             "errors": [
                 (e.text, e.intent, p)
-                for e, p in zip(examples, predicted)
+                for e, p in zip(examples, predicted, strict=False)
                 if e.intent != p
             ],
         }

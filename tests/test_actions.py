@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet

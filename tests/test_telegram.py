@@ -198,7 +198,7 @@ def test_webhook_mode_refuses_requests_without_the_secret_token(api, running, se
         await runner.application.start()
         await runner.application.updater.start_webhook(
             listen="127.0.0.1", port=port, url_path="telegram", secret_token="s3cret-token",
-            webhook_url=f"https://assistant.example/telegram",
+            webhook_url="https://assistant.example/telegram",
         )
 
     runner._run(start())
@@ -228,7 +228,6 @@ def test_webhook_mode_refuses_requests_without_the_secret_token(api, running, se
 
 def test_make_run_serves_telegram_through_any_bot_api_server(api, model, settings, tmp_path):
     """`python -m bot run` (what `make run` starts) with TELEGRAM_API_BASE_URL set."""
-    import os
     import signal
     import subprocess
     import sys
