@@ -1,44 +1,53 @@
 """Reads the curated content in content/ into plain objects for the actions.
 
 Tourism offices edit those YAML files by hand. A mistake in one file must not
-take the assistant down: ``load`` keeps every entry it can read and returns
-the problems it met, each with file, line, field, what is wrong and how to fix
-it, in plain words.
+take the assistant down: ``load`` keeps every entry that passes the schema
+(``content_schema.py``) and returns every problem it met, each with file,
+line, field, what is wrong and how to fix it, in plain words.
+
+Reading is done file by file (``read_file``), then the files are put
+together (``combine``), which checks what spans files: duplicate ids and
+references to places that do not exist. ``live_content`` uses the two steps
+to refuse a broken edit of one file and keep the others.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from zoneinfo import ZoneInfo
 
 import yaml
 
+from actions.content_schema import (  # noqa: F401  (re-exported for answers and tests)
+    CURRENCIES,
+    FILE,
+    LANGUAGES,
+    SEASONS,
+    TIMEZONES,
+    TOPICS,
+)
+from actions.field_types import Entry, Reference, Report, Where
+from actions.problems import Problem
+
 logger = logging.getLogger(__name__)
 
-LANGUAGES = ("fr", "zh", "en")
-TOPICS = ("overview", "getting_there", "prices", "hours", "best_time", "activities")
-CURRENCIES = ("EUR", "CNY", "CHF", "USD")
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "content"
 
 Texts = Dict[str, str]  # language -> text
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a content file, worded for its editor."""
+class Origin:
+    """Where an entry is written: file, line and field path (for editors' reports)."""
 
     file: str
     line: int
     field: str
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message} {self.fix}"
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class Fact:
     text: Texts
     source: str
     checked: dt.date
+    origin: Optional[Origin] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,12 @@ class Place:
     contact: Optional[Contact] = None
     known_for: Tuple[str, ...] = ()
     topics: Dict[str, Topic] = field(default_factory=dict)
+    origin: Optional[Origin] = field(default=None, compare=False)
+
+
+def season_of(day: dt.date) -> str:
+    """winter (December to February), spring, summer or autumn."""
+    return SEASONS[(day.month % 12) // 3]
 
 
 @dataclass(frozen=True)
@@ -91,11 +107,18 @@ class Offer:
     includes: Dict[str, Tuple[str, ...]]
     booking: Texts
     url: Optional[str] = None
+    seasons: Tuple[str, ...] = ()  # empty: every season
+    origin: Optional[Origin] = field(default=None, compare=False)
+
+    def today(self, now: dt.datetime) -> dt.date:
+        """The date it is now in the offer's own time zone."""
+        return now.astimezone(ZoneInfo(self.timezone)).date()
 
     def is_valid_on(self, now: dt.datetime) -> bool:
         """True while the offer runs, judged by the date in its own time zone."""
-        today = now.astimezone(ZoneInfo(self.timezone)).date()
-        return self.valid_from <= today <= self.valid_until
+        today = self.today(now)
+        in_season = not self.seasons or season_of(today) in self.seasons
+        return self.valid_from <= today <= self.valid_until and in_season
 
 
 @dataclass
@@ -144,285 +167,271 @@ class Content:
             return template
 
 
-# ---------------------------------------------------------------- loading
+@dataclass
+class FileContent:
+    """What one content file holds, and what is wrong in it."""
+
+    name: str
+    places: List[Place] = field(default_factory=list)
+    offers: List[Offer] = field(default_factory=list)
+    phrases: Dict[str, Texts] = field(default_factory=dict)
+    phrase_lines: Dict[str, int] = field(default_factory=dict)
+    place_ids: Set[str] = field(
+        default_factory=set
+    )  # every place id written, even in a broken entry
+    references: List[Reference] = field(default_factory=list)
+    problems: List[Problem] = field(default_factory=list)
 
 
-class _Node(dict):
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line: int = 0
-    key_lines: Dict[str, int]
+# ---------------------------------------------------------------- reading
 
 
-class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
-        mapping = _Node(super().construct_mapping(node, deep=True))
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {
-            str(key.value): key.start_mark.line + 1 for key, _ in node.value
-        }
-        return mapping
-
-
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    lambda loader, node: loader.construct_mapping(node),
-)
+def content_files(directory: Path) -> List[Path]:
+    return sorted(Path(directory).glob("*.yml"))
 
 
 def load(directory: Path = DEFAULT_DIRECTORY) -> Content:
     """Every content file in ``directory``; problems are collected, not raised."""
-    content = Content()
-    for path in sorted(Path(directory).glob("*.yml")):
-        reader = _Reader(path.name, content)
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 1 if mark else 1
-            column = f", column {mark.column + 1}" if mark else ""
-            reader.problem(
-                line,
-                "(file)",
-                f"the file is not valid YAML{column}: {getattr(error, 'problem', error)}.",
-                "Check the indentation and that every text with a colon is in quotes.",
-            )
-            continue
-        except (OSError, UnicodeDecodeError) as error:
-            reader.problem(1, "(file)", f"the file cannot be read ({error}).", "Save it as UTF-8 text.")
-            continue
-        if not isinstance(data, dict):
-            reader.problem(1, "(file)", "the file is empty or not a list of entries.", "Start it with places:, offers: or phrases:.")
-            continue
-        reader.read(data)
-    _check_references(content)
+    content = combine(read_file(path) for path in content_files(directory))
     for problem in content.problems:
         logger.error("Content problem: %s", problem)
     return content
 
 
-class _Reader:
-    def __init__(self, file: str, content: Content) -> None:
-        self.file = file
-        self.content = content
-
-    def problem(self, line: int, field_name: str, message: str, fix: str) -> None:
-        self.content.problems.append(Problem(self.file, line, field_name, message, fix))
-
-    def read(self, data: _Node) -> None:
-        for key in data:
-            if key == "places":
-                for entry in self._list(data, key):
-                    place = self._place(entry)
-                    if place:
-                        self.content.places[place.id] = place
-            elif key == "offers":
-                for entry in self._list(data, key):
-                    offer = self._offer(entry)
-                    if offer:
-                        self.content.offers.append(offer)
-            elif key == "phrases":
-                phrases = data[key]
-                if isinstance(phrases, dict):
-                    for name in phrases:
-                        texts = self._texts(phrases, name)
-                        if texts:
-                            self.content.phrases[name] = texts
-            else:
-                self.problem(
-                    _line(data, key), key, "is not a kind of content this assistant knows.",
-                    "Use places:, offers: or phrases:.",
-                )
-
-    def _list(self, data: _Node, key: str) -> List[_Node]:
-        entries = data[key]
-        if not isinstance(entries, list):
-            self.problem(_line(data, key), key, "should be a list of entries.", "Start each entry with '- '.")
-            return []
-        good = []
-        for entry in entries:
-            if isinstance(entry, dict):
-                good.append(entry)
-            else:
-                self.problem(_line(data, key), key, "has an entry that is not a set of fields.", "Give each entry fields such as id: and name:.")
-        return good
-
-    # Fields
-
-    def _required(self, node: _Node, key: str, where: str) -> Any:
-        if node.get(key) in (None, ""):
-            self.problem(node.line, f"{where}.{key}", "is missing.", f"Add {key}: to this entry.")
-            return None
-        return node[key]
-
-    def _texts(self, node: _Node, key: str, where: str = "", required: bool = True) -> Optional[Texts]:
-        label = f"{where}.{key}" if where else key
-        value = node.get(key)
-        if value is None:
-            if required:
-                self.problem(node.line, label, "is missing.", "Add it with a text for fr, zh and en.")
-            return None
-        if not isinstance(value, dict):
-            self.problem(_line(node, key), label, "should have one text per language.", "Write it as fr: ..., zh: ..., en: ... on three lines.")
-            return None
-        texts: Texts = {}
-        for language in LANGUAGES:
-            text = value.get(language)
-            if not isinstance(text, str) or not text.strip():
-                self.problem(_line(node, key), f"{label}.{language}", "the text in this language is missing or empty.", f"Add a {language}: line with the text.")
-            else:
-                texts[language] = text.strip()
-        return texts if len(texts) == len(LANGUAGES) else None
-
-    def _date(self, node: _Node, key: str, where: str) -> Optional[dt.date]:
-        value = node.get(key)
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        self.problem(_line(node, key), f"{where}.{key}", "is not a date.", "Write the date as YYYY-MM-DD, for example 2027-03-31.")
-        return None
-
-    def _https(self, node: _Node, key: str, where: str, required: bool = False) -> Optional[str]:
-        value = node.get(key)
-        if value is None:
-            if required:
-                self.problem(node.line, f"{where}.{key}", "is missing.", "Add the https:// address of the page.")
-            return None
-        if not isinstance(value, str) or not value.startswith("https://"):
-            self.problem(_line(node, key), f"{where}.{key}", "is not an https:// address.", "Copy the full address from the browser, starting with https://.")
-            return None
-        return value
-
-    # Entries
-
-    def _place(self, node: _Node) -> Optional[Place]:
-        place_id = self._required(node, "id", "place")
-        if not isinstance(place_id, str):
-            return None
-        where = f"places.{place_id}"
-        name = self._texts(node, "name", where)
-        topics: Dict[str, Topic] = {}
-        raw_topics = node.get("topics") or {}
-        if isinstance(raw_topics, dict):
-            for topic_name, raw in raw_topics.items():
-                if topic_name not in TOPICS:
-                    self.problem(_line(raw_topics, topic_name), f"{where}.topics.{topic_name}", "is not a topic the assistant answers.", f"Use one of: {', '.join(TOPICS)}.")
-                    continue
-                topic = self._topic(raw, f"{where}.topics.{topic_name}", _line(raw_topics, topic_name))
-                if topic:
-                    topics[topic_name] = topic
-        contact = None
-        if isinstance(node.get("contact"), dict):
-            raw = node["contact"]
-            contact_name = self._texts(raw, "name", f"{where}.contact")
-            if contact_name:
-                contact = Contact(
-                    name=contact_name,
-                    url=self._https(raw, "url", f"{where}.contact"),
-                    phone=str(raw["phone"]) if raw.get("phone") else None,
-                    email=str(raw["email"]) if raw.get("email") else None,
-                )
-        known_for = node.get("known_for") or ()
-        if name is None:
-            return None
-        return Place(
-            id=place_id,
-            name=name,
-            parent=node.get("parent"),
-            sister=node.get("sister"),
-            suggestion=self._texts(node, "suggestion", where, required=False),
-            contact=contact,
-            known_for=tuple(str(a) for a in known_for) if isinstance(known_for, list) else (),
-            topics=topics,
-        )
-
-    def _topic(self, raw: Any, where: str, line: int) -> Optional[Topic]:
-        if not isinstance(raw, dict):
-            self.problem(line, where, "should have a text: (and may have facts:).", "Indent text: under the topic name.")
-            return None
-        text = self._texts(raw, "text", where)
-        facts = []
-        for item in raw.get("facts") or []:
-            if not isinstance(item, dict):
-                self.problem(raw.line, f"{where}.facts", "has an entry that is not a fact.", "Give each fact text:, source: and checked:.")
-                continue
-            fact_text = self._texts(item, "text", f"{where}.facts")
-            source = self._https(item, "source", f"{where}.facts", required=True)
-            checked = self._date(item, "checked", f"{where}.facts")
-            if fact_text and source and checked:
-                facts.append(Fact(fact_text, source, checked))
-        return Topic(text, tuple(facts)) if text else None
-
-    def _offer(self, node: _Node) -> Optional[Offer]:
-        offer_id = self._required(node, "id", "offer")
-        if not isinstance(offer_id, str):
-            return None
-        where = f"offers.{offer_id}"
-        title = self._texts(node, "title", where)
-        description = self._texts(node, "description", where)
-        booking = self._texts(node, "booking", where)
-        valid_from = self._date(node, "valid_from", where)
-        valid_until = self._date(node, "valid_until", where)
-        if valid_from and valid_until and valid_until < valid_from:
-            self.problem(_line(node, "valid_until"), f"{where}.valid_until", "is before valid_from.", "Check the two dates: the offer must end after it starts.")
-            valid_until = None
-        timezone = node.get("timezone")
-        try:
-            ZoneInfo(str(timezone))
-        except (ZoneInfoNotFoundError, ValueError):
-            self.problem(_line(node, "timezone"), f"{where}.timezone", "is not a known time zone.", "Use Europe/Paris or Asia/Shanghai.")
-            timezone = None
-        price = node.get("price") if isinstance(node.get("price"), dict) else {}
-        amount = price.get("amount")
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount <= 0:
-            self.problem(_line(node, "price"), f"{where}.price.amount", "is not a positive number.", "Write the price as a number, for example 390.")
-            amount = None
-        currency = price.get("currency")
-        if currency not in CURRENCIES:
-            self.problem(_line(node, "price"), f"{where}.price.currency", f"{currency!s} is not a currency this assistant shows.", f"Use one of {', '.join(CURRENCIES)}.")
-            currency = None
-        includes: Dict[str, Tuple[str, ...]] = {}
-        raw_includes = node.get("includes") or {}
-        if isinstance(raw_includes, dict):
-            for language in LANGUAGES:
-                items = raw_includes.get(language) or []
-                includes[language] = tuple(str(i) for i in items) if isinstance(items, list) else ()
-        if not all([title, description, booking, valid_from, valid_until, timezone, amount, currency]):
-            return None
-        return Offer(
-            id=offer_id,
-            sample=bool(node.get("sample", False)),
-            place=str(node.get("place", "")),
-            title=title,
-            description=description,
-            amount=float(amount),
-            currency=currency,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            timezone=str(timezone),
-            includes=includes,
-            booking=booking,
-            url=self._https(node, "url", where),
-        )
+def read_file(path: Path) -> FileContent:
+    """One content file, checked against the schema; what passes is kept."""
+    name = Path(path).name
+    try:
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as error:
+        return FileContent(name, problems=[_syntax_problem(name, error)])
+    except (OSError, UnicodeDecodeError):
+        return FileContent(name, problems=[Problem.of("file_unreadable", name, 1, "(file)")])
+    if not isinstance(data, dict) or not data:
+        return FileContent(name, problems=[Problem.of("file_empty", name, 1, "(file)")])
+    report = Report(name)
+    entry = FILE.check(data, Where(report, 1, ""))
+    phrases = entry["phrases"] or Entry()
+    return FileContent(
+        name=name,
+        places=[_place(e, name) for e in entry["places"]],
+        offers=[_offer(e, name) for e in entry["offers"]],
+        phrases=dict(phrases),
+        phrase_lines=dict(getattr(phrases, "key_lines", {})),
+        place_ids=_ids_written(data.get("places")),
+        references=report.references,
+        problems=report.problems,
+    )
 
 
-def _line(node: Any, key: str) -> int:
-    lines = getattr(node, "key_lines", {})
-    return lines.get(key, getattr(node, "line", 1))
+def combine(files: Iterable[FileContent]) -> Content:
+    """The files put together; the first entry with an id wins, later ones are reported."""
+    files = list(files)
+    content = Content()
+    first: Dict[Tuple[str, str], Tuple[str, int]] = {}
 
-
-def _check_references(content: Content) -> None:
-    """Sisters, parents and offers must point at places that exist."""
-    for place in content.places.values():
-        for attribute in ("parent", "sister"):
-            target = getattr(place, attribute)
-            if target and target not in content.places:
-                content.problems.append(
-                    Problem("(places)", 1, f"places.{place.id}.{attribute}", f"points to '{target}', which is not a place id.", "Use the id: of a place in content/.")
-                )
-    for offer in content.offers:
-        if offer.place not in content.places:
-            content.problems.append(
-                Problem("offers.yml", 1, f"offers.{offer.id}.place", f"points to '{offer.place}', which is not a place id.", "Use the id: of a place in content/.")
+    def is_new(kind: str, key: str, file: str, line: int, field_name: str) -> bool:
+        if (kind, key) not in first:
+            first[(kind, key)] = (file, line)
+            return True
+        other_file, other_line = first[(kind, key)]
+        content.problems.append(
+            Problem.of(
+                "duplicate_id",
+                file,
+                line,
+                field_name,
+                id=key,
+                other_file=other_file,
+                other_line=other_line,
             )
+        )
+        return False
+
+    for part in files:
+        content.problems.extend(part.problems)
+        for place in part.places:
+            if is_new("place", place.id, part.name, place.origin.line, f"{place.origin.field}.id"):
+                content.places[place.id] = place
+        for offer in part.offers:
+            if is_new("offer", offer.id, part.name, offer.origin.line, f"{offer.origin.field}.id"):
+                content.offers.append(offer)
+        for name, texts in part.phrases.items():
+            if is_new("phrase", name, part.name, part.phrase_lines.get(name, 1), f"phrases.{name}"):
+                content.phrases[name] = texts
+    content.problems.extend(_unknown_references(files, content))
+    content.problems.extend(_parent_loops(files, content))
+    return content
+
+
+def _unknown_references(files: List[FileContent], content: Content) -> Iterator[Problem]:
+    """References to place ids nobody wrote (a broken place is reported on its own)."""
+    written = set().union(*(part.place_ids for part in files)) if files else set()
+    for part in files:
+        for ref in part.references:
+            if ref.kind != "place" or ref.target in content.places or ref.target in written:
+                continue
+            close = difflib.get_close_matches(ref.target, sorted(content.places), n=1, cutoff=0.6)
+            code = "unknown_reference_close" if close else "unknown_reference"
+            yield Problem.of(
+                code,
+                ref.file,
+                ref.line,
+                ref.field,
+                target=ref.target,
+                closest=close[0] if close else "",
+            )
+
+
+def _parent_loops(files: List[FileContent], content: Content) -> Iterator[Problem]:
+    """Places that are, through their parents, their own parent (reported once per loop)."""
+    parent_of = {
+        ref.field: ref for part in files for ref in part.references if ref.field.endswith(".parent")
+    }
+    reported: List[Set[str]] = []
+    for place in content.places.values():
+        chain, current = [place.id], place.parent
+        while current in content.places and current not in chain:
+            chain.append(current)
+            current = content.places[current].parent
+        ref = parent_of.get(f"{place.origin.field}.parent") if place.origin else None
+        if current == place.id and len(chain) > 1 and set(chain) not in reported and ref:
+            reported.append(set(chain))
+            yield Problem.of(
+                "parent_loop", ref.file, ref.line, ref.field, chain=" → ".join(chain + [place.id])
+            )
+
+
+def _ids_written(entries: Any) -> Set[str]:
+    if not isinstance(entries, list):
+        return set()
+    return {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
+
+
+# ---------------------------------------------------------------- building objects
+
+
+def _origin(entry: Entry, file: str, key: str = "id") -> Origin:
+    return Origin(file, entry.key_lines.get(key, entry.line), entry.field)
+
+
+def _place(entry: Entry, file: str) -> Place:
+    contact = entry["contact"]
+    return Place(
+        id=entry["id"],
+        name=entry["name"],
+        parent=entry["parent"],
+        sister=entry["sister"],
+        suggestion=entry["suggestion"],
+        contact=Contact(contact["name"], contact["url"], contact["phone"], contact["email"])
+        if contact
+        else None,
+        known_for=tuple(entry["known_for"]),
+        topics={name: _topic(topic, file) for name, topic in entry["topics"].items()},
+        origin=_origin(entry, file),
+    )
+
+
+def _topic(entry: Entry, file: str) -> Topic:
+    facts = tuple(
+        Fact(fact["text"], fact["source"], fact["checked"], origin=_origin(fact, file, "checked"))
+        for fact in entry["facts"]
+    )
+    return Topic(entry["text"], facts)
+
+
+def _offer(entry: Entry, file: str) -> Offer:
+    return Offer(
+        id=entry["id"],
+        sample=entry["sample"],
+        place=entry["place"],
+        title=entry["title"],
+        description=entry["description"],
+        amount=float(entry["price"]["amount"]),
+        currency=entry["price"]["currency"],
+        valid_from=entry["valid_from"],
+        valid_until=entry["valid_until"],
+        timezone=entry["timezone"],
+        includes=dict(entry["includes"] or {}),
+        booking=entry["booking"],
+        url=entry["url"],
+        seasons=tuple(entry["seasons"]),
+        origin=_origin(entry, file),
+    )
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+
+class _Node(dict):
+    """A YAML mapping that remembers its line, the line of each key, and repeated keys."""
+
+    line: int = 0
+    key_lines: Dict[str, int]
+    duplicates: List[Tuple[str, int]]
+
+
+class _Seq(list):
+    """A YAML list that remembers the line of each item."""
+
+    lines: List[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe YAML, plus lines; keys are always text; an impossible date stays text."""
+
+
+def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Node:
+    mapping = _Node()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines, mapping.duplicates = {}, []
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+        line = key_node.start_mark.line + 1
+        if key in mapping:
+            mapping.duplicates.append((key, line))
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = line
+    return mapping
+
+
+def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    sequence = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    sequence.lines = [child.start_mark.line + 1 for child in node.value]
+    return sequence
+
+
+def _timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:  # 2027-02-30: reported as "not a date", not a crash
+        return node.value
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+# Words of PyYAML's error -> the kind of mistake, told in the editor's words.
+_YAML_MISTAKES = (
+    ("flow mapping", "yaml_unclosed_bracket"),
+    ("flow sequence", "yaml_unclosed_bracket"),
+    ("quoted scalar", "yaml_unclosed_quote"),
+    ("'\\t'", "yaml_tab"),
+    ("mapping values are not allowed", "yaml_colon"),
+    ("expected <block end>", "yaml_indentation"),
+)
+
+
+def _syntax_problem(file: str, error: yaml.YAMLError) -> Problem:
+    said = f"{getattr(error, 'context', '') or ''} {getattr(error, 'problem', '') or ''}"
+    code = next((code for words, code in _YAML_MISTAKES if words in said), "yaml_syntax")
+    opened_at = getattr(error, "context_mark", None)  # where the unclosed bracket or quote starts
+    mark = (
+        opened_at
+        if code in ("yaml_unclosed_bracket", "yaml_unclosed_quote") and opened_at
+        else None
+    )
+    mark = mark or getattr(error, "problem_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem.of(code, file, line, "(file)", column=column)

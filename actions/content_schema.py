@@ -1,0 +1,167 @@
+"""The schema of content/: every kind of entry, its fields, and what each accepts.
+
+This table drives all the checks (``field_types.py`` holds how each kind of
+field is checked); ``content_store`` turns what passes into objects for the
+answers. To add a field: add it here, then to the dataclass in content_store,
+then to content/README.md.
+
+A Telegram message holds 4096 characters: texts stay under TEXT_LIMIT so an
+answer (name, text, facts, sister destination) fits; names of places are
+button titles and stay under TITLE_LIMIT.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions.field_types import (  # noqa: F401  (LANGUAGES, limits: re-exported)
+    LANGUAGES,
+    TEXT_LIMIT,
+    TITLE_LIMIT,
+    Choice,
+    Date,
+    Email,
+    Entry,
+    Flag,
+    Https,
+    Id,
+    ListOf,
+    MapOf,
+    Phone,
+    Phrase,
+    Phrases,
+    PositiveNumber,
+    Record,
+    Ref,
+    TextLists,
+    Texts,
+    Where,
+    line_of,
+)
+
+TOPICS = ("overview", "getting_there", "prices", "hours", "best_time", "activities")
+CURRENCIES = ("EUR", "CNY", "CHF", "USD")
+TIMEZONES = ("Europe/Paris", "Asia/Shanghai")  # an offer's dates are days in this zone
+SEASONS = ("winter", "spring", "summer", "autumn")  # winter = December to February
+# The activity values of nlu/entities.yml: known_for sends questions about them here.
+ACTIVITIES = ("skiing", "cross_country_skiing", "biathlon", "hiking", "climbing")
+
+
+def not_its_own_relative(place: Entry, node: Any, where: Where) -> bool:
+    """A place is not its own parent or sister (the link is dropped)."""
+    for name in ("parent", "sister"):
+        if place[name] and place[name] == place["id"]:
+            where.at(name, line_of(node, name, where.line)).problem(
+                "self_reference", target=place[name]
+            )
+            place[name] = None
+    return True
+
+
+def ends_on_or_after_start(offer: Entry, node: Any, where: Where) -> bool:
+    """An offer ending before it starts is dropped."""
+    if offer["valid_from"] and offer["valid_until"] and offer["valid_until"] < offer["valid_from"]:
+        where.at("valid_until", line_of(node, "valid_until", where.line)).problem(
+            "ends_before_start"
+        )
+        return False
+    return True
+
+
+FACT = Record(
+    {
+        "text": Texts(required=True),
+        "source": Https(required=True),  # the page where the figure is published
+        "checked": Date(required=True, not_in_future=True),  # when an editor last checked it
+    }
+)
+
+TOPIC = Record(
+    {
+        "text": Texts(required=True),
+        "facts": ListOf(FACT),
+    }
+)
+
+CONTACT = Record(
+    {
+        "name": Texts(required=True),
+        "url": Https(),
+        "phone": Phone(),
+        "email": Email(),
+    }
+)
+
+PLACE = Record(
+    {
+        "id": Id(required=True),
+        "name": Texts(required=True, limit=TITLE_LIMIT, title=True),
+        "parent": Ref("place"),  # the larger place it belongs to
+        "sister": Ref("place"),  # the destination suggested at the end of answers
+        "suggestion": Texts(),
+        "contact": CONTACT,
+        "known_for": ListOf(Choice(ACTIVITIES)),
+        "topics": MapOf(TOPICS, TOPIC),
+    },
+    checks=[not_its_own_relative],
+)
+
+PRICE = Record(
+    {
+        "amount": PositiveNumber(required=True),
+        "currency": Choice(CURRENCIES, required=True),
+    },
+    required=True,
+    example="{amount: 390, currency: EUR}",
+)
+
+OFFER = Record(
+    {
+        "id": Id(required=True),
+        "sample": Flag(default=False),
+        "place": Ref("place", required=True),
+        "title": Texts(required=True),
+        "description": Texts(required=True),
+        "price": PRICE,
+        "valid_from": Date(required=True),
+        "valid_until": Date(required=True),
+        "timezone": Choice(TIMEZONES, required=True),
+        "seasons": ListOf(Choice(SEASONS)),  # shown only in these seasons (all year if absent)
+        "includes": TextLists(),
+        "booking": Texts(required=True),
+        "url": Https(),
+    },
+    checks=[ends_on_or_after_start],
+)
+
+# The sentences the assistant and the channels use, with the words they fill in.
+PHRASES = {
+    "date": Phrase(("day", "month", "year")),
+    "fact": Phrase(("text", "source", "checked")),
+    "suggestion": Phrase(("text",)),
+    "topic_missing": Phrase(("place", "contact")),
+    "which_place": Phrase(),
+    "not_covered": Phrase(("name", "contact")),
+    "out_of_scope": Phrase(("contact",)),
+    "contact_intro": Phrase(),
+    "contact_line": Phrase(("name", "details")),
+    "offers_intro": Phrase(),
+    "offers_none": Phrase(("contact",)),
+    "offer": Phrase(("title", "price", "until", "description", "includes", "booking")),
+    "offer_sample": Phrase(),
+    "price": Phrase(("amount", "currency")),
+    "list_separator": Phrase(),
+    "unavailable": Phrase(),
+    "empty_message": Phrase(),
+    "offers_button": Phrase(title=True),
+    "greeting": Phrase(),
+}
+
+# A content file: places, offers and/or phrases.
+FILE = Record(
+    {
+        "places": ListOf(PLACE, named_by="id"),
+        "offers": ListOf(OFFER, named_by="id"),
+        "phrases": Phrases(PHRASES),
+    }
+)

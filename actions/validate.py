@@ -1,0 +1,77 @@
+"""Checks content/ and prints every problem, worded for the tourism-office editors.
+
+    python -m actions.validate [--lang fr|en|zh] [DIR]
+
+One line per problem, ``file:line: field: message Fix: ...``, in the chosen
+language (default en), then a count; or a one-line OK summary. Exits 1 when
+anything is wrong, 0 otherwise. ``make validate`` runs it with
+``rasa data validate``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import List, Optional
+
+from actions import content_store
+from actions.problems import MESSAGE_LANGUAGES, Problem, label
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _arguments(argv)
+    directory = Path(args.directory)
+    files = content_store.content_files(directory)
+    if not files:
+        print(label("no_content", args.lang, directory=shown(directory)))
+        return 1
+    content = content_store.combine(content_store.read_file(path) for path in files)
+    if not content.problems:
+        print(
+            label(
+                "ok",
+                args.lang,
+                files=len(files),
+                places=len(content.places),
+                offers=len(content.offers),
+                phrases=len(content.phrases),
+            )
+        )
+        return 0
+    for problem in sorted(content.problems, key=lambda p: (p.file, p.line)):
+        print(located(problem, directory).render(args.lang))
+    print(label("problems_found", args.lang, count=len(content.problems)))
+    return 1
+
+
+def located(problem: Problem, directory: Path) -> Problem:
+    """The problem with its file shown as a path the editor can open."""
+    return replace(problem, file=shown(directory / problem.file))
+
+
+def shown(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _arguments(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m actions.validate", description="Check content/ files."
+    )
+    parser.add_argument(
+        "--lang", choices=MESSAGE_LANGUAGES, default="en", help="language of the messages"
+    )
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        help="content folder (default: CONTENT_DIR or content/)",
+        default=os.environ.get("CONTENT_DIR") or content_store.DEFAULT_DIRECTORY,
+    )
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""Where Rasa keeps conversations (referenced from endpoints.yml)."""
