@@ -10,7 +10,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help run chat test train evaluate benchmark validate lock clean
+.PHONY: help run chat test train evaluate benchmark validate lock clean review
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ chat: $(STAMP) train ## Chat with the assistant in this terminal
 
 test: $(STAMP) ## Run the test suite (trains a model for it if data changed)
 	$(PY) -m pytest
+
+review: $(STAMP) ## Serve the staff review app on http://127.0.0.1:8000 (REVIEW_PORT to change)
+	$(PY) -m review serve
 
 train: $(STAMP) ## Train the model (does nothing when data and config are unchanged)
 	@$(VENV)/bin/rasa train --config config.yml --domain domain.yml --data nlu dialogue --out models > /dev/null 2>&1 \

@@ -34,7 +34,7 @@ from typing import List, Optional, Set, Tuple
 
 import yaml
 
-from nlu_components.names import Gazetteer, synonyms
+from rasa_extensions.names import Gazetteer, synonyms
 
 SUPPORTED = ("fr", "zh", "en")
 DEFAULT = "en"

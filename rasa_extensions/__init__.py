@@ -1,9 +1,16 @@
-"""Custom Rasa NLU components of the tourism assistant.
+"""What the tourism assistant adds to Rasa, loaded by the Rasa server.
 
-They sit in ``config.yml``'s pipeline beside Rasa's own components:
+In ``config.yml``'s pipeline, beside Rasa's own components:
 
 - ``tokenizer.MultilingualTokenizer``: jieba for Chinese, words for French and English;
 - ``gazetteer.GazetteerEntityExtractor``: places and activities by name, in any language;
 - ``language_entity.LanguageEntityExtractor``: the channel's language decision as an entity,
   which fills the ``language`` slot.
+
+In ``endpoints.yml``: ``sqlite_tracker_store.SQLiteTrackerStore``, Rasa's SQL store
+with SQLite tuned. And ``speedups``, applied when this package is imported.
 """
+
+from rasa_extensions import speedups
+
+speedups.apply()

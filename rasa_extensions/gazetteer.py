@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
 
-from nlu_components.names import Gazetteer, fold, source_fingerprint
+from rasa_extensions.names import Gazetteer, fold, source_fingerprint
 
 
 @DefaultV1Recipe.register(

@@ -26,7 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa.shared.nlu.constants import TEXT
 
-from nlu_components.names import ENTITIES_FILE, Gazetteer, source_fingerprint, synonyms
+from rasa_extensions.names import ENTITIES_FILE, Gazetteer, source_fingerprint, synonyms
 
 logger = logging.getLogger(__name__)
 

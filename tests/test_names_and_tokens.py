@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu_components.names import Gazetteer, fold, synonyms
+from rasa_extensions.names import Gazetteer, fold, synonyms
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def test_the_longest_name_wins(gazetteer):
 
 
 def test_tokens_keep_offsets_and_cut_chinese_with_the_place_dictionary():
-    from nlu_components.tokenizer import _load_dictionaries, tokenize
+    from rasa_extensions.tokenizer import _load_dictionaries, tokenize
 
     _load_dictionaries("nlu/jieba")
     text = "Chamonix怎么去八达岭长城"
@@ -56,7 +56,7 @@ def test_tokens_keep_offsets_and_cut_chinese_with_the_place_dictionary():
 
 
 def test_a_message_of_emoji_or_punctuation_still_has_a_token():
-    from nlu_components.tokenizer import tokenize
+    from rasa_extensions.tokenizer import tokenize
 
     assert [t.text for t in tokenize(" 🏔️🏯👍 ")] == ["🏔️🏯👍"]
     assert [t.text for t in tokenize("???")] == ["???"]
