@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, live_content
+from actions import answers, faq, live_content
 from actions.answers import Reply
 
 DEFAULT_LANGUAGE = "en"
@@ -35,6 +35,15 @@ def mentioned(tracker: Tracker, entity: str) -> List[Dict[str, str]]:
         typed = text[start:end] if isinstance(start, int) and isinstance(end, int) and text else ""
         found.append({"value": str(e.get("value")), "text": typed or str(e.get("value"))})
     return found
+
+
+def faq_reply(tracker: Tracker, content, language: str, threshold: Optional[float] = None) -> Optional[Reply]:
+    """The FAQ entry's answer when the message is close enough to one of its ways of asking."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):  # a button's payload, not words
+        return None
+    match = faq.answer_for(content, text, language, threshold)
+    return answers.faq_answer(content, match.entry, language) if match else None
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -71,6 +80,12 @@ class ActionAnswerPlace(Action):
         language = language_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_overview"
         topic = answers.TOPIC_OF_INTENT.get(intent, "overview")
+        # A near copy of an FAQ question ("how cold is Chongli in January") gets
+        # the FAQ's answer; anything less sure is answered by the place's topic.
+        from_faq = faq_reply(tracker, content, language, faq.STRONG_THRESHOLD)
+        if from_faq is not None:
+            send(dispatcher, from_faq)
+            return []
         conversation_place: Optional[str] = tracker.get_slot("place")
         target = answers.choose_place(
             content,
@@ -123,7 +138,8 @@ class ActionContact(Action):
 
 
 class ActionOutOfScope(Action):
-    """What the assistant can help with, and who can help with the rest."""
+    """An FAQ answer (content/faq.yml) if the question is one; otherwise what
+    the assistant can help with, and who can help with the rest."""
 
     def name(self) -> Text:
         return "action_out_of_scope"
@@ -134,6 +150,10 @@ class ActionOutOfScope(Action):
         content = live_content.current()
         language = language_of(tracker)
         place = tracker.get_slot("place")
+        from_faq = faq_reply(tracker, content, language)
+        if from_faq is not None:  # a question of content/faq.yml, asked in other words
+            send(dispatcher, from_faq)
+            return []
         elsewhere = [m for m in mentioned(tracker, "place") if m["value"] not in content.places]
         if elsewhere:  # "how do I visit the Eiffel Tower": say which place we do not cover
             send(dispatcher, answers.not_covered(content, elsewhere[0]["text"], language, place))

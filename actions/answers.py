@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-from actions.content_store import Content, Contact, Offer
+from actions.content_store import Content, Contact, FaqEntry, Offer
 
 # The topic of content/ that answers each intent.
 TOPIC_OF_INTENT = {
@@ -95,18 +95,31 @@ def place_answer(content: Content, place_id: str, topic: str, language: str) -> 
         return Reply(_join(text, suggestion(content, place_id, language)))
     _, topic_content = found
     parts = [place.name[language], topic_content.text[language]]
-    for fact in topic_content.facts:
-        parts.append(
-            content.phrase(
-                "fact",
-                language,
-                text=fact.text[language],
-                source=fact.source,
-                checked=format_date(content, fact.checked, language),
-            )
-        )
+    parts.extend(_fact_lines(content, topic_content.facts, language))
     parts.append(suggestion(content, place_id, language))
     return Reply(_join(*parts))
+
+
+def faq_answer(content: Content, entry: FaqEntry, language: str) -> Reply:
+    """An FAQ entry's answer, its facts with source and date, then the sister destination."""
+    parts = [entry.answer[language]]
+    parts.extend(_fact_lines(content, entry.facts, language))
+    if entry.place in content.places:
+        parts.append(suggestion(content, entry.place, language))
+    return Reply(_join(*parts))
+
+
+def _fact_lines(content: Content, facts, language: str) -> List[str]:
+    return [
+        content.phrase(
+            "fact",
+            language,
+            text=fact.text[language],
+            source=fact.source,
+            checked=format_date(content, fact.checked, language),
+        )
+        for fact in facts
+    ]
 
 
 def suggestion(content: Content, place_id: str, language: str) -> str:

@@ -134,6 +134,18 @@ OFFER = Record(
     checks=[ends_on_or_after_start],
 )
 
+# A question and its answer, matched on the ways of asking it (actions/faq.py):
+# no training, so adding an entry or editing its answer needs no `make train`.
+FAQ = Record(
+    {
+        "id": Id(required=True),
+        "place": Ref("place"),  # its sister destination is suggested after the answer
+        "questions": TextLists(required=True, same_count=False),  # ways of asking, per language
+        "answer": Texts(required=True),
+        "facts": ListOf(FACT),
+    }
+)
+
 # The sentences the assistant and the channels use, with the words they fill in.
 PHRASES = {
     "date": Phrase(("day", "month", "year")),
@@ -157,11 +169,12 @@ PHRASES = {
     "greeting": Phrase(),
 }
 
-# A content file: places, offers and/or phrases.
+# A content file: places, offers, FAQ entries and/or phrases.
 FILE = Record(
     {
         "places": ListOf(PLACE, named_by="id"),
         "offers": ListOf(OFFER, named_by="id"),
+        "faq": ListOf(FAQ, named_by="id"),
         "phrases": Phrases(PHRASES),
     }
 )

@@ -121,10 +121,23 @@ class Offer:
         return self.valid_from <= today <= self.valid_until and in_season
 
 
+@dataclass(frozen=True)
+class FaqEntry:
+    """A question (asked in several ways per language) and its answer."""
+
+    id: str
+    questions: Dict[str, Tuple[str, ...]]  # language -> ways of asking (counts may differ)
+    answer: Texts
+    place: Optional[str] = None
+    facts: Tuple[Fact, ...] = ()
+    origin: Optional[Origin] = field(default=None, compare=False)
+
+
 @dataclass
 class Content:
     places: Dict[str, Place] = field(default_factory=dict)
     offers: List[Offer] = field(default_factory=list)
+    faq: List[FaqEntry] = field(default_factory=list)
     phrases: Dict[str, Texts] = field(default_factory=dict)
     problems: List[Problem] = field(default_factory=list)
 
@@ -174,6 +187,7 @@ class FileContent:
     name: str
     places: List[Place] = field(default_factory=list)
     offers: List[Offer] = field(default_factory=list)
+    faq: List[FaqEntry] = field(default_factory=list)
     phrases: Dict[str, Texts] = field(default_factory=dict)
     phrase_lines: Dict[str, int] = field(default_factory=dict)
     place_ids: Set[str] = field(
@@ -216,6 +230,7 @@ def read_file(path: Path) -> FileContent:
         name=name,
         places=[_place(e, name) for e in entry["places"]],
         offers=[_offer(e, name) for e in entry["offers"]],
+        faq=[_faq(e, name) for e in entry["faq"]],
         phrases=dict(phrases),
         phrase_lines=dict(getattr(phrases, "key_lines", {})),
         place_ids=_ids_written(data.get("places")),
@@ -256,6 +271,9 @@ def combine(files: Iterable[FileContent]) -> Content:
         for offer in part.offers:
             if is_new("offer", offer.id, part.name, offer.origin.line, f"{offer.origin.field}.id"):
                 content.offers.append(offer)
+        for faq in part.faq:
+            if is_new("faq", faq.id, part.name, faq.origin.line, f"{faq.origin.field}.id"):
+                content.faq.append(faq)
         for name, texts in part.phrases.items():
             if is_new("phrase", name, part.name, part.phrase_lines.get(name, 1), f"phrases.{name}"):
                 content.phrases[name] = texts
@@ -332,12 +350,26 @@ def _place(entry: Entry, file: str) -> Place:
     )
 
 
-def _topic(entry: Entry, file: str) -> Topic:
-    facts = tuple(
+def _facts(entries: Any, file: str) -> Tuple[Fact, ...]:
+    return tuple(
         Fact(fact["text"], fact["source"], fact["checked"], origin=_origin(fact, file, "checked"))
-        for fact in entry["facts"]
+        for fact in entries
     )
-    return Topic(entry["text"], facts)
+
+
+def _topic(entry: Entry, file: str) -> Topic:
+    return Topic(entry["text"], _facts(entry["facts"], file))
+
+
+def _faq(entry: Entry, file: str) -> FaqEntry:
+    return FaqEntry(
+        id=entry["id"],
+        questions=dict(entry["questions"]),
+        answer=entry["answer"],
+        place=entry["place"],
+        facts=_facts(entry["facts"], file),
+        origin=_origin(entry, file),
+    )
 
 
 def _offer(entry: Entry, file: str) -> Offer:

@@ -80,6 +80,7 @@ def offers_ended(content: Content, now: dt.datetime, language: str) -> List[Item
 
 def old_facts(content: Content, today: dt.date, language: str) -> List[Item]:
     facts = [f for p in content.places.values() for t in p.topics.values() for f in t.facts]
+    facts += [f for entry in content.faq for f in entry.facts]
     return [
         Item(
             f.origin.file,

@@ -178,9 +178,17 @@ class Texts(Kind):
 
 
 class TextLists(Kind):
-    """A list of short texts per language, the same number in each."""
+    """A list of short texts per language, the same number in each.
+
+    With ``same_count=False`` (the ways of asking an FAQ question) each
+    language may have its own number of items, but at least one.
+    """
 
     example = '{fr: ["..."], zh: ["..."], en: ["..."]}'
+
+    def __init__(self, required: bool = False, same_count: bool = True) -> None:
+        super().__init__(required)
+        self.same_count = same_count
 
     def check(self, value: Any, where: Where) -> Any:
         if not isinstance(value, dict):
@@ -197,8 +205,13 @@ class TextLists(Kind):
                 here.problem("not_list")
             else:
                 lists[language] = tuple(_list_texts(items, here))
+                if not self.same_count and not lists[language]:
+                    here.problem("language_empty", language=language)
+                    del lists[language]
         if len(lists) < len(LANGUAGES):
             return INVALID
+        if not self.same_count:
+            return lists
         for language in ("fr", "zh"):
             if len(lists[language]) != len(lists["en"]):
                 where.at(language, line_of(value, language, where.line)).problem(

@@ -37,6 +37,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 files=len(files),
                 places=len(content.places),
                 offers=len(content.offers),
+                faq=len(content.faq),
                 phrases=len(content.phrases),
             )
         )

@@ -202,7 +202,7 @@ def test_validate_says_ok_and_exits_0_on_the_real_content():
     result = run("actions.validate")
     assert result.returncode == 0, result.stdout + result.stderr
     [line] = result.stdout.splitlines()
-    assert line.startswith("OK: 7 files checked (") and line.endswith("no problem found.")
+    assert line.startswith("OK: 8 files checked (") and line.endswith("no problem found.")
 
 
 def test_validate_prints_each_problem_and_exits_1_on_broken_content():

@@ -1,0 +1,161 @@
+"""Finds the FAQ entry (content/faq.yml) closest to what the tourist wrote.
+
+No training: each way of asking an entry is folded (``rasa_extensions.names.fold``:
+lower case, no accents, no hyphens or apostrophes) and cut into character
+2- and 3-grams (Chinese works the same way, character by character); the
+tourist's text is compared with each of them by cosine similarity, the
+n-grams weighted by how rare they are among all the ways of asking (idf), so
+"the", "est-ce que" or "吗" count little. An entry's score is its best way of
+asking. Questions in the tourist's language are compared first; the other
+languages only when none of those passes the threshold.
+
+The thresholds were chosen by measurement (``python -m actions.faq_compare``,
+figures in docs/faq.md). The index is rebuilt whenever the content object
+changes, i.e. after every live reload: an added entry, way of asking or
+answer is used at once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import sys
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from actions.content_store import Content, FaqEntry
+
+
+def _names_module():
+    """rasa_extensions/names.py, without the package's __init__ (which imports Rasa,
+    TensorFlow included: seconds and hundreds of MB the action server does not need)."""
+    path = Path(__file__).resolve().parent.parent / "rasa_extensions" / "names.py"
+    spec = importlib.util.spec_from_file_location("_faq_names", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+_names = _names_module()
+fold = _names.fold
+
+# A score at or above this answers an out-of-scope / not-understood message,
+# per language: Chinese questions are short, so their scores are lower.
+THRESHOLDS = {"fr": 0.45, "zh": 0.25, "en": 0.45}
+# A question the model read as a place question (prices, best time...) is
+# answered from the FAQ only at or above this: a near copy of a way of asking.
+STRONG_THRESHOLD = 0.65
+
+NGRAM_SIZES = (2, 3)
+HAN_UNIGRAMS = True  # a Chinese character alone already means something (冷, 穿, 签)
+_NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+Vector = Dict[str, float]
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: FaqEntry
+    score: float
+    question: str  # the way of asking that matched best
+
+
+def normalise(text: str) -> str:
+    """Folded text, punctuation made spaces, spaces between Han characters removed."""
+    folded = _NOT_WORD.sub(" ", fold(text)[0]).strip()
+    return re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", folded)
+
+
+def ngrams(text: str) -> Counter:
+    """Character n-grams of each word padded with spaces (a run of Chinese
+    characters is one word), and each Chinese character alone."""
+    grams: Counter = Counter()
+    for word in normalise(text).split():
+        padded = f" {word} "
+        for n in NGRAM_SIZES:
+            grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+        if HAN_UNIGRAMS:
+            grams.update(char for char in word if _HAN.match(char))
+    return grams
+
+
+class Index:
+    """The vectors of every way of asking, for one version of the content."""
+
+    def __init__(self, entries: Sequence[FaqEntry]) -> None:
+        self.rows: List[Tuple[FaqEntry, str, str, Counter]] = [
+            (entry, language, question, ngrams(question))
+            for entry in entries
+            for language, questions in entry.questions.items()
+            for question in questions
+        ]
+        seen: Counter = Counter()
+        for *_, grams in self.rows:
+            seen.update(grams.keys())
+        total = len(self.rows) or 1
+        self.idf = {gram: math.log((1 + total) / (1 + count)) + 1 for gram, count in seen.items()}
+        self.default_idf = math.log(1 + total) + 1  # an n-gram no question has
+        self.vectors = [self._vector(grams) for *_, grams in self.rows]
+
+    def _vector(self, grams: Counter) -> Vector:
+        vector = {g: c * self.idf.get(g, self.default_idf) for g, c in grams.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        return {g: v / norm for g, v in vector.items()}
+
+    def scores(self, text: str, languages: Optional[Sequence[str]] = None) -> List[Match]:
+        """The best match of each entry, best first (only questions in ``languages``)."""
+        query = self._vector(ngrams(text))
+        best: Dict[str, Match] = {}
+        for (entry, language, question, _), vector in zip(self.rows, self.vectors):
+            if languages is not None and language not in languages:
+                continue
+            small, large = (query, vector) if len(query) < len(vector) else (vector, query)
+            score = sum(v * large.get(g, 0.0) for g, v in small.items())
+            if entry.id not in best or score > best[entry.id].score:
+                best[entry.id] = Match(entry, score, question)
+        return sorted(best.values(), key=lambda m: -m.score)
+
+
+_cache: Tuple[Optional[Content], Optional[Index], int] = (None, None, 0)
+_lock = threading.Lock()
+
+
+def index_of(content: Content) -> Index:
+    """The index of this content (rebuilt when the content or its FAQ list changes)."""
+    global _cache
+    with _lock:
+        cached_content, cached_index, cached_id = _cache
+        if cached_content is content and cached_id == id(content.faq) and cached_index:
+            return cached_index
+        index = Index(content.faq)
+        _cache = (content, index, id(content.faq))
+        return index
+
+
+def best_match(content: Content, text: str, language: str) -> Optional[Match]:
+    """The closest entry: in the tourist's language first, then in any language."""
+    if not content.faq or not normalise(text):
+        return None
+    index = index_of(content)
+    own = index.scores(text, [language])
+    if own and own[0].score >= THRESHOLDS.get(language, max(THRESHOLDS.values())):
+        return own[0]
+    anywhere = index.scores(text)
+    candidates = [m for m in (own[:1] + anywhere[:1]) if m]
+    return max(candidates, key=lambda m: m.score) if candidates else None
+
+
+def answer_for(
+    content: Content, text: str, language: str, threshold: Optional[float] = None
+) -> Optional[Match]:
+    """The match if it passes ``threshold`` (default: the language's), else None."""
+    if threshold is None:
+        threshold = THRESHOLDS.get(language, max(THRESHOLDS.values()))
+    match = best_match(content, text, language)
+    return match if match is not None and match.score >= threshold else None

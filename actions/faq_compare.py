@@ -1,0 +1,390 @@
+"""Which answers FAQ questions more correctly: matching without training, or Rasa?
+
+    python -m actions.faq_compare [--skip-rasa] [--keep DIR]
+
+(a) ``actions/faq.py``: character n-gram similarity to the ways of asking of
+    content/faq.yml, no training. Measured alone (the matcher), and as the
+    assistant uses it: the project's NLU model (trained from nlu/ only) picks
+    the intent; out_of_scope / nlu_fallback try the FAQ at ``faq.THRESHOLDS``,
+    place questions (ask_*) only at ``faq.STRONG_THRESHOLD``.
+(b) Rasa retrieval intents: a ``faq/<id>`` intent per entry generated from
+    the same ways of asking, added to a copy of nlu/, and a ResponseSelector
+    added to a copy of config.yml; the answer is the selected response when
+    the model says ``faq``.
+
+Both are scored on tests/faq_heldout.yml: paraphrases per entry and
+language (right entry = correct) and questions that must get no FAQ entry
+(any entry = false match). The thresholds are chosen first, without the
+held-out set: leave-one-out on the FAQ's own ways of asking against the
+out_of_scope examples of nlu/ (THRESHOLDS, per language) and the place-question examples
+(STRONG_THRESHOLD). Figures: docs/faq.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from actions import content_store, faq
+from actions.content_store import Content, FaqEntry
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = ROOT / "tests" / "faq_heldout.yml"
+LANGUAGES = ("fr", "zh", "en")
+PLACE_INTENTS = (
+    "ask_overview",
+    "ask_directions",
+    "ask_prices",
+    "ask_hours",
+    "ask_best_time",
+    "ask_activities",
+)
+PLACE_COST = 0.1
+GRID = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
+
+Answerer = Callable[[str, str], Optional[str]]  # (text, language) -> FAQ id or None
+
+
+# ---------------------------------------------------------------- data
+
+
+def heldout() -> Tuple[List[Tuple[str, str, str]], List[Tuple[str, str]]]:
+    """[(language, text, entry id)] that must match, [(language, text)] that must not."""
+    data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
+    positives = [
+        (language, text, entry)
+        for entry, languages in data["faq"].items()
+        for language, texts in languages.items()
+        for text in texts
+    ]
+    negatives = [(language, text) for language, texts in data["none"].items() for text in texts]
+    return positives, negatives
+
+
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+def nlu_examples(intents: Sequence[str]) -> List[Tuple[str, str]]:
+    """[(language, text)] of these intents in nlu/<language>/*.yml, annotations removed."""
+    found = []
+    for language in LANGUAGES:
+        for path in sorted((ROOT / "nlu" / language).glob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for block in data.get("nlu", []):
+                if block.get("intent") not in intents:
+                    continue
+                for line in str(block.get("examples", "")).splitlines():
+                    line = line.strip()
+                    if line.startswith("- "):
+                        found.append((language, _ANNOTATION.sub(r"\1", line[2:].strip())))
+    return found
+
+
+# ---------------------------------------------------------------- thresholds, without the held-out set
+
+
+def leave_one_out(content: Content) -> List[Tuple[str, str, Optional[faq.Match]]]:
+    """Each way of asking, matched against the FAQ without it: (language, expected id, match)."""
+    results = []
+    for entry in content.faq:
+        for language, questions in entry.questions.items():
+            for question in questions:
+                others = tuple(q for q in questions if q != question)
+                trimmed = replace(entry, questions={**entry.questions, language: others})
+                trial = replace(content, faq=[trimmed if e is entry else e for e in content.faq])
+                results.append((language, entry.id, faq.best_match(trial, question, language)))
+    return results
+
+
+def choose_thresholds(content: Content) -> Dict[str, object]:
+    """Per language: the threshold with the most right answers minus twice the
+    out_of_scope examples answered (a wrong answer costs more than the generic
+    "I can help with..." answer) minus a tenth of the place questions answered
+    (most are answered by their intent and never reach the FAQ; the ones the
+    model does not understand do); and one strong threshold for place questions,
+    the lowest that takes over at most 1 in 200 of them (the topics answer them)."""
+    positives = leave_one_out(content)
+    out_of_scope = [
+        (lang, faq.best_match(content, text, lang)) for lang, text in nlu_examples(["out_of_scope"])
+    ]
+    place_questions = [
+        (lang, faq.best_match(content, text, lang)) for lang, text in nlu_examples(PLACE_INTENTS)
+    ]
+
+    def passing(matches, t: float, language: str) -> int:
+        return sum(1 for lang, m in matches if m and m.score >= t and language in (lang, "all"))
+
+    rows: Dict[str, list] = {}
+    chosen: Dict[str, float] = {}
+    for language in LANGUAGES + ("all",):
+        rows[language] = [
+            (
+                t,
+                sum(
+                    1
+                    for lang, e, m in positives
+                    if m and m.score >= t and m.entry.id == e and language in (lang, "all")
+                ),
+                passing(out_of_scope, t, language),
+                passing(place_questions, t, language),
+            )
+            for t in GRID
+        ]
+        chosen[language] = max(
+            rows[language], key=lambda r: (r[1] - 2 * r[2] - PLACE_COST * r[3], r[0])
+        )[0]
+    limit = len(place_questions) / 200
+    strong = min((r for r in rows["all"] if r[3] <= limit), key=lambda r: r[0])[0]
+    return {
+        "rows": rows,
+        "positives": len(positives),
+        "out_of_scope": len(out_of_scope),
+        "place_questions": len(place_questions),
+        "thresholds": {language: chosen[language] for language in LANGUAGES},
+        "strong_threshold": strong,
+    }
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def score(answer: Answerer) -> Dict[str, Dict[str, int]]:
+    positives, negatives = heldout()
+    table: Dict[str, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for language, text, expected in positives:
+        got = answer(text, language)
+        table[language]["asked"] += 1
+        table[language]["right"] += got == expected
+        table[language]["wrong_entry"] += got is not None and got != expected
+    for language, text in negatives:
+        table[language]["unrelated"] += 1
+        table[language]["false_match"] += answer(text, language) is not None
+    return table
+
+
+def render(name: str, table: Dict[str, Dict[str, int]]) -> str:
+    lines = [f"{name}"]
+    total = defaultdict(int)
+    for language in LANGUAGES + ("all",):
+        row = total if language == "all" else table[language]
+        if language != "all":
+            for key, value in row.items():
+                total[key] += value
+        lines.append(
+            f"  {language:>3}: {row['right']}/{row['asked']} right "
+            f"({100 * row['right'] / max(row['asked'], 1):.0f}%), "
+            f"{row['wrong_entry']} wrong entry, "
+            f"{row['false_match']}/{row['unrelated']} false matches"
+        )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- Rasa
+
+
+def faq_training_data(entries: Sequence[FaqEntry]) -> str:
+    """Retrieval intents faq/<id> with every way of asking, and their responses."""
+    nlu = []
+    responses = {}
+    for entry in entries:
+        questions = [q for language in LANGUAGES for q in entry.questions.get(language, ())]
+        nlu.append(
+            {"intent": f"faq/{entry.id}", "examples": "".join(f"- {q}\n" for q in questions)}
+        )
+        responses[f"utter_faq/{entry.id}"] = [{"text": entry.answer["en"]}]
+    return yaml.safe_dump(
+        {"version": "3.1", "nlu": nlu, "responses": responses}, allow_unicode=True, sort_keys=False
+    )
+
+
+def config_with_response_selector() -> str:
+    config = (ROOT / "config.yml").read_text(encoding="utf-8")
+    anchor = "  - name: rasa_extensions.gazetteer.GazetteerEntityExtractor"
+    assert anchor in config
+    selector = "  - name: ResponseSelector\n    retrieval_intent: faq\n    epochs: 100\n    random_seed: 42\n"
+    return config.replace(anchor, selector + anchor)
+
+
+def train(workdir: Path, name: str, config: str, extra_data: Optional[str]) -> Path:
+    model = workdir / f"{name}.tar.gz"
+    if model.exists():  # --keep DIR a second time: measure again without training
+        return model
+    data = workdir / f"{name}-nlu"
+    for path in (ROOT / "nlu").rglob("*.yml"):
+        target = data / path.relative_to(ROOT / "nlu")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    if extra_data:
+        (data / "faq.yml").write_text(extra_data, encoding="utf-8")
+    (workdir / f"{name}-config.yml").write_text(config, encoding="utf-8")
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONPATH": str(ROOT),
+        "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
+    }
+    rasa = Path(sys.executable).with_name("rasa")
+    command = [
+        str(rasa), "train", "nlu",
+        "--config", str(workdir / f"{name}-config.yml"),
+        "--nlu", str(data),
+        "--out", str(workdir),
+        "--fixed-model-name", name,
+    ]  # fmt: skip
+    print("$", " ".join(command), file=sys.stderr)
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return model
+
+
+def parser(model: Path) -> Callable[[str], dict]:
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    agent = Agent.load(str(model))
+    configure_structlog(logging.WARNING)  # not one debug line per message parsed
+    loop = asyncio.new_event_loop()
+    cache: Dict[str, dict] = {}
+
+    def parse(text: str) -> dict:
+        if text not in cache:
+            cache[text] = loop.run_until_complete(agent.parse_message(text))
+        return cache[text]
+
+    return parse
+
+
+def rasa_answerer(parse: Callable[[str], dict]) -> Answerer:
+    def answer(text: str, language: str) -> Optional[str]:
+        result = parse(text)
+        if (result.get("intent") or {}).get("name") != "faq":
+            return None
+        selected = (result.get("response_selector") or {}).get("faq", {}).get("response", {})
+        key = selected.get("intent_response_key") or ""
+        return key.split("/", 1)[1] if "/" in key else None
+
+    return answer
+
+
+def assistant_answerer(
+    content: Content, parse: Callable[[str], dict], strong: Optional[float] = None
+) -> Answerer:
+    """What actions.py does: the intent decides which threshold applies."""
+
+    def answer(text: str, language: str) -> Optional[str]:
+        intent = (parse(text).get("intent") or {}).get("name")
+        if intent in ("out_of_scope", "nlu_fallback"):
+            threshold = None  # the language's
+        elif intent in PLACE_INTENTS:
+            threshold = faq.STRONG_THRESHOLD if strong is None else strong
+        else:
+            return None
+        match = faq.answer_for(content, text, language, threshold)
+        return match.entry.id if match else None
+
+    return answer
+
+
+def matcher_answerer(content: Content) -> Answerer:
+    def answer(text: str, language: str) -> Optional[str]:
+        match = faq.answer_for(content, text, language)
+        return match.entry.id if match else None
+
+    return answer
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    arguments = argparse.ArgumentParser(prog="python -m actions.faq_compare")
+    arguments.add_argument("--skip-rasa", action="store_true", help="only the matching")
+    arguments.add_argument("--keep", help="train in this folder and keep it")
+    args = arguments.parse_args(argv)
+    content = content_store.load()
+    if content.problems:
+        print("content/ has problems: run python -m actions.validate", file=sys.stderr)
+        return 1
+
+    chosen = choose_thresholds(content)
+    print(
+        f"Thresholds, chosen without the held-out set ({chosen['positives']} ways of asking, "
+        f"leave-one-out; {chosen['out_of_scope']} out_of_scope and "
+        f"{chosen['place_questions']} place-question examples of nlu/):"
+    )
+    for language in LANGUAGES:
+        print(f"  {language}: threshold  right(LOO)  out_of_scope>=t  place_questions>=t")
+        for t, right, oos, places in chosen["rows"][language]:
+            print(f"      {t:9.2f}  {right:10d}  {oos:15d}  {places:18d}")
+    print(
+        f"  chosen: {chosen['thresholds']} (in use: {faq.THRESHOLDS}); strong threshold for "
+        f"place questions: {chosen['strong_threshold']} (in use: {faq.STRONG_THRESHOLD})"
+    )
+    print()
+    print(
+        render(
+            f"(a) matching alone, thresholds {faq.THRESHOLDS}, held-out",
+            score(matcher_answerer(content)),
+        )
+    )
+    if args.skip_rasa:
+        return 0
+
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="faq-compare-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        base = train(workdir, "base", (ROOT / "config.yml").read_text(encoding="utf-8"), None)
+        selector = train(
+            workdir, "faq", config_with_response_selector(), faq_training_data(content.faq)
+        )
+        print()
+        print(
+            render(
+                "(a) in the assistant: project NLU model + matching "
+                f"(out_of_scope/nlu_fallback: {faq.THRESHOLDS}, place questions >= {faq.STRONG_THRESHOLD})",
+                score(assistant_answerer(content, parser(base))),
+            )
+        )
+        print()
+        print("(a) in the assistant with other strong thresholds (for information only:")
+        print("    read on the held-out set, so not used to choose):")
+        for strong in (0.45, 0.5, 0.55, 0.6):
+            table = score(assistant_answerer(content, parser(base), strong))
+            right = sum(table[lang]["right"] for lang in LANGUAGES)
+            false = sum(table[lang]["false_match"] for lang in LANGUAGES)
+            wrong = sum(table[lang]["wrong_entry"] for lang in LANGUAGES)
+            per = ", ".join(
+                f"{lang} {table[lang]['right']}/{table[lang]['asked']}" for lang in LANGUAGES
+            )
+            print(
+                f"  {strong:.2f}: {right} right ({per}), {wrong} wrong entry, {false}/30 false matches"
+            )
+        print()
+        print(
+            render(
+                "(b) Rasa retrieval intents + ResponseSelector, held-out",
+                score(rasa_answerer(parser(selector))),
+            )
+        )
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
