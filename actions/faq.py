@@ -17,32 +17,17 @@ answer is used at once.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
-import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from actions.content_store import Content, FaqEntry
+from rasa_extensions.names import fold
 
 
-def _names_module():
-    """rasa_extensions/names.py, without the package's __init__ (which imports Rasa,
-    TensorFlow included: seconds and hundreds of MB the action server does not need)."""
-    path = Path(__file__).resolve().parent.parent / "rasa_extensions" / "names.py"
-    spec = importlib.util.spec_from_file_location("_faq_names", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-_names = _names_module()
-fold = _names.fold
 
 # A score at or above this answers an out-of-scope / not-understood message,
 # per language: Chinese questions are short, so their scores are lower.

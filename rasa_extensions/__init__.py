@@ -8,9 +8,7 @@ In ``config.yml``'s pipeline, beside Rasa's own components:
   which fills the ``language`` slot.
 
 In ``endpoints.yml``: ``sqlite_tracker_store.SQLiteTrackerStore``, Rasa's SQL store
-with SQLite tuned. And ``speedups``, applied when this package is imported.
+with SQLite tuned. ``speedups`` is applied by the components when the Rasa server
+loads them. ``names`` needs no Rasa: the channel layer and the actions use it too,
+so nothing here imports Rasa at package level.
 """
-
-from rasa_extensions import speedups
-
-speedups.apply()

@@ -26,9 +26,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa.shared.nlu.constants import TEXT
 
+from rasa_extensions import speedups
 from rasa_extensions.names import ENTITIES_FILE, Gazetteer, source_fingerprint, synonyms
 
 logger = logging.getLogger(__name__)
+speedups.apply()  # this module is loaded by the Rasa server
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError
 
-import rasa_extensions  # noqa: F401  (applies the speed-ups, as the Rasa server does)
+import rasa_extensions.tokenizer  # noqa: F401  (applies the speed-ups, as the Rasa server does)
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 
