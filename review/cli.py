@@ -1,0 +1,147 @@
+"""Command line of the review app: ``python -m review COMMAND``.
+
+- ``serve``: the web app on http://REVIEW_HOST:REVIEW_PORT (``make review``),
+  importing new turns every REVIEW_IMPORT_SECONDS.
+- ``import``: import new turns once (conversation log + Rasa tracker store).
+- ``users add NAME --role reviewer|admin``: the password is read from
+  REVIEW_PASSWORD when set (scripts), else asked twice. Also ``users list``,
+  ``users remove NAME``, ``users passwd NAME``, ``users role NAME ROLE``.
+- ``retention --days N``: delete conversations older than N days, everywhere.
+- ``erase PSEUDONYM``: delete everything about one pseudonymous user.
+- ``demo``: fill an empty VAR_DIR with realistic demo conversations.
+- ``migrate``: bring the review database schema up to date (``serve`` does it too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from typing import Optional
+
+from review import auth, config as config_module, db, ingest, privacy, schema
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m review", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the review app")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    commands.add_parser("import", help="import new turns now")
+    commands.add_parser("migrate", help="update the database schema")
+    users = commands.add_parser("users", help="staff accounts").add_subparsers(
+        dest="action", required=True
+    )
+    add = users.add_parser("add", help="create an account")
+    add.add_argument("name")
+    add.add_argument("--role", choices=auth.ROLES, default="reviewer")
+    users.add_parser("list", help="list accounts")
+    remove = users.add_parser("remove", help="delete an account")
+    remove.add_argument("name")
+    passwd = users.add_parser("passwd", help="change a password (ends the account's sessions)")
+    passwd.add_argument("name")
+    role = users.add_parser("role", help="change an account's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=auth.ROLES)
+    retention = commands.add_parser("retention", help="delete conversations older than N days")
+    retention.add_argument("--days", type=float, required=True)
+    erase = commands.add_parser("erase", help="delete everything about one pseudonymous user")
+    erase.add_argument("pseudonym")
+    demo = commands.add_parser("demo", help="demo conversations in an empty VAR_DIR")
+    demo.add_argument("--conversations", type=int, default=300)
+    demo.add_argument("--days", type=int, default=30)
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "WARNING"),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    config = config_module.from_environment()
+    engine = db.connect(config.database_url)
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        if args.command == "serve":
+            from review import web
+
+            if args.host or args.port:
+                from dataclasses import replace
+
+                config = replace(
+                    config, host=args.host or config.host, port=args.port or config.port
+                )
+            web.serve(config, engine)
+        elif args.command == "import":
+            print(f"{ingest.run(engine, config)} turns imported")
+        elif args.command == "migrate":
+            print(f"schema version {schema.version(engine)}")
+        elif args.command == "users":
+            return _users(engine, config, args, actor)
+        elif args.command == "retention":
+            counts = privacy.retention(engine, config, args.days, actor)
+            print("deleted: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        elif args.command == "erase":
+            counts = privacy.erase(engine, config, args.pseudonym, actor)
+            print("erased: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        elif args.command == "demo":
+            from review import demo_data
+
+            if config.conversation_log_path.exists():
+                print(
+                    f"{config.conversation_log_path} exists: demo data only goes into an empty VAR_DIR",
+                    file=sys.stderr,
+                )
+                return 1
+            demo_data.seed(config.var_dir, args.conversations, args.days)
+            print(f"{ingest.run(engine, config)} demo turns imported into {config.database_url}")
+    except (auth.AccountError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _password() -> str:
+    from_environment = os.environ.get("REVIEW_PASSWORD")
+    if from_environment:
+        return from_environment
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise auth.AccountError("the two passwords differ")
+    return first
+
+
+def _users(engine, config, args, actor: str) -> int:
+    if args.action == "list":
+        for account in auth.accounts(engine):
+            print(f"{account['name']}\t{account['role']}")
+        return 0
+    if args.action == "add":
+        auth.check_new_account(args.name, args.role, "x" * auth.MIN_PASSWORD_LENGTH)
+        auth.add_account(engine, args.name, args.role, _password())
+        privacy.audit(engine, config, actor, "add_account", {"name": args.name, "role": args.role})
+        print(f"account {args.name} ({args.role}) created")
+        return 0
+    account_id = auth.account_id_of(engine, args.name)
+    if account_id is None:
+        print(f"error: no account named {args.name}", file=sys.stderr)
+        return 1
+    if args.action == "remove":
+        auth.remove_account(engine, account_id)
+        privacy.audit(engine, config, actor, "remove_account", {"name": args.name})
+        print(f"account {args.name} removed")
+    elif args.action == "passwd":
+        auth.set_password(engine, args.name, _password())
+        privacy.audit(engine, config, actor, "set_password", {"name": args.name})
+        print(f"password of {args.name} changed")
+    elif args.action == "role":
+        auth.set_role(engine, account_id, args.role)
+        privacy.audit(engine, config, actor, "set_role", {"name": args.name, "role": args.role})
+        print(f"{args.name} is now {args.role}")
+    return 0

@@ -1,0 +1,111 @@
+"""For tests: the review app served on a free loopback port, on seeded data.
+
+``ServedApp`` makes a temporary VAR_DIR, writes realistic fr/zh/en turns
+where the bot and Rasa write them (review.demo_data), imports them, creates
+an admin and a reviewer, and runs ``python -m review serve`` until ``stop``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+from typing import Dict, Optional
+
+from review import auth, config as config_module, db, demo_data, ingest
+from review.config import ROOT
+
+ACCOUNTS = {"alice": ("admin", "alice-password-1"), "bob": ("reviewer", "bob-password-12")}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServedApp:
+    def __init__(
+        self, var_dir: Path, conversations: int = 120, extra_env: Optional[Dict[str, str]] = None
+    ):
+        self.var_dir = Path(var_dir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.conversations = conversations
+        self.extra_env = extra_env or {}
+        self.config = replace(
+            config_module.from_environment(),
+            var_dir=self.var_dir,
+            database_url=f"sqlite:///{self.var_dir / 'review.db'}",
+            tracker_url=f"sqlite:///{self.var_dir / 'tracker.db'}",
+            timezone="Europe/Paris",
+        )
+        self.engine = None
+        self._process: Optional[subprocess.Popen] = None
+
+    def start(self) -> "ServedApp":
+        demo_data.seed(self.var_dir, self.conversations)
+        self.engine = db.connect(self.config.database_url)
+        ingest.run(self.engine, self.config)
+        for name, (role, password) in ACCOUNTS.items():
+            auth.add_account(self.engine, name, role, password)
+        env = dict(
+            os.environ,
+            VAR_DIR=str(self.var_dir),
+            REVIEW_PORT=str(self.port),
+            REVIEW_HOST="127.0.0.1",
+            REVIEW_DATABASE_URL=self.config.database_url,
+            TRACKER_DATABASE_URL=self.config.tracker_url,
+            REVIEW_TIMEZONE="Europe/Paris",
+            REVIEW_IMPORT_SECONDS="1",
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        )
+        env.update(self.extra_env)
+        self._log = open(self.var_dir / "serve.log", "w")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "review", "serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    "review app stopped: " + (self.var_dir / "serve.log").read_text()
+                )
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("review app did not start within 30 s")
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+        if self.engine is not None:
+            self.engine.dispose()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def __enter__(self) -> "ServedApp":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
