@@ -2,7 +2,8 @@
 
 - ``run``: what ``make run`` does: the Telegram channel when TELEGRAM_BOT_TOKEN
   is set (TELEGRAM_API_BASE_URL for another Bot API server, TELEGRAM_WEBHOOK_URL
-  and TELEGRAM_WEBHOOK_SECRET for a webhook), else the terminal chat.
+  and TELEGRAM_WEBHOOK_SECRET for a webhook), else the terminal chat; and the
+  staff review app on http://127.0.0.1:8000 (REVIEW_PORT).
 - ``chat``: the terminal chat.
 - ``ask --user ID``: for scripts and tests. Reads messages from standard input,
   one per line, and prints one JSON object per reply:
@@ -51,11 +52,15 @@ def main(argv: Optional[list] = None) -> int:
         if args.command == "ask":
             return asyncio.run(_ask(settings, args.user, sys.stdin, sys.stdout))
         token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if args.command == "run" and token:
-            return asyncio.run(_telegram(settings, token))
-        if args.command == "run":
-            print("No TELEGRAM_BOT_TOKEN set, so no Telegram: opening the terminal chat.", file=sys.stderr)
-        return asyncio.run(_chat(settings))
+        review = services.start_review_app(settings) if args.command == "run" else None
+        try:
+            if args.command == "run" and token:
+                return asyncio.run(_telegram(settings, token))
+            if args.command == "run":
+                print("No TELEGRAM_BOT_TOKEN set, so no Telegram: opening the terminal chat.", file=sys.stderr)
+            return asyncio.run(_chat(settings))
+        finally:
+            services.stop_process(review)
     except services.ServiceError as error:
         print(f"Could not start the assistant: {error}", file=sys.stderr)
         return 1

@@ -162,6 +162,37 @@ class Services:
         self.stop()
 
 
+def start_review_app(settings: Settings) -> Optional[subprocess.Popen]:
+    """The staff review app beside the assistant (``make run``), logging to var/log/review.log.
+
+    Returns None, with a warning, when its port is taken: the assistant still runs.
+    """
+    port = int(os.environ.get("REVIEW_PORT") or 8000)
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            print(f"Port {port} is in use: the review app is not started (set REVIEW_PORT).", file=sys.stderr)
+            return None
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    log = open(settings.log_dir / "review.log", "a", encoding="utf-8")
+    env = {**rasa_environment(), "VAR_DIR": str(settings.var_dir)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "review", "serve"], cwd=ROOT, env=env, stdout=log,
+        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    print(f"Review app for staff: http://127.0.0.1:{port} (accounts: python -m review users add NAME)", file=sys.stderr)
+    return process
+
+
+def stop_process(process: Optional[subprocess.Popen]) -> None:
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        process.kill()
+
+
 def _rasa() -> str:
     candidate = Path(sys.executable).parent / "rasa"
     return str(candidate) if candidate.exists() else (shutil.which("rasa") or "rasa")

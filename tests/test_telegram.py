@@ -232,11 +232,12 @@ def test_make_run_serves_telegram_through_any_bot_api_server(api, model, setting
     import subprocess
     import sys
 
-    from bot.services import ROOT, rasa_environment
+    from bot.services import ROOT, free_port, rasa_environment
 
     env = rasa_environment()
+    review_port = free_port()
     env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(tmp_path),
-               RASA_URL="")
+               RASA_URL="", REVIEW_PORT=str(review_port))
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -247,6 +248,11 @@ def test_make_run_serves_telegram_through_any_bot_api_server(api, model, setting
         assert api.wait_for_messages(1201, 1)[0].startswith("Bonjour")
         assert api.wait_for_messages(1202, 1)[0].startswith("您好")
         assert api.wait_for_messages(1203, 1)[0].startswith("Hello")
+        # The staff review app runs beside it, and shows nothing without a login.
+        import urllib.request
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{review_port}/", timeout=10) as page:
+            assert "login" in page.url
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
