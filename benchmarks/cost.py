@@ -47,7 +47,14 @@ def _tree(pid: int) -> Dict[str, int]:
     while pending:
         for child in _children(pending.pop()):
             command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            name = "actions (rasa_sdk)" if "rasa_sdk" in command else "rasa" if " run " in f" {command} " else command[:40]
+            if "rasa_sdk" in command:
+                name = "actions (rasa_sdk)"
+            elif "-m review" in command:
+                name = "review app (python -m review serve)"
+            elif " run " in f" {command} ":
+                name = "rasa"
+            else:
+                name = command[:40]
             tree[name] = child
             pending.append(child)
     return tree
