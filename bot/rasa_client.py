@@ -5,7 +5,9 @@ The language decision and the channel name travel as message metadata.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any, Dict, List
 
 import httpx
@@ -20,18 +22,31 @@ class RasaUnavailable(Exception):
 class RasaClient:
     def __init__(self, url: str, timeout: float = 5.0) -> None:
         self.url = url.rstrip("/")
+        self.timeout = timeout
         self._client = httpx.AsyncClient(timeout=timeout)
 
     async def send(
         self, sender: str, text: str, metadata: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
+        """Rasa's replies. A refused connection (Rasa restarting) is retried
+        until the timeout; a slow answer is not, so no message is handled twice."""
         payload = {"sender": sender, "message": text, "metadata": metadata}
-        try:
-            response = await self._client.post(f"{self.url}/webhooks/rest/webhook", json=payload)
-            response.raise_for_status()
-            replies = response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
+        deadline = time.monotonic() + self.timeout
+        delay = 0.25
+        while True:
+            try:
+                response = await self._client.post(f"{self.url}/webhooks/rest/webhook", json=payload)
+                response.raise_for_status()
+                replies = response.json()
+                break
+            except httpx.ConnectError as error:
+                if time.monotonic() + delay >= deadline:
+                    raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
+                logger.warning("Rasa refused the connection; retrying in %.2f s", delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+            except (httpx.HTTPError, ValueError) as error:
+                raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
         if not isinstance(replies, list):
             raise RasaUnavailable(f"unexpected answer from Rasa: {replies!r:.200}")
         return replies

@@ -1,0 +1,58 @@
+"""Talking to Rasa: a Rasa that is restarting is waited for, a slow one is not retried."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from aiohttp import web
+
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.services import free_port
+
+
+async def serve_after(port: int, delay: float, answer_after: float = 0.0, calls: list = None) -> web.AppRunner:
+    calls = calls if calls is not None else []
+
+    async def webhook(request):
+        calls.append(await request.json())
+        await asyncio.sleep(answer_after)
+        return web.json_response([{"recipient_id": "u", "text": "ok"}])
+
+    await asyncio.sleep(delay)
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+async def test_a_rasa_coming_back_within_the_timeout_still_answers():
+    port = free_port()
+    client = RasaClient(f"http://127.0.0.1:{port}", timeout=5)
+    server = asyncio.create_task(serve_after(port, delay=0.8))
+    try:
+        replies = await client.send("u", "bonjour", {"language": "fr"})
+        assert replies == [{"recipient_id": "u", "text": "ok"}]
+    finally:
+        await client.close()
+        await (await server).cleanup()
+
+
+async def test_a_slow_rasa_is_not_asked_twice():
+    port = free_port()
+    calls = []
+    runner = await serve_after(port, delay=0, answer_after=2, calls=calls)
+    client = RasaClient(f"http://127.0.0.1:{port}", timeout=1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(RasaUnavailable):
+            await client.send("u", "bonjour", {"language": "fr"})
+        assert time.monotonic() - started < 1.8
+        await asyncio.sleep(1.2)
+        assert len(calls) == 1
+    finally:
+        await client.close()
+        await runner.cleanup()
