@@ -37,12 +37,12 @@ def mentioned(tracker: Tracker, entity: str) -> List[Dict[str, str]]:
     return found
 
 
-def faq_reply(tracker: Tracker, content, language: str, threshold: Optional[float] = None) -> Optional[Reply]:
-    """The FAQ entry's answer when the message is close enough to one of its ways of asking."""
+def faq_reply(
+    tracker: Tracker, content, language: str, intent: Optional[str], place_id: Optional[str] = None
+) -> Optional[Reply]:
+    """The FAQ entry's answer when ``faq.decide`` says the message is one of its questions."""
     text = tracker.latest_message.get("text") or ""
-    if text.startswith("/"):  # a button's payload, not words
-        return None
-    match = faq.answer_for(content, text, language, threshold)
+    match = faq.decide(content, text, language, intent, place_id)
     return answers.faq_answer(content, match.entry, language) if match else None
 
 
@@ -80,12 +80,6 @@ class ActionAnswerPlace(Action):
         language = language_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_overview"
         topic = answers.TOPIC_OF_INTENT.get(intent, "overview")
-        # A near copy of an FAQ question ("how cold is Chongli in January") gets
-        # the FAQ's answer; anything less sure is answered by the place's topic.
-        from_faq = faq_reply(tracker, content, language, faq.STRONG_THRESHOLD)
-        if from_faq is not None:
-            send(dispatcher, from_faq)
-            return []
         conversation_place: Optional[str] = tracker.get_slot("place")
         target = answers.choose_place(
             content,
@@ -94,6 +88,13 @@ class ActionAnswerPlace(Action):
             conversation_place,
             intent,
         )
+        # An FAQ question ("how cold is Chongli in January") gets the FAQ's
+        # answer: a near copy of one whatever the place, a close one when the
+        # entry is about this place's family (faq.decide); otherwise the topic.
+        from_faq = faq_reply(tracker, content, language, intent, target.place_id)
+        if from_faq is not None:
+            send(dispatcher, from_faq)
+            return []
         if target.uncovered_name:
             send(dispatcher, answers.not_covered(content, target.uncovered_name, language, conversation_place))
             return []
@@ -150,7 +151,10 @@ class ActionOutOfScope(Action):
         content = live_content.current()
         language = language_of(tracker)
         place = tracker.get_slot("place")
-        from_faq = faq_reply(tracker, content, language)
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or "out_of_scope"
+        if intent not in faq.FAQ_INTENTS:  # e.g. a rule sends another intent here
+            intent = "out_of_scope"
+        from_faq = faq_reply(tracker, content, language, intent)
         if from_faq is not None:  # a question of content/faq.yml, asked in other words
             send(dispatcher, from_faq)
             return []

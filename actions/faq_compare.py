@@ -37,20 +37,14 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from actions import content_store, faq
+from actions import answers, content_store, faq
 from actions.content_store import Content, FaqEntry
+from rasa_extensions.names import fold, synonyms
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "faq_heldout.yml"
 LANGUAGES = ("fr", "zh", "en")
-PLACE_INTENTS = (
-    "ask_overview",
-    "ask_directions",
-    "ask_prices",
-    "ask_hours",
-    "ask_best_time",
-    "ask_activities",
-)
+PLACE_INTENTS = faq.PLACE_INTENTS
 PLACE_COST = 0.1
 GRID = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
 
@@ -74,10 +68,17 @@ def heldout() -> Tuple[List[Tuple[str, str, str]], List[Tuple[str, str]]]:
 
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+_PLACE_ANNOTATION = re.compile(r"\[([^\]]+)\]\(place\)")
 
 
 def nlu_examples(intents: Sequence[str]) -> List[Tuple[str, str]]:
     """[(language, text)] of these intents in nlu/<language>/*.yml, annotations removed."""
+    return [(language, text) for language, text, _, _ in nlu_examples_with_places(intents)]
+
+
+def nlu_examples_with_places(intents: Sequence[str]) -> List[Tuple[str, str, str, List[str]]]:
+    """[(language, text, intent, place ids annotated)] of these intents in nlu/."""
+    forms = {fold(surface)[0].strip(): value for surface, value in synonyms().items()}
     found = []
     for language in LANGUAGES:
         for path in sorted((ROOT / "nlu" / language).glob("*.yml")):
@@ -87,25 +88,83 @@ def nlu_examples(intents: Sequence[str]) -> List[Tuple[str, str]]:
                     continue
                 for line in str(block.get("examples", "")).splitlines():
                     line = line.strip()
-                    if line.startswith("- "):
-                        found.append((language, _ANNOTATION.sub(r"\1", line[2:].strip())))
+                    if not line.startswith("- "):
+                        continue
+                    example = line[2:].strip()
+                    places = [
+                        forms.get(fold(surface)[0].strip(), fold(surface)[0].strip().replace(" ", "_"))
+                        for surface in _PLACE_ANNOTATION.findall(example)
+                    ]
+                    found.append(
+                        (language, _ANNOTATION.sub(r"\1", example), block["intent"], places)
+                    )
     return found
 
 
 # ---------------------------------------------------------------- thresholds, without the held-out set
 
 
-def leave_one_out(content: Content) -> List[Tuple[str, str, Optional[faq.Match]]]:
-    """Each way of asking, matched against the FAQ without it: (language, expected id, match)."""
-    results = []
+def leave_one_out_contents(content: Content):
+    """Each way of asking with the FAQ without it: (language, entry, question, trial content)."""
     for entry in content.faq:
         for language, questions in entry.questions.items():
             for question in questions:
                 others = tuple(q for q in questions if q != question)
                 trimmed = replace(entry, questions={**entry.questions, language: others})
                 trial = replace(content, faq=[trimmed if e is entry else e for e in content.faq])
-                results.append((language, entry.id, faq.best_match(trial, question, language)))
-    return results
+                yield language, entry, question, trial
+
+
+def leave_one_out(content: Content) -> List[Tuple[str, str, Optional[faq.Match]]]:
+    """Each way of asking, matched against the FAQ without it: (language, expected id, match)."""
+    return [
+        (language, entry.id, faq.best_match(trial, question, language))
+        for language, entry, question, trial in leave_one_out_contents(content)
+    ]
+
+
+def place_of(content: Content, places: Sequence[str], intent: str) -> Optional[str]:
+    """The place the action would answer about (answers.choose_place, no conversation)."""
+    mentioned = [{"value": p, "text": p} for p in places]
+    return answers.choose_place(content, mentioned, [], None, intent).place_id
+
+
+def choose_place_threshold(content: Content) -> Dict[str, object]:
+    """PLACE_THRESHOLD: the lowest that takes over at most 1 in 200 of the nlu/
+    place-question examples about a place of the family of some FAQ entry's
+    place (the ones the family rule can take); the hits are the ways of asking
+    of entries with a place, leave-one-out, asked as place questions about it."""
+    entry_places = {e.place for e in content.faq if e.place}
+    examples = []
+    for language, text, intent, places in nlu_examples_with_places(PLACE_INTENTS):
+        place = place_of(content, places, intent)
+        if any(faq.same_family(content, place, p) for p in entry_places):
+            examples.append((language, text, intent, place))
+    hits = {t: 0 for t in GRID}
+    asked = 0
+    for language, entry, question, trial in leave_one_out_contents(content):
+        if not entry.place:
+            continue
+        asked += 1
+        for t in GRID:
+            m = faq.decide(trial, question, language, "ask_overview", entry.place, place_threshold=t)
+            hits[t] += bool(m and m.entry.id == entry.id)
+    taken = {
+        t: sum(
+            1
+            for language, text, intent, place in examples
+            if faq.decide(content, text, language, intent, place, place_threshold=t)
+        )
+        for t in GRID
+    }
+    limit = len(examples) / 200
+    passing = [t for t in GRID if taken[t] <= limit]
+    return {
+        "rows": [(t, hits[t], taken[t]) for t in GRID],
+        "asked": asked,
+        "examples": len(examples),
+        "place_threshold": min(passing) if passing else faq.STRONG_THRESHOLD,
+    }
 
 
 def choose_thresholds(content: Content) -> Dict[str, object]:
@@ -113,8 +172,9 @@ def choose_thresholds(content: Content) -> Dict[str, object]:
     out_of_scope examples answered (a wrong answer costs more than the generic
     "I can help with..." answer) minus a tenth of the place questions answered
     (most are answered by their intent and never reach the FAQ; the ones the
-    model does not understand do); and one strong threshold for place questions,
-    the lowest that takes over at most 1 in 200 of them (the topics answer them)."""
+    model does not understand do); one strong threshold for place questions,
+    the lowest that takes over at most 1 in 200 of them (the topics answer them);
+    and the place threshold (``choose_place_threshold``)."""
     positives = leave_one_out(content)
     out_of_scope = [
         (lang, faq.best_match(content, text, lang)) for lang, text in nlu_examples(["out_of_scope"])
@@ -154,6 +214,7 @@ def choose_thresholds(content: Content) -> Dict[str, object]:
         "place_questions": len(place_questions),
         "thresholds": {language: chosen[language] for language in LANGUAGES},
         "strong_threshold": strong,
+        "place": choose_place_threshold(content),
     }
 
 
@@ -281,19 +342,28 @@ def rasa_answerer(parse: Callable[[str], dict]) -> Answerer:
 
 
 def assistant_answerer(
-    content: Content, parse: Callable[[str], dict], strong: Optional[float] = None
+    content: Content,
+    parse: Callable[[str], dict],
+    strong: Optional[float] = None,
+    place_threshold: Optional[float] = None,
 ) -> Answerer:
-    """What actions.py does: the intent decides which threshold applies."""
+    """What actions.py does (faq.decide), with the intent and place entities of the model."""
 
     def answer(text: str, language: str) -> Optional[str]:
-        intent = (parse(text).get("intent") or {}).get("name")
-        if intent in ("out_of_scope", "nlu_fallback"):
-            threshold = None  # the language's
-        elif intent in PLACE_INTENTS:
-            threshold = faq.STRONG_THRESHOLD if strong is None else strong
-        else:
-            return None
-        match = faq.answer_for(content, text, language, threshold)
+        result = parse(text)
+        intent = (result.get("intent") or {}).get("name")
+        entities = result.get("entities") or []
+        mentioned = [
+            {"value": str(e.get("value")), "text": text[e["start"] : e["end"]]}
+            for e in entities
+            if e.get("entity") == "place"
+        ]
+        activities = [str(e.get("value")) for e in entities if e.get("entity") == "activity"]
+        place = answers.choose_place(content, mentioned, activities, None, intent or "").place_id
+        match = faq.decide(
+            content, text, language, intent, place,
+            strong_threshold=strong, place_threshold=place_threshold,
+        )  # fmt: skip
         return match.entry.id if match else None
 
     return answer
@@ -334,6 +404,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"  chosen: {chosen['thresholds']} (in use: {faq.THRESHOLDS}); strong threshold for "
         f"place questions: {chosen['strong_threshold']} (in use: {faq.STRONG_THRESHOLD})"
     )
+    place = chosen["place"]
+    print(
+        f"Place threshold (place question, entry's place of the family of the place asked): "
+        f"{place['asked']} ways of asking of entries with a place (leave-one-out) and "
+        f"{place['examples']} nlu/ place-question examples about such a place:"
+    )
+    print("      threshold  right(LOO)  examples taken over (limit 1 in 200)")
+    for t, right, taken in place["rows"]:
+        print(f"      {t:9.2f}  {right:10d}  {taken:8d}")
+    print(f"  chosen: {place['place_threshold']} (in use: {faq.PLACE_THRESHOLD})")
     print()
     print(
         render(
@@ -354,16 +434,31 @@ def main(argv: Optional[List[str]] = None) -> int:
         print()
         print(
             render(
-                "(a) in the assistant: project NLU model + matching "
-                f"(out_of_scope/nlu_fallback: {faq.THRESHOLDS}, place questions >= {faq.STRONG_THRESHOLD})",
+                "(a) in the assistant: project NLU model + faq.decide "
+                f"(out_of_scope/nlu_fallback: {faq.THRESHOLDS}, place questions >= "
+                f"{faq.STRONG_THRESHOLD}, or >= {faq.PLACE_THRESHOLD} about the entry's place family)",
                 score(assistant_answerer(content, parser(base))),
             )
         )
         print()
-        print("(a) in the assistant with other strong thresholds (for information only:")
+        print("(a) in the assistant with other place thresholds, strong threshold as in use")
+        print("    (for information only: read on the held-out set, so not used to choose):")
+        for near in (0.45, 0.5, 0.55, 0.6):
+            table = score(assistant_answerer(content, parser(base), None, near))
+            right = sum(table[lang]["right"] for lang in LANGUAGES)
+            false = sum(table[lang]["false_match"] for lang in LANGUAGES)
+            wrong = sum(table[lang]["wrong_entry"] for lang in LANGUAGES)
+            per = ", ".join(
+                f"{lang} {table[lang]['right']}/{table[lang]['asked']}" for lang in LANGUAGES
+            )
+            print(
+                f"  {near:.2f}: {right} right ({per}), {wrong} wrong entry, {false}/30 false matches"
+            )
+        print()
+        print("(a) in the assistant with strong = place threshold = t (for information only:")
         print("    read on the held-out set, so not used to choose):")
         for strong in (0.45, 0.5, 0.55, 0.6):
-            table = score(assistant_answerer(content, parser(base), strong))
+            table = score(assistant_answerer(content, parser(base), strong, strong))
             right = sum(table[lang]["right"] for lang in LANGUAGES)
             false = sum(table[lang]["false_match"] for lang in LANGUAGES)
             wrong = sum(table[lang]["wrong_entry"] for lang in LANGUAGES)

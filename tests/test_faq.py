@@ -259,3 +259,50 @@ def test_an_ordinary_place_question_still_gets_the_topic(content):
     )
     assert content.places["aiguille_du_midi"].topics["prices"].text["fr"] in messages[0]["text"]
     assert events == [SlotSet("place", "aiguille_du_midi")]
+
+
+# ---------------------------------------------------------------- faq.decide: one rule for actions and measurement
+
+CLOSE_TO_CHONGLI = "how cold does it get there in january"  # chongli_january_cold, below STRONG
+
+
+def test_decide_takes_a_close_question_about_the_entrys_place_family_only(content):
+    entry = next(e for e in content.faq if e.id == "chongli_january_cold")
+    assert entry.place == "chongli"
+    score = faq.best_match(content, CLOSE_TO_CHONGLI, "en").score
+    near = 0.55
+    assert near <= score < faq.STRONG_THRESHOLD
+
+    def decide(place, intent="ask_best_time", text=CLOSE_TO_CHONGLI):
+        match = faq.decide(content, text, "en", intent, place, place_threshold=near)
+        return match.entry.id if match else None
+
+    assert decide("chongli") == entry.id
+    assert decide("zhangjiakou") == entry.id  # Chongli's parent: same family
+    assert decide("bauges") is None  # the same words about another place
+    assert decide(None) is None
+    assert decide("chongli", intent="greet") is None
+    assert decide("chongli", text="/ask_best_time") is None  # a button's payload
+    assert decide(None, intent="out_of_scope") == entry.id  # the language's threshold
+    # With the thresholds in use (docs/faq.md).
+    in_use = faq.decide(content, CLOSE_TO_CHONGLI, "en", "ask_best_time", "chongli")
+    assert (in_use.entry.id if in_use else None) == (
+        entry.id if score >= faq.PLACE_THRESHOLD else None
+    )
+
+
+def test_a_place_question_about_the_faq_entrys_place_gets_the_faq_answer(content, monkeypatch):
+    monkeypatch.setattr(faq, "PLACE_THRESHOLD", 0.55)
+    entry = next(e for e in content.faq if e.id == "chongli_january_cold")
+    messages, events = run(
+        ActionAnswerPlace(), tracker(CLOSE_TO_CHONGLI, "ask_best_time", language="en", place="chongli")
+    )
+    assert messages[0]["text"].startswith(entry.answer["en"])
+    assert events == []
+    # The same words about another place get that place's topic.
+    messages, events = run(
+        ActionAnswerPlace(), tracker(CLOSE_TO_CHONGLI, "ask_best_time", language="en", place="bauges")
+    )
+    assert not messages[0]["text"].startswith(entry.answer["en"])
+    assert content.places["bauges"].topics["best_time"].text["en"] in messages[0]["text"]
+    assert events == [SlotSet("place", "bauges")]
