@@ -42,6 +42,7 @@ class ConversationLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # consistent after a crash, no fsync per turn
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
 

@@ -1,7 +1,9 @@
 """The language each (pseudonymous) user was last answered in.
 
 Kept in a small SQLite file under var/, so a conversation continued later,
-or from another run of ``python -m bot ask``, keeps its language.
+or from another run of ``python -m bot ask``, keeps its language. Each process
+also keeps what it read or wrote in memory and writes only changes: a user's
+pseudonym belongs to one channel, and one process serves a channel.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ class UserMemory:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # consistent after a crash, no fsync per message
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS user_language ("
             " pseudonym TEXT PRIMARY KEY, language TEXT NOT NULL, updated REAL NOT NULL)"
         )
         self._lock = threading.Lock()
+        self._known: dict = {}  # pseudonym -> language, as written
 
     def language(self, pseudonym: str) -> Optional[str]:
+        if pseudonym in self._known:
+            return self._known[pseudonym]
         with self._lock:
             row = self._db.execute(
                 "SELECT language FROM user_language WHERE pseudonym = ?", (pseudonym,)
@@ -32,6 +38,9 @@ class UserMemory:
         return row[0] if row else None
 
     def remember(self, pseudonym: str, language: str) -> None:
+        if self._known.get(pseudonym) == language:
+            return  # nothing new to write
+        self._known[pseudonym] = language
         with self._lock:
             self._db.execute(
                 "INSERT INTO user_language (pseudonym, language, updated) VALUES (?, ?, ?)"
