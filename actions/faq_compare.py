@@ -380,6 +380,20 @@ def matcher_answerer(content: Content) -> Answerer:
 # ---------------------------------------------------------------- main
 
 
+def _sweep(content: Content, parse, title: str, thresholds: Callable[[float], tuple]) -> None:
+    """Held-out figures at other thresholds: for information only (read on the
+    held-out set, so never used to choose a threshold)."""
+    print(title + " (for information only: read on the held-out set, not used to choose):")
+    for t in (0.45, 0.5, 0.55, 0.6):
+        table = score(assistant_answerer(content, parse, *thresholds(t)))
+        right = sum(table[lang]["right"] for lang in LANGUAGES)
+        false = sum(table[lang]["false_match"] for lang in LANGUAGES)
+        wrong = sum(table[lang]["wrong_entry"] for lang in LANGUAGES)
+        per = ", ".join(f"{lang} {table[lang]['right']}/{table[lang]['asked']}" for lang in LANGUAGES)
+        print(f"  {t:.2f}: {right} right ({per}), {wrong} wrong entry, {false}/30 false matches")
+    print()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     arguments = argparse.ArgumentParser(prog="python -m actions.faq_compare")
     arguments.add_argument("--skip-rasa", action="store_true", help="only the matching")
@@ -432,43 +446,21 @@ def main(argv: Optional[List[str]] = None) -> int:
             workdir, "faq", config_with_response_selector(), faq_training_data(content.faq)
         )
         print()
+        parse = parser(base)  # one model load for the figure and the sweeps below
         print(
             render(
                 "(a) in the assistant: project NLU model + faq.decide "
                 f"(out_of_scope/nlu_fallback: {faq.THRESHOLDS}, place questions >= "
                 f"{faq.STRONG_THRESHOLD}, or >= {faq.PLACE_THRESHOLD} about the entry's place family)",
-                score(assistant_answerer(content, parser(base))),
+                score(assistant_answerer(content, parse)),
             )
         )
         print()
-        print("(a) in the assistant with other place thresholds, strong threshold as in use")
-        print("    (for information only: read on the held-out set, so not used to choose):")
-        for near in (0.45, 0.5, 0.55, 0.6):
-            table = score(assistant_answerer(content, parser(base), None, near))
-            right = sum(table[lang]["right"] for lang in LANGUAGES)
-            false = sum(table[lang]["false_match"] for lang in LANGUAGES)
-            wrong = sum(table[lang]["wrong_entry"] for lang in LANGUAGES)
-            per = ", ".join(
-                f"{lang} {table[lang]['right']}/{table[lang]['asked']}" for lang in LANGUAGES
-            )
-            print(
-                f"  {near:.2f}: {right} right ({per}), {wrong} wrong entry, {false}/30 false matches"
-            )
-        print()
-        print("(a) in the assistant with strong = place threshold = t (for information only:")
-        print("    read on the held-out set, so not used to choose):")
-        for strong in (0.45, 0.5, 0.55, 0.6):
-            table = score(assistant_answerer(content, parser(base), strong, strong))
-            right = sum(table[lang]["right"] for lang in LANGUAGES)
-            false = sum(table[lang]["false_match"] for lang in LANGUAGES)
-            wrong = sum(table[lang]["wrong_entry"] for lang in LANGUAGES)
-            per = ", ".join(
-                f"{lang} {table[lang]['right']}/{table[lang]['asked']}" for lang in LANGUAGES
-            )
-            print(
-                f"  {strong:.2f}: {right} right ({per}), {wrong} wrong entry, {false}/30 false matches"
-            )
-        print()
+        _sweep(
+            content, parse, "(a) in the assistant with other place thresholds, strong threshold as in use",
+            lambda t: (None, t),
+        )
+        _sweep(content, parse, "(a) in the assistant with strong = place threshold = t", lambda t: (t, t))
         print(
             render(
                 "(b) Rasa retrieval intents + ResponseSelector, held-out",

@@ -104,18 +104,8 @@ def verdict(value: float, target: float, higher_is_better: bool) -> str:
 
 
 def language_section() -> str:
-    results = language_eval.measure()
     lingua = lingua_detector()
-    if lingua:
-        samples = {**{"tourist messages, all": language_eval.tourist_messages()}}
-        for kind in ("single-words", "word-pairs", "sentences"):
-            samples[f"lingua {kind}"] = language_eval.lid_file(kind)
-        tourist = language_eval.tourist_messages()
-        samples["tourist messages, 1-2 words"] = [s for s in tourist if language_eval._size(s) <= 2]
-        samples["tourist messages, 3-5 words"] = [s for s in tourist if 3 <= language_eval._size(s) <= 5]
-        for name, data in samples.items():
-            if name in results and data:
-                results[name]["lingua (fr/en/zh)"] = language_eval.accuracy(data, lambda t, l: lingua(t))
+    results = language_eval.measure({"lingua (fr/en/zh)": lingua} if lingua else None)
     text = "## 1. Language of the reply on short messages\n\n" + language_eval.report(results)
     short = results["tourist messages, 1-2 words"]
     text += (

@@ -10,7 +10,7 @@ the lingua project's test data.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from bot import language
 from evaluation import heldout
@@ -57,7 +57,8 @@ def accuracy(samples: List[Sample], guess: Callable[[str, str], str]) -> float:
     return sum(guess(text, lang) == lang for text, lang in samples) / len(samples) if samples else float("nan")
 
 
-def measure() -> Dict[str, Dict[str, float]]:
+def measure(extra: Optional[Dict[str, Callable[[str], str]]] = None) -> Dict[str, Dict[str, float]]:
+    """Accuracy of each method on each set; ``extra`` adds detectors (name -> text -> code)."""
     raw = raw_langdetect()
     methods = {
         "raw langdetect": lambda text, lang: raw(text),
@@ -67,6 +68,8 @@ def measure() -> Dict[str, Dict[str, float]]:
             text, previous="en" if lang != "en" else "fr"
         ).language,
     }
+    for name, detector in (extra or {}).items():
+        methods[name] = lambda text, lang, detector=detector: detector(text)
     tourist = tourist_messages()
     sets: Dict[str, List[Sample]] = {
         "tourist messages, 1-2 words": [s for s in tourist if _size(s) <= 2],
