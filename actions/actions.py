@@ -46,6 +46,17 @@ def faq_reply(
     return answers.faq_answer(content, match.entry, language) if match else None
 
 
+def runner_up_place_intent(tracker: Tracker, content) -> Optional[str]:
+    """The model's second choice when it is a place question about a place we
+    cover that the message names; else None."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    others = [r.get("name") for r in ranking if r.get("name") not in faq.FAQ_INTENTS]
+    names_a_place = any(m["value"] in content.places for m in mentioned(tracker, "place"))
+    if others and others[0] in answers.TOPIC_OF_INTENT and names_a_place:
+        return others[0]
+    return None
+
+
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
 
@@ -76,33 +87,39 @@ class ActionAnswerPlace(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        content = live_content.current()
-        language = language_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_overview"
-        topic = answers.TOPIC_OF_INTENT.get(intent, "overview")
-        conversation_place: Optional[str] = tracker.get_slot("place")
-        target = answers.choose_place(
-            content,
-            mentioned(tracker, "place"),
-            [a["value"] for a in mentioned(tracker, "activity")],
-            conversation_place,
-            intent,
-        )
-        # An FAQ question ("how cold is Chongli in January") gets the FAQ's
-        # answer: a near copy of one whatever the place, a close one when the
-        # entry is about this place's family (faq.decide); otherwise the topic.
-        from_faq = faq_reply(tracker, content, language, intent, target.place_id)
-        if from_faq is not None:
-            send(dispatcher, from_faq)
-            return []
-        if target.uncovered_name:
-            send(dispatcher, answers.not_covered(content, target.uncovered_name, language, conversation_place))
-            return []
-        if target.place_id is None:
-            send(dispatcher, answers.which_place(content, intent, language))
-            return []
-        send(dispatcher, answers.place_answer(content, target.place_id, topic, language))
-        return [SlotSet("place", target.place_id)]
+        return answer_place(dispatcher, tracker, live_content.current(), intent)
+
+
+def answer_place(
+    dispatcher: CollectingDispatcher, tracker: Tracker, content, intent: str
+) -> List[Dict[Text, Any]]:
+    """The answer to a place question (``intent`` one of answers.TOPIC_OF_INTENT)."""
+    language = language_of(tracker)
+    topic = answers.TOPIC_OF_INTENT.get(intent, "overview")
+    conversation_place: Optional[str] = tracker.get_slot("place")
+    target = answers.choose_place(
+        content,
+        mentioned(tracker, "place"),
+        [a["value"] for a in mentioned(tracker, "activity")],
+        conversation_place,
+        intent,
+    )
+    # An FAQ question ("how cold is Chongli in January") gets the FAQ's
+    # answer: a near copy of one whatever the place, a close one when the
+    # entry is about this place's family (faq.decide); otherwise the topic.
+    from_faq = faq_reply(tracker, content, language, intent, target.place_id)
+    if from_faq is not None:
+        send(dispatcher, from_faq)
+        return []
+    if target.uncovered_name:
+        send(dispatcher, answers.not_covered(content, target.uncovered_name, language, conversation_place))
+        return []
+    if target.place_id is None:
+        send(dispatcher, answers.which_place(content, intent, language))
+        return []
+    send(dispatcher, answers.place_answer(content, target.place_id, topic, language))
+    return [SlotSet("place", target.place_id)]
 
 
 class ActionListOffers(Action):
@@ -158,6 +175,12 @@ class ActionOutOfScope(Action):
         if from_faq is not None:  # a question of content/faq.yml, asked in other words
             send(dispatcher, from_faq)
             return []
+        if intent == faq.FAQ_INTENT:
+            # FAQ-like but no entry is close ("are there many places to hike
+            # around Yanqing"): the place question it also looked like.
+            second = runner_up_place_intent(tracker, content)
+            if second:
+                return answer_place(dispatcher, tracker, content, second)
         elsewhere = [m for m in mentioned(tracker, "place") if m["value"] not in content.places]
         if elsewhere:  # "how do I visit the Eiffel Tower": say which place we do not cover
             send(dispatcher, answers.not_covered(content, elsewhere[0]["text"], language, place))

@@ -1,6 +1,12 @@
 """Finds the FAQ entry (content/faq.yml) closest to what the tourist wrote.
 
-No training: each way of asking an entry is folded (``rasa_extensions.names.fold``:
+Two steps. Whether a message is an FAQ question at all is mostly the intent
+model's call: ``make train`` turns every way of asking into an example of
+the intent ``faq`` (rasa_extensions/faq_importer.py). Which entry it is, is
+found here, without training, so a new entry, way of asking or answer is
+used as soon as the file is saved.
+
+Matching: each way of asking an entry is folded (``rasa_extensions.names.fold``:
 lower case, no accents, no hyphens or apostrophes) and cut into character
 2- and 3-grams (Chinese works the same way, character by character); the
 tourist's text is compared with each of them by cosine similarity, the
@@ -43,8 +49,11 @@ STRONG_THRESHOLD = 0.65
 # Today that is 0.65, so the family rule adds nothing yet (docs/faq.md).
 PLACE_THRESHOLD = 0.65
 
-# Intents whose action tries the FAQ with the language's THRESHOLDS.
-FAQ_INTENTS = ("out_of_scope", "nlu_fallback")
+# The intent of FAQ questions (examples generated from content/faq.yml by
+# rasa_extensions/faq_importer.py), and the intents whose action tries the
+# FAQ with the language's THRESHOLDS.
+FAQ_INTENT = "faq"
+FAQ_INTENTS = (FAQ_INTENT, "out_of_scope", "nlu_fallback")
 # Intents of ActionAnswerPlace (answers.TOPIC_OF_INTENT): STRONG / PLACE thresholds.
 PLACE_INTENTS = (
     "ask_overview",
@@ -188,7 +197,8 @@ def decide(
     the actions (actions/actions.py) and by the measurement (faq_compare).
 
     - a button's payload ("/ask_prices...") never does;
-    - out_of_scope / nlu_fallback: the best entry at the language's THRESHOLDS;
+    - faq (the model's own FAQ intent), out_of_scope, nlu_fallback: the best
+      entry at the language's THRESHOLDS;
     - a place question (PLACE_INTENTS) about ``place_id``: the best entry at
       STRONG_THRESHOLD, or at PLACE_THRESHOLD when the entry's place is of the
       family of ``place_id``;

@@ -4,9 +4,13 @@
 
 (a) ``actions/faq.py``: character n-gram similarity to the ways of asking of
     content/faq.yml, no training. Measured alone (the matcher), and as the
-    assistant uses it: the project's NLU model (trained from nlu/ only) picks
-    the intent; out_of_scope / nlu_fallback try the FAQ at ``faq.THRESHOLDS``,
-    place questions (ask_*) only at ``faq.STRONG_THRESHOLD``.
+    assistant uses it (``faq.decide``): the project's NLU model picks the
+    intent, with ``faq`` among them (its examples generated from
+    content/faq.yml by rasa_extensions/faq_importer.py); faq, out_of_scope
+    and nlu_fallback take the best entry at ``faq.THRESHOLDS``, place
+    questions (ask_*) only at
+    ``faq.STRONG_THRESHOLD``. Also measured with a model trained from nlu/
+    alone (no faq intent), as the assistant was before the importer.
 (b) Rasa retrieval intents: a ``faq/<id>`` intent per entry generated from
     the same ways of asking, added to a copy of nlu/, and a ResponseSelector
     added to a copy of config.yml; the answer is the selected response when
@@ -16,8 +20,9 @@ Both are scored on tests/faq_heldout.yml: paraphrases per entry and
 language (right entry = correct) and questions that must get no FAQ entry
 (any entry = false match). The thresholds are chosen first, without the
 held-out set: leave-one-out on the FAQ's own ways of asking against the
-out_of_scope examples of nlu/ (THRESHOLDS, per language) and the place-question examples
-(STRONG_THRESHOLD). Figures: docs/faq.md.
+out_of_scope examples of nlu/ (THRESHOLDS, per language), the place-question
+examples (STRONG_THRESHOLD, PLACE_THRESHOLD).
+Figures: docs/faq.md.
 """
 
 from __future__ import annotations
@@ -270,12 +275,27 @@ def faq_training_data(entries: Sequence[FaqEntry]) -> str:
     )
 
 
+def project_config() -> str:
+    return (ROOT / "config.yml").read_text(encoding="utf-8")
+
+
+def config_without_faq_intent() -> str:
+    """config.yml without its importer: the classifier never sees the FAQ."""
+    config = yaml.safe_load(project_config())
+    config.pop("importers", None)
+    return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+
+
 def config_with_response_selector() -> str:
-    config = (ROOT / "config.yml").read_text(encoding="utf-8")
-    anchor = "  - name: rasa_extensions.gazetteer.GazetteerEntityExtractor"
-    assert anchor in config
-    selector = "  - name: ResponseSelector\n    retrieval_intent: faq\n    epochs: 100\n    random_seed: 42\n"
-    return config.replace(anchor, selector + anchor)
+    """config.yml without its importer, with a ResponseSelector for ``faq``."""
+    config = yaml.safe_load(config_without_faq_intent())
+    pipeline = config["pipeline"]
+    gazetteer = next(i for i, c in enumerate(pipeline) if c["name"].endswith("GazetteerEntityExtractor"))
+    pipeline.insert(
+        gazetteer,
+        {"name": "ResponseSelector", "retrieval_intent": "faq", "epochs": 100, "random_seed": 42},
+    )
+    return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 
 def train(workdir: Path, name: str, config: str, extra_data: Optional[str]) -> Path:
@@ -380,20 +400,6 @@ def matcher_answerer(content: Content) -> Answerer:
 # ---------------------------------------------------------------- main
 
 
-def _sweep(content: Content, parse, title: str, thresholds: Callable[[float], tuple]) -> None:
-    """Held-out figures at other thresholds: for information only (read on the
-    held-out set, so never used to choose a threshold)."""
-    print(title + " (for information only: read on the held-out set, not used to choose):")
-    for t in (0.45, 0.5, 0.55, 0.6):
-        table = score(assistant_answerer(content, parse, *thresholds(t)))
-        right = sum(table[lang]["right"] for lang in LANGUAGES)
-        false = sum(table[lang]["false_match"] for lang in LANGUAGES)
-        wrong = sum(table[lang]["wrong_entry"] for lang in LANGUAGES)
-        per = ", ".join(f"{lang} {table[lang]['right']}/{table[lang]['asked']}" for lang in LANGUAGES)
-        print(f"  {t:.2f}: {right} right ({per}), {wrong} wrong entry, {false}/30 false matches")
-    print()
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     arguments = argparse.ArgumentParser(prog="python -m actions.faq_compare")
     arguments.add_argument("--skip-rasa", action="store_true", help="only the matching")
@@ -441,26 +447,29 @@ def main(argv: Optional[List[str]] = None) -> int:
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="faq-compare-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        base = train(workdir, "base", (ROOT / "config.yml").read_text(encoding="utf-8"), None)
+        project = train(workdir, "project", project_config(), None)
+        before = train(workdir, "before", config_without_faq_intent(), None)
         selector = train(
-            workdir, "faq", config_with_response_selector(), faq_training_data(content.faq)
+            workdir, "selector", config_with_response_selector(), faq_training_data(content.faq)
         )
         print()
-        parse = parser(base)  # one model load for the figure and the sweeps below
         print(
             render(
-                "(a) in the assistant: project NLU model + faq.decide "
-                f"(out_of_scope/nlu_fallback: {faq.THRESHOLDS}, place questions >= "
+                "(a) in the assistant: project NLU model (faq intent generated from "
+                f"content/faq.yml) + faq.decide (faq/out_of_scope/nlu_fallback: "
+                f"{faq.THRESHOLDS}; place questions >= "
                 f"{faq.STRONG_THRESHOLD}, or >= {faq.PLACE_THRESHOLD} about the entry's place family)",
-                score(assistant_answerer(content, parse)),
+                score(assistant_answerer(content, parser(project))),
             )
         )
         print()
-        _sweep(
-            content, parse, "(a) in the assistant with other place thresholds, strong threshold as in use",
-            lambda t: (None, t),
+        print(
+            render(
+                "(a) as before: the model trained from nlu/ alone (no faq intent) + faq.decide",
+                score(assistant_answerer(content, parser(before))),
+            )
         )
-        _sweep(content, parse, "(a) in the assistant with strong = place threshold = t", lambda t: (t, t))
+        print()
         print(
             render(
                 "(b) Rasa retrieval intents + ResponseSelector, held-out",

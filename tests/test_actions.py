@@ -14,10 +14,12 @@ from actions.actions import ActionAnswerPlace, ActionContact, ActionGreet, Actio
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
 
 
-def tracker(text, intent, entities=(), language="fr", place=None, metadata=None):
+def tracker(text, intent, entities=(), language="fr", place=None, metadata=None, ranking=()):
+    """A tracker whose latest message is ``text``; ``ranking``: the intents after ``intent``."""
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
+        "intent_ranking": [{"name": name, "confidence": 0.9 / (2 + i)} for i, name in enumerate((intent, *ranking))],
         "entities": [
             {"entity": kind, "value": value, "start": text.find(typed), "end": text.find(typed) + len(typed)}
             for kind, value, typed in entities

@@ -92,6 +92,24 @@ def test_out_of_scope_gets_a_helpful_answer_in_the_same_language(new_chat, text,
     assert answer.replies[0].text.startswith(start)
 
 
+@pytest.mark.parametrize(
+    "text, language, entry_id",
+    [
+        ("il fait combien en janvier à Chongli, vraiment froid ?", "fr", "chongli_january_cold"),
+        ("在中国能用外国信用卡吗", "zh", "paying_in_china"),
+        ("is a visa needed for france if i am chinese", "en", "travel_documents"),
+    ],
+)
+def test_a_question_of_the_faq_asked_in_other_words_gets_its_answer(new_chat, content, text, language, entry_id):
+    # None of these is a way of asking of content/faq.yml: the model routes
+    # them to the FAQ (intent faq), the matcher finds the entry.
+    entry = next(e for e in content.faq if e.id == entry_id)
+    assert text not in entry.questions[language]
+    answer = new_chat().say(text)
+    assert answer.language == language
+    assert answer.replies[0].text.startswith(entry.answer[language])
+
+
 def test_a_place_that_is_not_covered_is_said_so_kindly(new_chat):
     text = new_chat().text("how do I visit the Eiffel Tower")
     assert text.startswith("I can't help with Eiffel Tower:")

@@ -261,6 +261,37 @@ def test_an_ordinary_place_question_still_gets_the_topic(content):
     assert events == [SlotSet("place", "aiguille_du_midi")]
 
 
+def test_the_models_faq_intent_gets_the_closest_entry(content):
+    entry = next(e for e in content.faq if e.id == "great_wall_winter_clothing")
+    messages, events = run(
+        ActionOutOfScope(),
+        tracker("any tips on clothing for a freezing great wall visit", "faq", [("place", "badaling", "great wall")], "en"),
+    )
+    assert messages[0]["text"].startswith(entry.answer["en"])
+    assert events == []
+
+
+def test_an_faq_like_place_question_without_an_entry_gets_the_place_answer(content):
+    # The model's first choice is faq, its second ask_activities; no entry is close.
+    text = "延庆适合爬山的地方多吗"
+    assert faq.best_match(content, text, "zh").score < faq.THRESHOLDS["zh"]
+    messages, events = run(
+        ActionOutOfScope(),
+        tracker(text, "faq", [("place", "yanqing", "延庆")], "zh", ranking=("ask_activities", "ask_best_time")),
+    )
+    _, activities = content.topic("yanqing", "activities")
+    assert activities.text["zh"] in messages[0]["text"]
+    assert events == [SlotSet("place", "yanqing")]
+
+
+def test_an_faq_like_message_with_nothing_to_go_on_gets_the_general_answer(content):
+    text = "what about the cats"  # its closest entry: the Great Wall's winter clothing
+    assert faq.best_match(content, text, "en").score < faq.THRESHOLDS["en"]
+    messages, events = run(ActionOutOfScope(), tracker(text, "faq", language="en", ranking=("ask_activities",)))
+    assert messages[0]["text"].startswith("I'm the Mont Blanc – Great Wall tourism assistant")
+    assert events == []
+
+
 # ---------------------------------------------------------------- faq.decide: one rule for actions and measurement
 
 CLOSE_TO_CHONGLI = "how cold does it get there in january"  # chongli_january_cold, below STRONG
