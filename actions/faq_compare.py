@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -42,7 +41,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from actions import answers, content_store, faq
+from actions import answers, content_store, faq, nlu_examples as nlu_data
 from actions.content_store import Content, FaqEntry
 from rasa_extensions.names import fold, synonyms
 
@@ -72,38 +71,24 @@ def heldout() -> Tuple[List[Tuple[str, str, str]], List[Tuple[str, str]]]:
     return positives, negatives
 
 
-_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-_PLACE_ANNOTATION = re.compile(r"\[([^\]]+)\]\(place\)")
-
-
 def nlu_examples(intents: Sequence[str]) -> List[Tuple[str, str]]:
-    """[(language, text)] of these intents in nlu/<language>/*.yml, annotations removed."""
+    """[(language, text)] of these intents in nlu/, annotations removed."""
     return [(language, text) for language, text, _, _ in nlu_examples_with_places(intents)]
 
 
 def nlu_examples_with_places(intents: Sequence[str]) -> List[Tuple[str, str, str, List[str]]]:
     """[(language, text, intent, place ids annotated)] of these intents in nlu/."""
     forms = {fold(surface)[0].strip(): value for surface, value in synonyms().items()}
-    found = []
-    for language in LANGUAGES:
-        for path in sorted((ROOT / "nlu" / language).glob("*.yml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for block in data.get("nlu", []):
-                if block.get("intent") not in intents:
-                    continue
-                for line in str(block.get("examples", "")).splitlines():
-                    line = line.strip()
-                    if not line.startswith("- "):
-                        continue
-                    example = line[2:].strip()
-                    places = [
-                        forms.get(fold(surface)[0].strip(), fold(surface)[0].strip().replace(" ", "_"))
-                        for surface in _PLACE_ANNOTATION.findall(example)
-                    ]
-                    found.append(
-                        (language, _ANNOTATION.sub(r"\1", example), block["intent"], places)
-                    )
-    return found
+
+    def place_id(surface: str) -> str:
+        folded = fold(surface)[0].strip()
+        return forms.get(folded, folded.replace(" ", "_"))
+
+    return [
+        (e.language, e.text, e.intent, [place_id(p) for p in e.places])
+        for e in nlu_data.examples()
+        if e.intent in intents
+    ]
 
 
 # ---------------------------------------------------------------- thresholds, without the held-out set

@@ -2,6 +2,8 @@
 
     python -m actions.validate [--lang fr|en|zh] [DIR]
 
+Content problems (``content_store``) and FAQ ways of asking that are also
+training examples of nlu/ (``faq_training_check``).
 One line per problem, ``file:line: field: message Fix: ...``, in the chosen
 language (default en), then a count; or a one-line OK summary. Exits 1 when
 anything is wrong, 0 otherwise. ``make validate`` runs it with
@@ -17,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
-from actions import content_store
+from actions import content_store, faq_training_check
 from actions.problems import MESSAGE_LANGUAGES, Problem, label
 
 
@@ -29,6 +31,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(label("no_content", args.lang, directory=shown(directory)))
         return 1
     content = content_store.combine(content_store.read_file(path) for path in files)
+    content.problems.extend(faq_training_check.problems(content, directory))
     if not content.problems:
         print(
             label(

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import content_store, coverage
+from actions import content_store, coverage, faq_training_check
 from actions.problems import MESSAGE_LANGUAGES, catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +35,7 @@ EXPECTED = {
     "checked_in_future.yml": "11: places.lac.topics.getting_there.facts[1].checked: 2062-11-29 is later than today. Fix: Write the date you checked the source, not a future date.",
     "duplicate_key.yml": "7: places.lac.name.fr: appears twice in the same entry; only the last one would be used. Fix: Keep one fr: and delete the other.",
     "empty_text.yml": "7: places.lac.name.en: the text in this language is empty. Fix: Write the text after en: (or ask a translator).",
+    "faq_question_is_training_example.yml": "8: faq.lake_swimming.questions.fr[2]: this way of asking is also a training example of another kind of question (greet, in nlu/fr/chitchat.yml): the assistant cannot learn it as both. Fix: Write this question more precisely (what exactly is asked), or remove it; if it really is that other kind of question, leave it out of the FAQ.",
     "file_empty.yml": "1: (file): the file is empty or does not start with places:, offers: or phrases:. Fix: Start the file with places:, offers: or phrases: at the beginning of a line.",
     "file_unreadable.yml": "1: (file): the file cannot be read as text. Fix: Save it as UTF-8 text (in your editor: Save as, encoding UTF-8).",
     "html_tag.yml": "4: places.lac.name.fr: contains the markup <b>; texts are plain text and messaging apps would show it or refuse the message. Fix: Remove <b> and write plain text.",
@@ -78,13 +79,13 @@ EXPECTED = {
 
 
 def problems_of(fixture: str):
+    """What ``python -m actions.validate`` reports for this fixture."""
     path = FIXTURES / fixture
-    loaded = (
-        content_store.load(path)
-        if path.is_dir()
-        else content_store.combine([content_store.read_file(path)])
-    )
-    return loaded.problems
+    if path.is_dir():
+        loaded, directory = content_store.load(path), path
+    else:
+        loaded, directory = content_store.combine([content_store.read_file(path)]), path.parent
+    return loaded.problems + faq_training_check.problems(loaded, directory)
 
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED))
