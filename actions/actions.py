@@ -135,7 +135,8 @@ class ActionListOffers(Action):
         asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
         place_id = asked[0] if asked else None
         now = dt.datetime.now(dt.timezone.utc)
-        send(dispatcher, answers.offers(content, place_id, language_of(tracker), now))
+        for reply in answers.offers(content, place_id, language_of(tracker), now):
+            send(dispatcher, reply)
         return [SlotSet("place", place_id)] if place_id else []
 
 

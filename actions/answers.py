@@ -175,8 +175,10 @@ def contacts(content: Content, place_id: Optional[str], language: str) -> Reply:
 
 def offers(
     content: Content, place_id: Optional[str], language: str, now: dt.datetime
-) -> Reply:
-    """Offers valid today, for the place asked (and the places within it) or all."""
+) -> List[Reply]:
+    """Offers valid today, for the place asked (and the places within it) or
+    all, ending soonest first: one message per offer (the first one after the
+    introduction), so that many offers never make one over-long message."""
     current = [o for o in content.offers if o.is_valid_on(now)]
     if place_id:
         family = {p.id for p in content.places.values() if place_id in {x.id for x in content.lineage(p.id)}}
@@ -184,15 +186,15 @@ def offers(
         matching = [o for o in current if o.place in family]
         current = matching or current
     if not current:
-        return Reply(content.phrase("offers_none", language, contact=main_contact(content, language)))
+        return [Reply(content.phrase("offers_none", language, contact=main_contact(content, language)))]
     current.sort(key=lambda o: (o.valid_until, o.id))
-    blocks = [content.phrase("offers_intro", language)]
-    blocks.extend(offer_text(content, o, language) for o in current)
-    return Reply("\n".join(blocks))
+    texts = [offer_text(content, o, language) for o in current]
+    texts[0] = content.phrase("offers_intro", language) + "\n" + texts[0]
+    return [Reply(text) for text in texts]
 
 
 def offer_text(content: Content, offer: Offer, language: str) -> str:
-    amount = f"{offer.amount:,.0f}" if offer.amount == int(offer.amount) else f"{offer.amount:,.2f}"
+    amount = format_amount(offer.amount, language)
     text = content.phrase(
         "offer",
         language,
@@ -205,6 +207,15 @@ def offer_text(content: Content, offer: Offer, language: str) -> str:
     )
     if offer.sample:
         text += "\n" + content.phrase("offer_sample", language)
+    return text
+
+
+def format_amount(amount: float, language: str) -> str:
+    """2,680 and 12.50 in English and Chinese; 2 680 and 12,50 in French
+    (narrow no-break space between thousands, decimal comma)."""
+    text = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
+    if language == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
     return text
 
 

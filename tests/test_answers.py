@@ -82,17 +82,37 @@ def test_out_of_scope_says_what_the_assistant_does_and_who_helps(content, langua
     assert "https://" in text
 
 
+def offers_text(*args) -> str:
+    return "\n".join(reply.text for reply in answers.offers(*args))
+
+
 def test_offers_valid_today_are_shown_with_price_currency_and_end_date(content):
-    text = answers.offers(content, None, "en", NOW).text
+    text = offers_text(content, None, "en", NOW)
     assert "Olympic skiing in Chongli: CNY 2,680, valid until 2027-03-15" in text
     assert "(sample offer, to be confirmed with the tourism office)" in text
+    french = offers_text(content, None, "fr", NOW)
+    assert "2\u202f680 CNY, valable jusqu'au 15/03/2027" in french
+
+
+def test_amounts_are_written_the_way_each_language_writes_them():
+    assert [answers.format_amount(2680, lang) for lang in ("fr", "zh", "en")] == ["2\u202f680", "2,680", "2,680"]
+    assert [answers.format_amount(12.5, lang) for lang in ("fr", "zh", "en")] == ["12,50", "12.50", "12.50"]
+    assert answers.format_amount(390, "fr") == "390"
+
+
+def test_each_offer_is_its_own_message_the_first_after_the_introduction(content):
+    current = [o for o in content.offers if o.is_valid_on(NOW)]
+    replies = answers.offers(content, None, "zh", NOW)
+    assert len(replies) == len(current) >= 2
+    assert replies[0].text.startswith("当前的旅游优惠：\n🎫 ")
+    assert all(r.text.startswith("🎫 ") for r in replies[1:])
 
 
 def test_an_expired_offer_disappears_and_a_future_one_waits_for_its_day(content):
-    shown = answers.offers(content, None, "en", NOW).text
+    shown = offers_text(content, None, "en", NOW)
     assert "autumn" not in shown.lower()  # ended 2026-10-31
     assert "Mont Blanc summer" not in shown  # starts 2027-06-15
-    later = answers.offers(content, None, "en", dt.datetime(2027, 6, 20, tzinfo=dt.timezone.utc)).text
+    later = offers_text(content, None, "en", dt.datetime(2027, 6, 20, tzinfo=dt.timezone.utc))
     assert content.offers[1].title["en"] in later
 
 
@@ -104,7 +124,7 @@ def test_offer_dates_follow_the_offices_time_zone(content):
 
 
 def test_offers_for_a_place_include_its_parts(content):
-    text = answers.offers(content, "zhangjiakou", "zh", NOW).text
+    text = offers_text(content, "zhangjiakou", "zh", NOW)
     assert "崇礼冬奥滑雪之旅" in text and "双峰之旅" not in text
 
 
