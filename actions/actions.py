@@ -140,6 +140,25 @@ class ActionListOffers(Action):
         return [SlotSet("place", place_id)] if place_id else []
 
 
+class ActionListEvents(Action):
+    """Races, festivals and fairs to come, at the place asked or everywhere."""
+
+    def name(self) -> Text:
+        return "action_list_events"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        content = live_content.current()
+        asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
+        place_id = asked[0] if asked else None
+        now = dt.datetime.now(dt.timezone.utc)
+        text = tracker.latest_message.get("text") or ""
+        for reply in answers.events(content, place_id, language_of(tracker), now, text):
+            send(dispatcher, reply)
+        return [SlotSet("place", place_id)] if place_id else []
+
+
 class ActionContact(Action):
     """How to reach a person: the tourism office of the place, or all of them."""
 

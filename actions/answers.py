@@ -8,10 +8,12 @@ module only chooses and assembles them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-from actions.content_store import Content, Contact, FaqEntry, Offer
+from actions.content_store import Content, Contact, Event, FaqEntry, Offer
+from rasa_extensions.names import fold
 
 # The topic of content/ that answers each intent.
 TOPIC_OF_INTENT = {
@@ -25,6 +27,8 @@ TOPIC_OF_INTENT = {
 
 # Offered as buttons when a question names no place and the conversation has none.
 MAIN_DESTINATIONS = ("mont_blanc", "badaling", "bauges", "chongli")
+# At most this many events are listed, soonest first.
+EVENTS_SHOWN = 5
 # Whose contact is given for questions that are about no place in particular.
 MAIN_OFFICES = ("mont_blanc", "badaling", "bauges", "zhangjiakou", "chambery")
 
@@ -181,9 +185,7 @@ def offers(
     introduction), so that many offers never make one over-long message."""
     current = [o for o in content.offers if o.is_valid_on(now)]
     if place_id:
-        family = {p.id for p in content.places.values() if place_id in {x.id for x in content.lineage(p.id)}}
-        family |= {p.id for p in content.lineage(place_id)}
-        matching = [o for o in current if o.place in family]
+        matching = [o for o in current if o.place in family_of(content, place_id)]
         current = matching or current
     if not current:
         return [Reply(content.phrase("offers_none", language, contact=main_contact(content, language)))]
@@ -208,6 +210,91 @@ def offer_text(content: Content, offer: Offer, language: str) -> str:
     if offer.sample:
         text += "\n" + content.phrase("offer_sample", language)
     return text
+
+
+def family_of(content: Content, place_id: str) -> set:
+    """The place, the places within it and the places it is within."""
+    family = {p.id for p in content.places.values() if place_id in {x.id for x in content.lineage(p.id)}}
+    return family | {p.id for p in content.lineage(place_id)}
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}|[A-Za-z]*\d+[A-Za-z]*", re.UNICODE)
+_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def _title_marks(text: str) -> set:
+    """Words of 4+ letters, numbers, and pairs of Chinese characters, folded."""
+    folded = fold(text)[0]
+    marks = set(_WORD.findall(_HAN_RUN.sub(" ", folded)))
+    for run in _HAN_RUN.findall(folded):
+        marks.update(run[i : i + 2] for i in range(len(run) - 1))
+    return marks
+
+
+def named_events(events: Sequence[Event], text: str) -> List[Event]:
+    """The events the question names ("when is the UTMB", "冰灯节几号"): those
+    sharing with it a word of their title (any language) that no other
+    event's title has."""
+    if not text or text.startswith("/"):
+        return []
+    marks = {e.id: set().union(*(_title_marks(t) for t in e.title.values())) for e in events}
+    asked = _title_marks(text)
+    named = []
+    for event in events:
+        others = set().union(*(m for other, m in marks.items() if other != event.id))
+        if asked & (marks[event.id] - others):
+            named.append(event)
+    return named
+
+
+def events(
+    content: Content, place_id: Optional[str], language: str, now: dt.datetime, text: str = ""
+) -> List[Reply]:
+    """Events not over yet, soonest first: the ones the question names, else
+    those at the place asked (and the places within it), else all; one
+    message per event, the first one after the introduction. When the place
+    has none, that is said before the others."""
+    coming = sorted((e for e in content.events if not e.is_over(now)), key=lambda e: (e.starts, e.id))
+    if not coming:
+        return [Reply(content.phrase("events_none", language, contact=main_contact(content, language)))]
+    intro = content.phrase("events_intro", language)
+    named = named_events(coming, text)
+    if named:
+        coming = named
+    elif place_id and place_id in content.places:
+        here = [e for e in coming if e.place in family_of(content, place_id)]
+        if here:
+            coming = here
+        else:
+            name = content.places[place_id].name[language]
+            intro = content.phrase("events_none_here", language, place=name)
+    texts = [event_text(content, e, language) for e in coming[:EVENTS_SHOWN]]
+    texts[0] = intro + "\n" + texts[0]
+    return [Reply(text) for text in texts]
+
+
+def event_text(content: Content, event: Event, language: str) -> str:
+    if event.when:
+        dates = event.when[language]
+    elif event.starts == event.ends:
+        dates = format_date(content, event.starts, language)
+    else:
+        dates = content.phrase(
+            "date_range",
+            language,
+            start=format_date(content, event.starts, language),
+            end=format_date(content, event.ends, language),
+        )
+    text = content.phrase(
+        "event",
+        language,
+        title=event.title[language],
+        dates=dates,
+        description=event.description[language],
+        source=event.source,
+        checked=format_date(content, event.checked, language),
+    )
+    return text + (f"\n{event.url}" if event.url else "")
 
 
 def format_amount(amount: float, language: str) -> str:

@@ -68,6 +68,14 @@ def ends_on_or_after_start(offer: Entry, node: Any, where: Where) -> bool:
     return True
 
 
+def event_ends_on_or_after_start(event: Entry, node: Any, where: Where) -> bool:
+    """An event ending before it starts is dropped."""
+    if event["starts"] and event["ends"] and event["ends"] < event["starts"]:
+        where.at("ends", line_of(node, "ends", where.line)).problem("event_ends_before_start")
+        return False
+    return True
+
+
 FACT = Record(
     {
         "text": Texts(required=True),
@@ -134,6 +142,28 @@ OFFER = Record(
     checks=[ends_on_or_after_start],
 )
 
+# A race, festival or fair. Its dates can change: where they were read
+# (source) and when (checked) are shown with them. Shown from today until its
+# last day, soonest first; when the organiser has not published the dates of
+# the next edition yet, `when` says so in words ("late August, dates to be
+# announced") and starts/ends hold the expected window.
+EVENT = Record(
+    {
+        "id": Id(required=True),
+        "place": Ref("place", required=True),
+        "title": Texts(required=True),
+        "description": Texts(required=True),
+        "starts": Date(required=True),
+        "ends": Date(required=True),
+        "timezone": Choice(TIMEZONES, required=True),
+        "when": Texts(),
+        "url": Https(),
+        "source": Https(required=True),  # the page where the dates are published
+        "checked": Date(required=True, not_in_future=True),  # when an editor last read them
+    },
+    checks=[event_ends_on_or_after_start],
+)
+
 # A question and its answer, matched on the ways of asking it (actions/faq.py):
 # no training, so adding an entry or editing its answer needs no `make train`.
 FAQ = Record(
@@ -166,14 +196,20 @@ PHRASES = {
     "unavailable": Phrase(),
     "empty_message": Phrase(),
     "offers_button": Phrase(title=True),
+    "events_intro": Phrase(),
+    "events_none": Phrase(("contact",)),
+    "events_none_here": Phrase(("place",)),
+    "event": Phrase(("title", "dates", "description", "source", "checked")),
+    "date_range": Phrase(("start", "end")),
     "greeting": Phrase(),
 }
 
-# A content file: places, offers, FAQ entries and/or phrases.
+# A content file: places, offers, events, FAQ entries and/or phrases.
 FILE = Record(
     {
         "places": ListOf(PLACE, named_by="id"),
         "offers": ListOf(OFFER, named_by="id"),
+        "events": ListOf(EVENT, named_by="id"),
         "faq": ListOf(FAQ, named_by="id"),
         "phrases": Phrases(PHRASES),
     }

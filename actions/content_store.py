@@ -122,6 +122,31 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A race, festival or fair at a place, with where its dates were read."""
+
+    id: str
+    place: str
+    title: Texts
+    description: Texts
+    starts: dt.date
+    ends: dt.date
+    timezone: str
+    source: str
+    checked: dt.date
+    when: Optional[Texts] = None  # the dates in words, when not yet published
+    url: Optional[str] = None
+    origin: Optional[Origin] = field(default=None, compare=False)
+
+    def today(self, now: dt.datetime) -> dt.date:
+        """The date it is now where the event takes place."""
+        return now.astimezone(ZoneInfo(self.timezone)).date()
+
+    def is_over(self, now: dt.datetime) -> bool:
+        return self.ends < self.today(now)
+
+
+@dataclass(frozen=True)
 class FaqEntry:
     """A question (asked in several ways per language) and its answer."""
 
@@ -137,6 +162,7 @@ class FaqEntry:
 class Content:
     places: Dict[str, Place] = field(default_factory=dict)
     offers: List[Offer] = field(default_factory=list)
+    events: List[Event] = field(default_factory=list)
     faq: List[FaqEntry] = field(default_factory=list)
     phrases: Dict[str, Texts] = field(default_factory=dict)
     problems: List[Problem] = field(default_factory=list)
@@ -187,6 +213,7 @@ class FileContent:
     name: str
     places: List[Place] = field(default_factory=list)
     offers: List[Offer] = field(default_factory=list)
+    events: List[Event] = field(default_factory=list)
     faq: List[FaqEntry] = field(default_factory=list)
     phrases: Dict[str, Texts] = field(default_factory=dict)
     phrase_lines: Dict[str, int] = field(default_factory=dict)
@@ -230,6 +257,7 @@ def read_file(path: Path) -> FileContent:
         name=name,
         places=[_place(e, name) for e in entry["places"]],
         offers=[_offer(e, name) for e in entry["offers"]],
+        events=[_event(e, name) for e in entry["events"]],
         faq=[_faq(e, name) for e in entry["faq"]],
         phrases=dict(phrases),
         phrase_lines=dict(getattr(phrases, "key_lines", {})),
@@ -271,6 +299,9 @@ def combine(files: Iterable[FileContent]) -> Content:
         for offer in part.offers:
             if is_new("offer", offer.id, part.name, offer.origin.line, f"{offer.origin.field}.id"):
                 content.offers.append(offer)
+        for event in part.events:
+            if is_new("event", event.id, part.name, event.origin.line, f"{event.origin.field}.id"):
+                content.events.append(event)
         for faq in part.faq:
             if is_new("faq", faq.id, part.name, faq.origin.line, f"{faq.origin.field}.id"):
                 content.faq.append(faq)
@@ -388,6 +419,23 @@ def _offer(entry: Entry, file: str) -> Offer:
         booking=entry["booking"],
         url=entry["url"],
         seasons=tuple(entry["seasons"]),
+        origin=_origin(entry, file),
+    )
+
+
+def _event(entry: Entry, file: str) -> Event:
+    return Event(
+        id=entry["id"],
+        place=entry["place"],
+        title=entry["title"],
+        description=entry["description"],
+        starts=entry["starts"],
+        ends=entry["ends"],
+        timezone=entry["timezone"],
+        source=entry["source"],
+        checked=entry["checked"],
+        when=entry["when"],
+        url=entry["url"],
         origin=_origin(entry, file),
     )
 

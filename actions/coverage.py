@@ -3,8 +3,9 @@
     python -m actions.coverage [--lang fr|en|zh] [--today YYYY-MM-DD] [--days 30] [DIR]
 
 Prints the texts missing a language, the places with no answer for a topic,
-the offers ending in the next 30 days (and those already ended), and the
-facts checked more than a year ago, each as ``file:line: field: detail``.
+the offers ending in the next 30 days (and those already ended), the events
+that are over or whose dates are not published yet, and the facts (and
+events' dates) checked more than a year ago, each as ``file:line: field: detail``.
 Always exits 0: it is a to-do list, not a check.
 """
 
@@ -78,7 +79,25 @@ def offers_ended(content: Content, now: dt.datetime, language: str) -> List[Item
     ]
 
 
+def events_ended(content: Content, now: dt.datetime, language: str) -> List[Item]:
+    return [
+        Item(e.origin.file, e.origin.line, e.origin.field, label("ended", language, date=e.ends.isoformat()))
+        for e in content.events
+        if e.is_over(now)
+    ]
+
+
+def events_undated(content: Content, now: dt.datetime, language: str) -> List[Item]:
+    """Coming events shown with `when` words instead of dates."""
+    return [
+        Item(e.origin.file, e.origin.line, f"{e.origin.field}.when", label("checked", language, date=e.checked.isoformat()))
+        for e in content.events
+        if e.when and not e.is_over(now)
+    ]
+
+
 def old_facts(content: Content, today: dt.date, language: str) -> List[Item]:
+    """Facts, and events' dates, last checked more than a year ago."""
     facts = [f for p in content.places.values() for t in p.topics.values() for f in t.facts]
     facts += [f for entry in content.faq for f in entry.facts]
     return [
@@ -88,7 +107,7 @@ def old_facts(content: Content, today: dt.date, language: str) -> List[Item]:
             f.origin.field,
             label("checked", language, date=f.checked.isoformat()),
         )
-        for f in facts
+        for f in [*facts, *content.events]
         if f.checked < today - FACT_MAX_AGE
     ]
 
@@ -96,12 +115,14 @@ def old_facts(content: Content, today: dt.date, language: str) -> List[Item]:
 def report(
     content: Content, now: dt.datetime, days: int = 30, language: str = "en", folder: str = ""
 ) -> str:
-    """The five lists under their headings; ``folder`` is put before file names."""
+    """The lists under their headings; ``folder`` is put before file names."""
     sections = [
         (label("missing_languages", language), missing_languages(content)),
         (label("missing_topics", language), missing_topics(content)),
         (label("offers_ending", language, days=days), offers_ending(content, now, days, language)),
         (label("offers_ended", language), offers_ended(content, now, language)),
+        (label("events_ended", language), events_ended(content, now, language)),
+        (label("events_undated", language), events_undated(content, now, language)),
         (label("old_facts", language), old_facts(content, now.date(), language)),
     ]
     lines = []

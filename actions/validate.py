@@ -40,6 +40,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 files=len(files),
                 places=len(content.places),
                 offers=len(content.offers),
+                events=len(content.events),
                 faq=len(content.faq),
                 phrases=len(content.phrases),
             )

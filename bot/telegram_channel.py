@@ -10,7 +10,7 @@ What each kind of update gets:
 - a button press: the spinner stops, then the same as typing its payload;
 - /start: the greeting in the client's language (English and a language menu
   when the client's language is not French, Chinese or English); /help,
-  /language (menu), /offers; any other command: /help;
+  /language (menu), /offers, /events; any other command: /help;
 - stickers, voice notes, photos, documents, locations, contacts, videos in a
   private chat: a short note, in the user's language, that only text is read;
 - edited messages, messages in groups, channel posts: silence (the assistant
@@ -81,6 +81,7 @@ class TelegramChannel:
         application.add_handler(CommandHandler("help", self.help, filters=PRIVATE))
         application.add_handler(CommandHandler("language", self.language_menu, filters=PRIVATE))
         application.add_handler(CommandHandler("offers", self.offers, filters=PRIVATE))
+        application.add_handler(CommandHandler("events", self.events, filters=PRIVATE))
         application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, self.help))
         application.add_handler(MessageHandler(PRIVATE & filters.TEXT, self.text))
         application.add_handler(MessageHandler(PRIVATE & NOT_TEXT, self.not_text))
@@ -117,6 +118,9 @@ class TelegramChannel:
 
     async def offers(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._converse(context, update.effective_chat.id, "/ask_offers", _client_language(update))
+
+    async def events(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._converse(context, update.effective_chat.id, "/ask_events", _client_language(update))
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

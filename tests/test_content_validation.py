@@ -36,7 +36,8 @@ EXPECTED = {
     "duplicate_key.yml": "7: places.lac.name.fr: appears twice in the same entry; only the last one would be used. Fix: Keep one fr: and delete the other.",
     "empty_text.yml": "7: places.lac.name.en: the text in this language is empty. Fix: Write the text after en: (or ask a translator).",
     "faq_question_is_training_example.yml": "8: faq.lake_swimming.questions.fr[2]: this way of asking is also a training example of another kind of question (greet, in nlu/fr/chitchat.yml): the assistant cannot learn it as both. Fix: Write this question more precisely (what exactly is asked), or remove it; if it really is that other kind of question, leave it out of the FAQ.",
-    "file_empty.yml": "1: (file): the file is empty or does not start with places:, offers: or phrases:. Fix: Start the file with places:, offers: or phrases: at the beginning of a line.",
+    "file_empty.yml": "1: (file): the file is empty or does not start with places:, offers:, events:, faq: or phrases:. Fix: Start the file with places:, offers:, events:, faq: or phrases: at the beginning of a line.",
+    "event_ends_before_start.yml": "12: events.lac-fireworks-2027.ends: is before starts. Fix: Check the two dates: the event must end on or after the day it starts (the same day for a one-day event).",
     "file_unreadable.yml": "1: (file): the file cannot be read as text. Fix: Save it as UTF-8 text (in your editor: Save as, encoding UTF-8).",
     "html_tag.yml": "4: places.lac.name.fr: contains the markup <b>; texts are plain text and messaging apps would show it or refuse the message. Fix: Remove <b> and write plain text.",
     "includes_lengths_differ.yml": "15: offers.lac-summer-2027.includes.zh: has 1 item(s) in zh but 2 in en. Fix: Give the same items, in the same order, in the three languages.",
@@ -203,7 +204,8 @@ def test_validate_says_ok_and_exits_0_on_the_real_content():
     result = run("actions.validate")
     assert result.returncode == 0, result.stdout + result.stderr
     [line] = result.stdout.splitlines()
-    assert line.startswith("OK: 8 files checked (") and line.endswith("no problem found.")
+    files = len(list((ROOT / "content").glob("*.yml")))
+    assert line.startswith(f"OK: {files} files checked (") and line.endswith("no problem found.")
 
 
 def test_validate_prints_each_problem_and_exits_1_on_broken_content():
@@ -241,8 +243,13 @@ def test_coverage_lists_missing_languages_and_topics_ending_offers_and_old_facts
         "  lake.yml:38: offers.lake-summer: ends 2027-07-10",
         "Offers that have ended (no longer shown, remove them):",
         "  lake.yml:29: offers.lake-june: ended 2027-05-31",
+        "Events that are over (no longer shown: remove them, or add the next edition):",
+        "  lake.yml:57: events.lake-regatta-2027: ended 2027-05-09",
+        "Events whose dates are not published yet (check whether they are now):",
+        "  lake.yml:66: events.lake-fireworks-2027.when: checked 2026-10-10",
         "Facts checked more than a year ago:",
         "  lake.yml:17: places.lac.topics.prices.facts[1]: checked 2026-01-15",
+        "  lake.yml:57: events.lake-regatta-2027: checked 2026-03-01",
     ]
 
 

@@ -120,6 +120,22 @@ def test_offers_are_answered_with_prices_and_dates(new_chat):
     assert text.startswith("当前的旅游优惠：") and "有效期至" in text
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("quels événements à Chamonix cet été ?", "fr", ["Marathon du Mont-Blanc", "HOKA UTMB Mont-Blanc"]),
+        ("延庆冬天有什么节庆", "zh", ["龙庆峡冰灯艺术节"]),
+        ("when is the UTMB", "en", ["HOKA UTMB Mont-Blanc"]),
+    ],
+)
+def test_events_are_answered_with_their_dates_source_and_language(new_chat, text, language, expected):
+    answer = new_chat().say(text)
+    assert answer.language == language
+    titles = [r.text.split("📅 ")[1] for r in answer.replies]
+    assert [t for t in titles if any(t.startswith(e) for e in expected)] == titles and len(titles) == len(expected)
+    assert all("https://" in r.text for r in answer.replies)
+
+
 def test_when_rasa_is_down_the_tourist_is_told_to_try_again_in_their_language(settings, tmp_path):
     from bot.services import free_port
 

@@ -3,6 +3,7 @@ against the offline Bot API of tests/fake_bot_api.py. No test touches Telegram."
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
@@ -75,6 +76,18 @@ def test_the_language_menu_switches_the_language(api, bot):
     assert api.wait_for_messages(302, 2)[1] == "好的，我会用中文回答。"
     api.push_message(302, "ok", language_code="fr")
     assert "ok" not in api.wait_for_messages(302, 3)[2]  # answered, in Chinese, by the assistant
+
+
+def test_the_offers_and_events_commands_answer_in_the_clients_language(api, bot, content):
+    api.push_message(303, "/events", language_code="fr")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    coming = [e for e in content.events if not e.is_over(now)]
+    events = api.wait_for_messages(303, min(len(coming), 5))
+    assert events[0].startswith("Événements à venir :\n📅 ")
+    assert all("(dates : https://" in text for text in events)
+    api.push_message(304, "/offers", language_code="zh-hans")
+    [first, *_] = api.wait_for_messages(304, 1)
+    assert first.startswith("当前的旅游优惠：")
 
 
 @pytest.mark.parametrize(
