@@ -46,13 +46,18 @@ def faq_reply(
     return answers.faq_answer(content, match.entry, language) if match else None
 
 
+def place_named(tracker: Tracker, content) -> Optional[str]:
+    """The first place of content/ the latest message names, if any."""
+    asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
+    return asked[0] if asked else None
+
+
 def runner_up_place_intent(tracker: Tracker, content) -> Optional[str]:
     """The model's second choice when it is a place question about a place we
     cover that the message names; else None."""
     ranking = tracker.latest_message.get("intent_ranking") or []
     others = [r.get("name") for r in ranking if r.get("name") not in faq.FAQ_INTENTS]
-    names_a_place = any(m["value"] in content.places for m in mentioned(tracker, "place"))
-    if others and others[0] in answers.TOPIC_OF_INTENT and names_a_place:
+    if others and others[0] in answers.TOPIC_OF_INTENT and place_named(tracker, content):
         return others[0]
     return None
 
@@ -132,8 +137,7 @@ class ActionListOffers(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         content = live_content.current()
-        asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
-        place_id = asked[0] if asked else None
+        place_id = place_named(tracker, content)
         now = dt.datetime.now(dt.timezone.utc)
         for reply in answers.offers(content, place_id, language_of(tracker), now):
             send(dispatcher, reply)
@@ -150,8 +154,7 @@ class ActionListEvents(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         content = live_content.current()
-        asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
-        place_id = asked[0] if asked else None
+        place_id = place_named(tracker, content)
         now = dt.datetime.now(dt.timezone.utc)
         text = tracker.latest_message.get("text") or ""
         for reply in answers.events(content, place_id, language_of(tracker), now, text):
@@ -169,8 +172,7 @@ class ActionContact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         content = live_content.current()
-        asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
-        place_id = asked[0] if asked else tracker.get_slot("place")
+        place_id = place_named(tracker, content) or tracker.get_slot("place")
         send(dispatcher, answers.contacts(content, place_id, language_of(tracker)))
         return []
 
