@@ -382,6 +382,128 @@ def matcher_answerer(content: Content) -> Answerer:
     return answer
 
 
+# ---------------------------------------------------------------- a lower threshold when the model says faq?
+
+FOLDS = 4
+GATES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # the model's confidence in faq at or above
+ROUTED = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)  # then the entry's score at or above
+
+
+def _fold_files(workdir: Path, part: int, examples, questions) -> Tuple[Path, Path, Path]:
+    """nlu/ and content/ without this part's examples and ways of asking, and
+    a config.yml whose importer reads that content: (config, nlu dir, content dir)."""
+    here = workdir / f"fold{part}"
+    held = {(e.path, e.raw) for i, e in enumerate(examples) if i % FOLDS == part}
+    for path in sorted((ROOT / "nlu").glob("*/*.yml")):
+        kept = [
+            line for line in path.read_text(encoding="utf-8").splitlines()
+            if not (line.strip().startswith("- ") and (path, line.strip()[2:].strip()) in held)
+        ]  # fmt: skip
+        target = here / "nlu" / path.relative_to(ROOT / "nlu")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    content_dir = Path(shutil.copytree(ROOT / "content", here / "content"))
+    asked = {(q[0], q[1]) for i, q in enumerate(questions) if i % FOLDS == part}
+    data = yaml.safe_load((content_dir / "faq.yml").read_text(encoding="utf-8"))
+    for entry in data["faq"]:
+        for language, texts in entry["questions"].items():
+            entry["questions"][language] = [t for t in texts if (language, t) not in asked]
+    (content_dir / "faq.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = yaml.safe_load(project_config())
+    config["importers"][0]["content_dir"] = str(content_dir)
+    (here / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return here / "config.yml", here / "nlu", content_dir
+
+
+def cross_validate_routing(workdir: Path) -> Dict[str, object]:
+    """Whether a message the model calls ``faq`` with high confidence should
+    take the best entry at a lower score than the language's THRESHOLDS.
+    Training data only: 4 folds over nlu/ and the FAQ's ways of asking; each
+    part's model is trained without them (FAQ questions removed from a copy
+    of content/ too) and predicts them. Scored as most right entries minus
+    twice the wrong entries and twice the FAQ answers given to nlu/ examples
+    (which are not FAQ questions)."""
+    content = content_store.load()
+    examples = list(nlu_data.examples())
+    questions = [(lang, q, e.id) for e in content.faq for lang, qs in e.questions.items() for q in qs]
+    seen = []  # (expected entry or None, language, intent, confidence, best entry, score)
+    for part in range(FOLDS):
+        config, nlu_dir, content_dir = _fold_files(workdir, part, examples, questions)
+        model = _train_fold(workdir, part, config, nlu_dir)
+        parse, part_content = parser(model), content_store.load(content_dir)
+        asked = [(None, e.language, e.text) for i, e in enumerate(examples) if i % FOLDS == part]
+        asked += [(entry, lang, q) for i, (lang, q, entry) in enumerate(questions) if i % FOLDS == part]
+        for expected, language, text in asked:
+            intent = parse(text)["intent"]
+            match = faq.best_match(part_content, text, language)
+            seen.append(
+                (expected, language, intent["name"], intent["confidence"],
+                 match.entry.id if match else None, match.score if match else 0.0)
+            )  # fmt: skip
+
+    def outcome(gate: float, routed: float) -> Tuple[int, int, int]:
+        right = wrong = false = 0
+        for expected, language, intent, confidence, entry, score in seen:
+            if intent != faq.FAQ_INTENT:
+                continue  # other intents are not changed by this rule
+            threshold = faq.THRESHOLDS[language]
+            if confidence >= gate:
+                threshold = min(threshold, routed)
+            answered = entry if score >= threshold else None
+            if expected is None:
+                false += answered is not None
+            else:
+                right += answered == expected
+                wrong += answered is not None and answered != expected
+        return right, wrong, false
+
+    rows = [(g, t, *outcome(g, t)) for g in GATES for t in ROUTED]
+    base = outcome(2.0, 1.0)  # no gate: THRESHOLDS as in use
+    return {
+        "questions": len(questions),
+        "examples": len(examples),
+        "routed_to_faq": sum(1 for s in seen if s[0] is not None and s[2] == faq.FAQ_INTENT),
+        "nlu_routed_to_faq": sum(1 for s in seen if s[0] is None and s[2] == faq.FAQ_INTENT),
+        "base": base,
+        "rows": rows,
+        "best": max(rows + [(None, None, *base)], key=lambda r: (r[2] - 2 * r[3] - 2 * r[4], r[0] is None)),
+    }
+
+
+def _train_fold(workdir: Path, part: int, config: Path, nlu_dir: Path) -> Path:
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONPATH": str(ROOT),
+        "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
+    }
+    name = f"fold{part}"
+    command = [
+        str(Path(sys.executable).with_name("rasa")), "train", "nlu", "--config", str(config),
+        "--nlu", str(nlu_dir), "--out", str(workdir), "--fixed-model-name", name,
+    ]  # fmt: skip
+    print("$", " ".join(command), file=sys.stderr)
+    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return workdir / f"{name}.tar.gz"
+
+
+def print_cross_validation(result: Dict[str, object]) -> None:
+    print(
+        f"Lower threshold when the model says faq? {FOLDS}-fold cross-validation on training data "
+        f"({result['questions']} ways of asking, {result['examples']} nlu/ examples): "
+        f"{result['routed_to_faq']} ways of asking and {result['nlu_routed_to_faq']} nlu/ examples "
+        "were called faq by the model trained without them."
+    )
+    right, wrong, false = result["base"]
+    print(f"  in use (language thresholds): {right} right, {wrong} wrong entry, {false} FAQ answers to nlu/ examples")
+    print("  gate  routed  right  wrong  false  score (right - 2 wrong - 2 false)")
+    for gate, routed, right, wrong, false in result["rows"]:
+        print(f"  {gate:4.2f}  {routed:6.2f}  {right:5d}  {wrong:5d}  {false:5d}  {right - 2 * wrong - 2 * false:5d}")
+    gate, routed, *_ = result["best"]
+    print(f"  best: {'the language thresholds (no gate)' if gate is None else f'gate {gate}, routed {routed}'}")
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -389,6 +511,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     arguments = argparse.ArgumentParser(prog="python -m actions.faq_compare")
     arguments.add_argument("--skip-rasa", action="store_true", help="only the matching")
     arguments.add_argument("--keep", help="train in this folder and keep it")
+    arguments.add_argument(
+        "--cross-validate", action="store_true",
+        help="also test a lower threshold for confident faq predictions (4 more trainings)",
+    )
     args = arguments.parse_args(argv)
     content = content_store.load()
     if content.problems:
@@ -461,6 +587,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                 score(rasa_answerer(parser(selector))),
             )
         )
+        if args.cross_validate:
+            print()
+            print_cross_validation(cross_validate_routing(workdir / "cross-validation"))
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

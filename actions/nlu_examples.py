@@ -26,6 +26,7 @@ class Example:
     intent: str
     text: str  # as the tourist types it: annotations removed
     places: Tuple[str, ...]  # the place names annotated, as written
+    raw: str = ""  # as written in the file, annotations included
 
 
 def examples(nlu_dir: Path = NLU_DIR) -> Iterator[Example]:
@@ -41,5 +42,5 @@ def examples(nlu_dir: Path = NLU_DIR) -> Iterator[Example]:
                         raw = line[2:].strip()
                         yield Example(
                             language, path, block["intent"], _ANNOTATION.sub(r"\1", raw),
-                            tuple(_PLACE_ANNOTATION.findall(raw)),
+                            tuple(_PLACE_ANNOTATION.findall(raw)), raw,
                         )
