@@ -32,15 +32,15 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-logger = logging.getLogger(__name__)
+# The content schema and the intent's name live with the actions.
+from actions import content_store
+from actions.faq import FAQ_INTENT
 
-FAQ_INTENT = "faq"
+logger = logging.getLogger(__name__)
 
 
 def faq_examples(content_dir: Path) -> List[Message]:
     """One ``faq`` example per way of asking of every valid entry, all languages."""
-    from actions import content_store  # the content schema lives with the actions
-
     content = content_store.load(content_dir)
     return [
         Message(data={TEXT: question, INTENT: FAQ_INTENT})
