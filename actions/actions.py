@@ -42,7 +42,8 @@ def faq_reply(
 ) -> Optional[Reply]:
     """The FAQ entry's answer when ``faq.decide`` says the message is one of its questions."""
     text = tracker.latest_message.get("text") or ""
-    match = faq.decide(content, text, language, intent, place_id)
+    confidence = (tracker.latest_message.get("intent") or {}).get("confidence")
+    match = faq.decide(content, text, language, intent, place_id, confidence=confidence)
     return answers.faq_answer(content, match.entry, language) if match else None
 
 

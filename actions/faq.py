@@ -37,7 +37,7 @@ from rasa_extensions.names import fold
 
 # A score at or above this answers an out-of-scope / not-understood message,
 # per language: Chinese questions are short, so their scores are lower.
-THRESHOLDS = {"fr": 0.45, "zh": 0.25, "en": 0.45}
+THRESHOLDS = {"fr": 0.45, "zh": 0.20, "en": 0.40}
 # A question the model read as a place question (prices, best time...) is
 # answered from the FAQ at or above this whatever the place: a near copy of a
 # way of asking.
@@ -53,6 +53,12 @@ PLACE_THRESHOLD = 0.65
 # rasa_extensions/faq_importer.py), and the intents whose action tries the
 # FAQ with the language's THRESHOLDS.
 FAQ_INTENT = "faq"
+# When the model calls a message ``faq`` with at least this confidence, the
+# best entry is taken down to this score (it has said it is an FAQ question;
+# the matcher only picks which). Chosen by 4-fold cross-validation on the
+# training data (faq_compare --cross-validate, docs/faq.md).
+ROUTED_CONFIDENCE = 0.95
+ROUTED_THRESHOLD = 0.10
 FAQ_INTENTS = (FAQ_INTENT, "out_of_scope", "nlu_fallback")
 # Intents of ActionAnswerPlace (answers.TOPIC_OF_INTENT): STRONG / PLACE thresholds.
 PLACE_INTENTS = (
@@ -183,6 +189,22 @@ def same_family(content: Content, place: Optional[str], other: Optional[str]) ->
     )
 
 
+def faq_threshold(
+    language: str,
+    intent: Optional[str],
+    confidence: Optional[float],
+    gate: Optional[float] = None,
+    routed: Optional[float] = None,
+) -> float:
+    """The score an entry needs for a message of intent faq/out_of_scope/nlu_fallback."""
+    threshold = THRESHOLDS.get(language, max(THRESHOLDS.values()))
+    gate = ROUTED_CONFIDENCE if gate is None else gate
+    routed = ROUTED_THRESHOLD if routed is None else routed
+    if intent == FAQ_INTENT and confidence is not None and confidence >= gate:
+        threshold = min(threshold, routed)
+    return threshold
+
+
 def decide(
     content: Content,
     text: str,
@@ -190,6 +212,7 @@ def decide(
     intent: Optional[str],
     place_id: Optional[str] = None,
     *,
+    confidence: Optional[float] = None,
     strong_threshold: Optional[float] = None,
     place_threshold: Optional[float] = None,
 ) -> Optional[Match]:
@@ -198,7 +221,8 @@ def decide(
 
     - a button's payload ("/ask_prices...") never does;
     - faq (the model's own FAQ intent), out_of_scope, nlu_fallback: the best
-      entry at the language's THRESHOLDS;
+      entry at the language's THRESHOLDS, or at ROUTED_THRESHOLD when the
+      model said faq with ``confidence`` >= ROUTED_CONFIDENCE;
     - a place question (PLACE_INTENTS) about ``place_id``: the best entry at
       STRONG_THRESHOLD, or at PLACE_THRESHOLD when the entry's place is of the
       family of ``place_id``;
@@ -208,7 +232,7 @@ def decide(
     if not text or text.startswith("/"):
         return None
     if intent in FAQ_INTENTS:
-        return answer_for(content, text, language)
+        return answer_for(content, text, language, faq_threshold(language, intent, confidence))
     if intent not in PLACE_INTENTS:
         return None
     strong = STRONG_THRESHOLD if strong_threshold is None else strong_threshold

@@ -357,6 +357,7 @@ def assistant_answerer(
     def answer(text: str, language: str) -> Optional[str]:
         result = parse(text)
         intent = (result.get("intent") or {}).get("name")
+        confidence = (result.get("intent") or {}).get("confidence")
         entities = result.get("entities") or []
         mentioned = [
             {"value": str(e.get("value")), "text": text[e["start"] : e["end"]]}
@@ -366,7 +367,7 @@ def assistant_answerer(
         activities = [str(e.get("value")) for e in entities if e.get("entity") == "activity"]
         place = answers.choose_place(content, mentioned, activities, None, intent or "").place_id
         match = faq.decide(
-            content, text, language, intent, place,
+            content, text, language, intent, place, confidence=confidence,
             strong_threshold=strong, place_threshold=place_threshold,
         )  # fmt: skip
         return match.entry.id if match else None
@@ -446,9 +447,7 @@ def cross_validate_routing(workdir: Path) -> Dict[str, object]:
         for expected, language, intent, confidence, entry, score in seen:
             if intent != faq.FAQ_INTENT:
                 continue  # other intents are not changed by this rule
-            threshold = faq.THRESHOLDS[language]
-            if confidence >= gate:
-                threshold = min(threshold, routed)
+            threshold = faq.faq_threshold(language, intent, confidence, gate, routed)
             answered = entry if score >= threshold else None
             if expected is None:
                 false += answered is not None
@@ -466,7 +465,11 @@ def cross_validate_routing(workdir: Path) -> Dict[str, object]:
         "nlu_routed_to_faq": sum(1 for s in seen if s[0] is None and s[2] == faq.FAQ_INTENT),
         "base": base,
         "rows": rows,
-        "best": max(rows + [(None, None, *base)], key=lambda r: (r[2] - 2 * r[3] - 2 * r[4], r[0] is None)),
+        # Among equals: no gate, else the highest gate and threshold (the fewest changes).
+        "best": max(
+            [(None, None, *base)] + rows,
+            key=lambda r: (r[2] - 2 * r[3] - 2 * r[4], r[0] is None, r[0] or 0, r[1] or 0),
+        ),
     }
 
 
@@ -496,12 +499,15 @@ def print_cross_validation(result: Dict[str, object]) -> None:
         "were called faq by the model trained without them."
     )
     right, wrong, false = result["base"]
-    print(f"  in use (language thresholds): {right} right, {wrong} wrong entry, {false} FAQ answers to nlu/ examples")
+    print(f"  language thresholds only (no gate): {right} right, {wrong} wrong entry, {false} FAQ answers to nlu/ examples")
     print("  gate  routed  right  wrong  false  score (right - 2 wrong - 2 false)")
     for gate, routed, right, wrong, false in result["rows"]:
         print(f"  {gate:4.2f}  {routed:6.2f}  {right:5d}  {wrong:5d}  {false:5d}  {right - 2 * wrong - 2 * false:5d}")
     gate, routed, *_ = result["best"]
-    print(f"  best: {'the language thresholds (no gate)' if gate is None else f'gate {gate}, routed {routed}'}")
+    print(
+        f"  best: {'the language thresholds (no gate)' if gate is None else f'gate {gate}, routed {routed}'}"
+        f" (in use: gate {faq.ROUTED_CONFIDENCE}, routed {faq.ROUTED_THRESHOLD})"
+    )
 
 
 # ---------------------------------------------------------------- main

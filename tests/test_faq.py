@@ -84,11 +84,11 @@ def test_a_typo_and_an_unknown_place_are_reported(tmp_path):
 
 def test_the_real_faq_is_valid_and_its_places_exist(content):
     assert [str(p) for p in content.problems] == []
-    assert 6 <= len(content.faq) <= 8
+    assert len(content.faq) >= 6
     for entry in content.faq:
         assert entry.place is None or entry.place in content.places
         for language in ("fr", "zh", "en"):
-            assert 3 <= len(entry.questions[language]) <= 5, (entry.id, language)
+            assert len(entry.questions[language]) >= 3, (entry.id, language)  # content/faq.yml's rule
 
 
 def test_the_faq_examples_of_the_editors_guide_are_valid(tmp_path):
@@ -134,18 +134,19 @@ def test_questions_worded_differently_find_their_entry(content, language, text, 
 
 
 @pytest.mark.parametrize(
-    "language, text",
+    "language, text, intent",
     [
-        ("fr", "raconte-moi une histoire drôle"),
-        ("fr", "quel est le prix du train du Montenvers"),
-        ("zh", "帮我写一首诗"),
-        ("zh", "八达岭几点关门"),
-        ("en", "what is the capital of Australia"),
-        ("en", "how do I get to the mer de glace"),
+        ("fr", "raconte-moi une histoire drôle", "out_of_scope"),
+        ("fr", "quel est le prix du train du Montenvers", "ask_prices"),
+        ("zh", "帮我写一首诗", "out_of_scope"),
+        ("zh", "八达岭几点关门", "ask_hours"),
+        ("en", "what is the capital of Australia", "out_of_scope"),
+        ("en", "how do I get to the mer de glace", "ask_directions"),
     ],
 )
-def test_unrelated_questions_get_no_entry(content, language, text):
-    assert faq.answer_for(content, text, language) is None
+def test_unrelated_questions_get_no_entry(content, language, text, intent):
+    # As the actions decide, with the intent the model gives these messages.
+    assert faq.decide(content, text, language, intent) is None
 
 
 def test_the_index_follows_the_content_it_is_given(content):
@@ -269,6 +270,20 @@ def test_the_models_faq_intent_gets_the_closest_entry(content):
     )
     assert messages[0]["text"].startswith(entry.answer["en"])
     assert events == []
+
+
+def test_a_confident_faq_prediction_takes_the_closest_entry_at_a_lower_score(content):
+    text = "do chinese taxis take foreign cards"  # paying_in_china, below the English threshold
+    score = faq.best_match(content, text, "en").score
+    assert faq.ROUTED_THRESHOLD <= score < faq.THRESHOLDS["en"]
+
+    def decide(intent, confidence):
+        match = faq.decide(content, text, "en", intent, confidence=confidence)
+        return match.entry.id if match else None
+
+    assert decide("faq", faq.ROUTED_CONFIDENCE) == "paying_in_china"
+    assert decide("faq", faq.ROUTED_CONFIDENCE - 0.1) is None  # less sure: the language's threshold
+    assert decide("out_of_scope", 1.0) is None  # only the model's own faq intent
 
 
 def test_an_faq_like_place_question_without_an_entry_gets_the_place_answer(content):
