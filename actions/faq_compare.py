@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import subprocess
 import sys
@@ -295,24 +294,22 @@ def train(workdir: Path, name: str, config: str, extra_data: Optional[str]) -> P
     if extra_data:
         (data / "faq.yml").write_text(extra_data, encoding="utf-8")
     (workdir / f"{name}-config.yml").write_text(config, encoding="utf-8")
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONPATH": str(ROOT),
-        "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
-    }
-    rasa = Path(sys.executable).with_name("rasa")
+    return train_nlu(workdir / f"{name}-config.yml", data, workdir, name)
+
+
+def train_nlu(config: Path, nlu_dir: Path, workdir: Path, name: str) -> Path:
+    """``rasa train nlu`` into workdir/<name>.tar.gz, from the project folder
+    (the importer's content_dir is relative to it), cache in workdir."""
+    from bot.services import _rasa, rasa_environment
+
+    env = {**rasa_environment(), "RASA_CACHE_DIRECTORY": str(workdir / "cache")}
     command = [
-        str(rasa), "train", "nlu",
-        "--config", str(workdir / f"{name}-config.yml"),
-        "--nlu", str(data),
-        "--out", str(workdir),
-        "--fixed-model-name", name,
+        _rasa(), "train", "nlu", "--config", str(config), "--nlu", str(nlu_dir),
+        "--out", str(workdir), "--fixed-model-name", name,
     ]  # fmt: skip
     print("$", " ".join(command), file=sys.stderr)
     subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return model
+    return workdir / f"{name}.tar.gz"
 
 
 def parser(model: Path) -> Callable[[str], dict]:
@@ -430,7 +427,7 @@ def cross_validate_routing(workdir: Path) -> Dict[str, object]:
     seen = []  # (expected entry or None, language, intent, confidence, best entry, score)
     for part in range(FOLDS):
         config, nlu_dir, content_dir = _fold_files(workdir, part, examples, questions)
-        model = _train_fold(workdir, part, config, nlu_dir)
+        model = train_nlu(config, nlu_dir, workdir, f"fold{part}")
         parse, part_content = parser(model), content_store.load(content_dir)
         asked = [(None, e.language, e.text) for i, e in enumerate(examples) if i % FOLDS == part]
         asked += [(entry, lang, q) for i, (lang, q, entry) in enumerate(questions) if i % FOLDS == part]
@@ -471,24 +468,6 @@ def cross_validate_routing(workdir: Path) -> Dict[str, object]:
             key=lambda r: (r[2] - 2 * r[3] - 2 * r[4], r[0] is None, r[0] or 0, r[1] or 0),
         ),
     }
-
-
-def _train_fold(workdir: Path, part: int, config: Path, nlu_dir: Path) -> Path:
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONPATH": str(ROOT),
-        "RASA_CACHE_DIRECTORY": str(workdir / "cache"),
-    }
-    name = f"fold{part}"
-    command = [
-        str(Path(sys.executable).with_name("rasa")), "train", "nlu", "--config", str(config),
-        "--nlu", str(nlu_dir), "--out", str(workdir), "--fixed-model-name", name,
-    ]  # fmt: skip
-    print("$", " ".join(command), file=sys.stderr)
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return workdir / f"{name}.tar.gz"
 
 
 def print_cross_validation(result: Dict[str, object]) -> None:

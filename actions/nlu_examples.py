@@ -1,7 +1,8 @@
-"""The hand-written training examples of nlu/<language>/*.yml, read without
-Rasa (which takes seconds to import): for the editors' check that an FAQ way
-of asking is not also an example of another intent (``actions.validate``)
-and for the FAQ measurement (``actions.faq_compare``)."""
+"""Rasa NLU YAML examples (nlu/<language>/*.yml, tests/nlu_heldout/*.yml),
+read without Rasa (which takes seconds to import): for the editors' check
+that an FAQ way of asking is not also an example of another intent
+(``actions.validate``), the FAQ measurement (``actions.faq_compare``) and
+the held-out evaluation (``evaluation.heldout``)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,29 @@ import yaml
 NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
 LANGUAGES = ("fr", "zh", "en")
 
-_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
-_PLACE_ANNOTATION = re.compile(r"\[([^\]]+)\]\(place\)")
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")  # [surface](entity type)
+
+
+def file_examples(path: Path) -> Iterator[Tuple[str, str]]:
+    """(intent, example as written, annotations included) of one file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for block in data.get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in str(block.get("examples", "")).splitlines():
+            line = line.strip()
+            if line.startswith("- "):
+                yield block["intent"], line[2:].strip()
+
+
+def plain(raw: str) -> str:
+    """The example as the tourist types it: annotations removed."""
+    return _ANNOTATION.sub(r"\1", raw)
+
+
+def annotations(raw: str) -> Tuple[Tuple[str, str], ...]:
+    """((entity type, surface), ...) annotated in the example."""
+    return tuple((m.group(2), m.group(1)) for m in _ANNOTATION.finditer(raw))
 
 
 @dataclass(frozen=True)
@@ -30,17 +52,9 @@ class Example:
 
 
 def examples(nlu_dir: Path = NLU_DIR) -> Iterator[Example]:
+    """Every training example of nlu/, language by language."""
     for language in LANGUAGES:
         for path in sorted((nlu_dir / language).glob("*.yml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for block in data.get("nlu", []):
-                if "intent" not in block:
-                    continue
-                for line in str(block.get("examples", "")).splitlines():
-                    line = line.strip()
-                    if line.startswith("- "):
-                        raw = line[2:].strip()
-                        yield Example(
-                            language, path, block["intent"], _ANNOTATION.sub(r"\1", raw),
-                            tuple(_PLACE_ANNOTATION.findall(raw)), raw,
-                        )
+            for intent, raw in file_examples(path):
+                places = tuple(surface for kind, surface in annotations(raw) if kind == "place")
+                yield Example(language, path, intent, plain(raw), places, raw)
