@@ -20,6 +20,7 @@ from actions.field_types import (  # noqa: F401  (LANGUAGES, limits: re-exported
     TITLE_LIMIT,
     Choice,
     Date,
+    Degrees,
     Email,
     Entry,
     Flag,
@@ -100,6 +101,18 @@ CONTACT = Record(
     }
 )
 
+# Where a place is, for "where is it?" and the map pin: the point a map
+# service shows for the place (an entrance, a station, the town centre).
+LOCATION = Record(
+    {
+        "lat": Degrees(-90, 90, "45.9237", required=True),
+        "lon": Degrees(-180, 180, "6.8694", required=True),
+        "source": Https(required=True),  # the page the coordinates were read on
+        "checked": Date(required=True, not_in_future=True),
+    },
+    example="{lat: 45.9237, lon: 6.8694, source: https://..., checked: 2026-12-01}",
+)
+
 PLACE = Record(
     {
         "id": Id(required=True),
@@ -108,6 +121,7 @@ PLACE = Record(
         "sister": Ref("place"),  # the destination suggested at the end of answers
         "suggestion": Texts(),
         "contact": CONTACT,
+        "location": LOCATION,
         "known_for": ListOf(Choice(ACTIVITIES)),
         "topics": MapOf(TOPICS, TOPIC),
     },

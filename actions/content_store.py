@@ -75,6 +75,16 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a place is on a map, with the page the coordinates come from."""
+
+    lat: float
+    lon: float
+    source: str
+    checked: dt.date
+
+
+@dataclass(frozen=True)
 class Place:
     id: str
     name: Texts
@@ -82,6 +92,7 @@ class Place:
     sister: Optional[str] = None
     suggestion: Optional[Texts] = None
     contact: Optional[Contact] = None
+    location: Optional[Location] = None
     known_for: Tuple[str, ...] = ()
     topics: Dict[str, Topic] = field(default_factory=dict)
     origin: Optional[Origin] = field(default=None, compare=False)
@@ -375,6 +386,7 @@ def _place(entry: Entry, file: str) -> Place:
         contact=Contact(contact["name"], contact["url"], contact["phone"], contact["email"])
         if contact
         else None,
+        location=Location(**entry["location"]) if entry["location"] else None,
         known_for=tuple(entry["known_for"]),
         topics={name: _topic(topic, file) for name, topic in entry["topics"].items()},
         origin=_origin(entry, file),

@@ -326,6 +326,25 @@ class PositiveNumber(Kind):
         return INVALID
 
 
+class Degrees(Kind):
+    """A latitude or longitude in decimal degrees, within its range."""
+
+    def __init__(self, low: float, high: float, example: str, required: bool = False) -> None:
+        super().__init__(required)
+        self.low, self.high, self.example = low, high, example
+
+    def check(self, value: Any, where: Where) -> Any:
+        if (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and self.low <= value <= self.high
+        ):
+            return float(value)
+        where.problem("not_degrees", value=value, low=self.low, high=self.high, example=self.example)
+        return INVALID
+
+
 class Flag(Kind):
     example = "false"
 

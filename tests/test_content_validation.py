@@ -45,6 +45,7 @@ EXPECTED = {
     "missing_field.yml": '3: places.lac.name: is missing. Fix: Add name: to this entry, for example name: {fr: "...", zh: "...", en: "..."}',
     "missing_language.yml": "4: places.lac.name.zh: the text in this language is missing or empty. Fix: Add a zh: line with the text.",
     "not_email.yml": "7: places.lac.contact.email: 'info.aixlesbains.com' is not an e-mail address. Fix: Write it as name@domain, for example info@chamonix.com.",
+    "not_degrees.yml": "7: places.lac.location.lon: '5,86' is not a coordinate between -180 and 180. Fix: Write decimal degrees with a point, as a map shows them, for example 6.8694 (north and east are positive).",
     "not_fields.yml": "6: places.lac.topics.overview: should be a group of fields, each on its own line, indented under it. Fix: Write one field per line (name: value), indented by two more spaces than this line.",
     "not_https.yml": "7: places.lac.contact.url: 'http://www.aixlesbains-rivieradesalpes.com' is not an https:// address. Fix: Copy the full address from the browser's address bar; it must start with https://.",
     "not_list.yml": "2: places: should be a list. Fix: Start each item on its own line with '- ', or write [item, item].",
