@@ -14,7 +14,7 @@ COPY requirements.txt requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.txt -c requirements.lock
 
 COPY . .
-RUN rasa train --config config.yml --domain domain.yml --data nlu dialogue --out models \
+RUN python -m rasa_extensions.command train --config config.yml --domain domain.yml --data nlu dialogue --out models \
     && useradd --create-home assistant && mkdir -p var && chown -R assistant var .rasa
 
 USER assistant

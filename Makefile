@@ -10,10 +10,10 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help run chat test train evaluate benchmark validate lock clean review
+.PHONY: help run chat test lint format train evaluate benchmark validate lock clean review system-packages
 
 help: ## List the commands
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 run: $(STAMP) train ## Serve tourists: Telegram if TELEGRAM_BOT_TOKEN is set, else the terminal chat
 	$(PY) -m bot run
@@ -21,15 +21,27 @@ run: $(STAMP) train ## Serve tourists: Telegram if TELEGRAM_BOT_TOKEN is set, el
 chat: $(STAMP) train ## Chat with the assistant in this terminal
 	$(PY) -m bot chat
 
-test: $(STAMP) ## Run the test suite (trains a model for it if data changed)
+test: $(STAMP) system-packages lint ## Run the checks and the test suite (the command CI runs)
 	$(PY) -m pytest
+
+lint: $(STAMP) ## Lint, format check, types and the layer contracts (pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+format: $(STAMP) ## Fix what ruff can fix, and format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+system-packages: ## Install the Debian packages the tests need (chromium), as root
+	@scripts/system-packages.sh
 
 review: $(STAMP) ## Serve the staff review app on http://127.0.0.1:8000 (REVIEW_PORT to change)
 	$(PY) -m review serve
 
 train: $(STAMP) ## Train the model (does nothing when data and config are unchanged)
-	@$(VENV)/bin/rasa train --config config.yml --domain domain.yml --data nlu dialogue --out models > /dev/null 2>&1 \
-	  || { echo "Training failed; run: $(VENV)/bin/rasa train --data nlu dialogue"; exit 1; }
+	@$(PY) -m bot train
 
 evaluate: $(STAMP) train ## Measure understanding and language choice; writes docs/evaluation.md
 	$(PY) -m evaluation
@@ -39,8 +51,8 @@ benchmark: $(STAMP) train ## Speed, memory, accuracy against the alternatives (~
 	$(PY) -m benchmarks
 
 validate: $(STAMP) ## Check content/ and the training data
-	$(PY) -m actions.validate
-	$(VENV)/bin/rasa data validate --domain domain.yml --data nlu dialogue --fail-on-warnings
+	$(PY) -m curated.validate
+	$(PY) -m rasa_extensions.command data validate --domain domain.yml --data nlu dialogue --fail-on-warnings
 
 lock: $(STAMP) ## Re-pin requirements.lock from the virtualenv
 	{ echo "# Every package of the project virtualenv at the versions tested (pip freeze)."; \
@@ -52,7 +64,9 @@ clean: ## Remove the virtualenv, models and local data
 
 $(STAMP): requirements.txt requirements-dev.txt requirements.lock
 	@python=$$(scripts/find-python.sh) || exit 1; \
-	  [ -x $(PY) ] || "$$python" -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip==26.3" "wheel==0.45.1"
-	$(PY) -m pip install --quiet -r requirements-dev.txt -c requirements.lock
-	touch $@
+	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python..."; "$$python" -m venv $(VENV); }
+	@echo "Installing the assistant's packages into $(VENV) (first time: about 3 minutes, 2.7 GB; pip reports only errors)..."
+	@$(PY) -m pip install --quiet --upgrade "pip==26.3" "wheel==0.45.1"
+	@$(PY) -m pip install --quiet -r requirements-dev.txt -c requirements.lock
+	@touch $@
+	@echo "Packages installed."

@@ -9,7 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, faq, live_content
+from actions import answers, faq
+from curated import live as live_content
 from actions.answers import Reply
 
 DEFAULT_LANGUAGE = "en"
@@ -178,9 +179,37 @@ class ActionContact(Action):
         return []
 
 
+class ActionAnswerFaq(Action):
+    """A question of content/faq.yml (the model's ``faq`` intent): the closest
+    entry's answer; when no entry is close, the place question it also looked
+    like; else what the assistant covers and whom to ask."""
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        content = live_content.current()
+        language = language_of(tracker)
+        from_faq = faq_reply(tracker, content, language, faq.FAQ_INTENT)
+        if from_faq is not None:
+            send(dispatcher, from_faq)
+            return []
+        # FAQ-like but no entry is close ("are there many places to hike
+        # around Yanqing"): the place question it also looked like.
+        second = runner_up_place_intent(tracker, content)
+        if second:
+            return answer_place(dispatcher, tracker, content, second)
+        return refuse(dispatcher, tracker, content, language)
+
+
 class ActionOutOfScope(Action):
-    """An FAQ answer (content/faq.yml) if the question is one; otherwise what
-    the assistant can help with, and who can help with the rest."""
+    """A message about something the content does not cover (``out_of_scope``,
+    or not understood: ``nlu_fallback``): what the assistant can help with and
+    who can help with the rest. The model sometimes takes a question of the FAQ,
+    asked in other words, for one of these: when an entry is that close
+    (``faq.decide`` at the language's threshold), its answer is given instead."""
 
     def name(self) -> Text:
         return "action_out_of_scope"
@@ -190,23 +219,24 @@ class ActionOutOfScope(Action):
     ) -> List[Dict[Text, Any]]:
         content = live_content.current()
         language = language_of(tracker)
-        place = tracker.get_slot("place")
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or "out_of_scope"
-        if intent not in faq.FAQ_INTENTS:  # e.g. a rule sends another intent here
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in ("out_of_scope", "nlu_fallback"):  # e.g. Rasa's core fallback
             intent = "out_of_scope"
         from_faq = faq_reply(tracker, content, language, intent)
-        if from_faq is not None:  # a question of content/faq.yml, asked in other words
+        if from_faq is not None:
             send(dispatcher, from_faq)
             return []
-        if intent == faq.FAQ_INTENT:
-            # FAQ-like but no entry is close ("are there many places to hike
-            # around Yanqing"): the place question it also looked like.
-            second = runner_up_place_intent(tracker, content)
-            if second:
-                return answer_place(dispatcher, tracker, content, second)
-        elsewhere = [m for m in mentioned(tracker, "place") if m["value"] not in content.places]
-        if elsewhere:  # "how do I visit the Eiffel Tower": say which place we do not cover
-            send(dispatcher, answers.not_covered(content, elsewhere[0]["text"], language, place))
-        else:
-            send(dispatcher, answers.out_of_scope(content, language, place))
-        return []
+        return refuse(dispatcher, tracker, content, language)
+
+
+def refuse(
+    dispatcher: CollectingDispatcher, tracker: Tracker, content, language: str
+) -> List[Dict[Text, Any]]:
+    """Nothing in the content answers: say what is covered, and whom to ask."""
+    place = tracker.get_slot("place")
+    elsewhere = [m for m in mentioned(tracker, "place") if m["value"] not in content.places]
+    if elsewhere:  # "how do I visit the Eiffel Tower": say which place we do not cover
+        send(dispatcher, answers.not_covered(content, elsewhere[0]["text"], language, place))
+    else:
+        send(dispatcher, answers.out_of_scope(content, language, place))
+    return []

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
-from actions.content_store import Content, Contact, Event, FaqEntry, Offer
-from rasa_extensions.names import fold
+from curated.store import Content, Contact, Event, FaqEntry, Offer
+from language.text import HAN_RUN, fold
 
 # The topic of content/ that answers each intent.
 TOPIC_OF_INTENT = {
@@ -25,12 +25,8 @@ TOPIC_OF_INTENT = {
     "ask_activities": "activities",
 }
 
-# Offered as buttons when a question names no place and the conversation has none.
-MAIN_DESTINATIONS = ("mont_blanc", "badaling", "bauges", "chongli")
 # At most this many events are listed, soonest first.
 EVENTS_SHOWN = 5
-# Whose contact is given for questions that are about no place in particular.
-MAIN_OFFICES = ("mont_blanc", "badaling", "bauges", "zhangjiakou", "chambery")
 
 
 @dataclass
@@ -140,7 +136,7 @@ def destination_buttons(content: Content, intent: str, language: str) -> List[Di
     """One button per main destination, asking ``intent`` about it when pressed."""
     return [
         {"title": content.places[p].name[language], "payload": f'/{intent}{{"place": "{p}"}}'}
-        for p in MAIN_DESTINATIONS
+        for p in content.choices.main_destinations
         if p in content.places
     ]
 
@@ -164,7 +160,7 @@ def contacts(content: Content, place_id: Optional[str], language: str) -> Reply:
     if place_id in content.places:
         found = [p.contact for p in content.lineage(place_id)]  # the operator, then the office
     else:
-        found = [content.inherited(p, "contact") for p in MAIN_OFFICES if p in content.places]
+        found = [content.inherited(p, "contact") for p in content.choices.main_offices if p in content.places]
     lines = [content.phrase("contact_intro", language)]
     seen: List[Contact] = []
     for contact in found:
@@ -219,14 +215,13 @@ def family_of(content: Content, place_id: str) -> set:
 
 
 _WORD = re.compile(r"[^\W\d_]{4,}|[A-Za-z]*\d+[A-Za-z]*", re.UNICODE)
-_HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 
 
 def _title_marks(text: str) -> set:
     """Words of 4+ letters, numbers, and pairs of Chinese characters, folded."""
-    folded = fold(text)[0]
-    marks = set(_WORD.findall(_HAN_RUN.sub(" ", folded)))
-    for run in _HAN_RUN.findall(folded):
+    folded = fold(text)
+    marks = set(_WORD.findall(HAN_RUN.sub(" ", folded)))
+    for run in HAN_RUN.findall(folded):
         marks.update(run[i : i + 2] for i in range(len(run) - 1))
     return marks
 
@@ -321,7 +316,7 @@ def contact_details(content: Content, place_id: Optional[str], language: str) ->
 
 def main_contact(content: Content, language: str) -> str:
     """The first main office with a contact, for "who can help me" answers."""
-    for place_id in MAIN_OFFICES:
+    for place_id in content.choices.main_offices:
         contact = content.inherited(place_id, "contact") if place_id in content.places else None
         if contact:
             return _contact_text(contact, language)

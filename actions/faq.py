@@ -6,7 +6,7 @@ the intent ``faq`` (rasa_extensions/faq_importer.py). Which entry it is, is
 found here, without training, so a new entry, way of asking or answer is
 used as soon as the file is saved.
 
-Matching: each way of asking an entry is folded (``rasa_extensions.names.fold``:
+Matching: each way of asking an entry is folded (``language.names.fold``:
 lower case, no accents, no hyphens or apostrophes) and cut into character
 2- and 3-grams (Chinese works the same way, character by character); the
 tourist's text is compared with each of them by cosine similarity, the
@@ -15,7 +15,7 @@ n-grams weighted by how rare they are among all the ways of asking (idf), so
 asking. Questions in the tourist's language are compared first; the other
 languages only when none of those passes the threshold.
 
-The thresholds were chosen by measurement (``python -m actions.faq_compare``,
+The thresholds were chosen by measurement (``python -m evaluation.faq_compare``,
 figures in docs/faq.md). The index is rebuilt whenever the content object
 changes, i.e. after every live reload: an added entry, way of asking or
 answer is used at once.
@@ -30,8 +30,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from actions.content_store import Content, FaqEntry
-from rasa_extensions.names import fold
+from curated.schema import FAQ_INTENT
+from curated.store import Content, FaqEntry
+from language.text import HAN_RANGES, fold, is_han
 
 
 
@@ -49,10 +50,8 @@ STRONG_THRESHOLD = 0.65
 # Today that is 0.65, so the family rule adds nothing yet (docs/faq.md).
 PLACE_THRESHOLD = 0.65
 
-# The intent of FAQ questions (examples generated from content/faq.yml by
-# rasa_extensions/faq_importer.py), and the intents whose action tries the
-# FAQ with the language's THRESHOLDS.
-FAQ_INTENT = "faq"
+# The intents whose action tries the FAQ with the language's THRESHOLDS
+# (FAQ_INTENT: the intent trained on the FAQ's ways of asking).
 # When the model calls a message ``faq`` with at least this confidence, the
 # best entry is taken down to this score (it has said it is an FAQ question;
 # the matcher only picks which). Chosen by 4-fold cross-validation on the
@@ -73,7 +72,6 @@ PLACE_INTENTS = (
 NGRAM_SIZES = (2, 3)
 HAN_UNIGRAMS = True  # a Chinese character alone already means something (冷, 穿, 签)
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 Vector = Dict[str, float]
 
@@ -87,8 +85,8 @@ class Match:
 
 def normalise(text: str) -> str:
     """Folded text, punctuation made spaces, spaces between Han characters removed."""
-    folded = _NOT_WORD.sub(" ", fold(text)[0]).strip()
-    return re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", folded)
+    folded = _NOT_WORD.sub(" ", fold(text)).strip()
+    return re.sub(f"(?<=[{HAN_RANGES}]) (?=[{HAN_RANGES}])", "", folded)
 
 
 def ngrams(text: str) -> Counter:
@@ -100,7 +98,7 @@ def ngrams(text: str) -> Counter:
         for n in NGRAM_SIZES:
             grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
         if HAN_UNIGRAMS:
-            grams.update(char for char in word if _HAN.match(char))
+            grams.update(char for char in word if is_han(char))
     return grams
 
 

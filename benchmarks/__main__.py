@@ -25,8 +25,10 @@ from pathlib import Path
 from typing import Dict, List
 
 from benchmarks import cost, load, understanding
-from bot import settings as settings_module
-from bot.services import ROOT, Services, _rasa, free_port, latest_model, rasa_environment, train
+import settings as settings_module
+from bot.services import Services, free_port, train
+from rasa_extensions import command as rasa_command
+from rasa_extensions.command import ROOT, latest_model
 from evaluation import language as language_eval
 
 TARGETS = {
@@ -172,8 +174,8 @@ def understanding_section(work: Path, with_default: bool) -> str:
 
 
 def speed_section(work: Path, smoke: bool):
-    from tests.fake_bot_api import FakeBotApi
-    from tests.telegram_harness import RunningBot
+    from testkit.fake_bot_api import FakeBotApi
+    from testkit.telegram_harness import RunningBot
 
     work.mkdir(parents=True)
     settings = replace(settings_module.from_environment(), var_dir=work / "var", rasa_url="")
@@ -224,11 +226,11 @@ def stock_assistant(work: Path, per_chat: int, alone: int) -> Dict[str, Dict]:
     import rasa
 
     shutil.copytree(Path(rasa.__file__).parent / "cli" / "initial_project", work)
-    env = {**rasa_environment(), "RASA_CACHE_DIRECTORY": str(work / ".cache")}
-    if subprocess.run([_rasa(), "train"], cwd=work, env=env, capture_output=True).returncode != 0:
+    env = rasa_command.environment({"RASA_CACHE_DIRECTORY": str(work / ".cache")})
+    if subprocess.run(rasa_command.argv("train"), cwd=work, env=env, capture_output=True).returncode != 0:
         return {}
     port = free_port()
-    process = subprocess.Popen([_rasa(), "run", "--port", str(port), "-i", "127.0.0.1"], cwd=work, env=env,
+    process = subprocess.Popen(rasa_command.argv("run", "--port", str(port), "-i", "127.0.0.1"), cwd=work, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         import urllib.request
@@ -294,7 +296,7 @@ def speed_report(table: Dict[str, Dict[str, Dict]]) -> str:
 
 
 def cost_section(work: Path, smoke: bool) -> str:
-    from tests.fake_bot_api import FakeBotApi
+    from testkit.fake_bot_api import FakeBotApi
 
     work.mkdir(parents=True)
     api = FakeBotApi().start()
@@ -302,10 +304,8 @@ def cost_section(work: Path, smoke: bool) -> str:
         results = cost.measure(api, work, warmup=3 if smoke else 20)
     finally:
         api.stop()
-    env = {**rasa_environment(), "RASA_CACHE_DIRECTORY": str(work / "cache")}
     started = time.perf_counter()
-    subprocess.run([_rasa(), "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "nlu",
-                    "dialogue", "--out", str(work / "models")], cwd=ROOT, env=env, capture_output=True)
+    rasa_command.run(rasa_command.train_args(work / "models"), extra_env={"RASA_CACHE_DIRECTORY": str(work / "cache")})
     training = time.perf_counter() - started
     warm, peak = results["rss_after_warmup_mb"], results["rss_peak_mb"]
     lines = [

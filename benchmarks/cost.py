@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
-from bot.services import ROOT, rasa_environment
+from rasa_extensions import command as rasa_command
+from rasa_extensions.command import ROOT
 
 
 def _status(pid: int) -> Dict[str, int]:
@@ -63,7 +64,7 @@ def _tree(pid: int) -> Dict[str, int]:
 def measure(api, work: Path, warmup: int = 20) -> Dict[str, object]:
     content = work / "content"
     shutil.copytree(ROOT / "content", content)
-    env = rasa_environment()
+    env = rasa_command.environment()
     env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(work / "var"),
                CONTENT_DIR=str(content), RASA_URL="")
     launched = time.perf_counter()

@@ -10,7 +10,8 @@ from typing import Dict, Tuple
 
 import yaml
 
-from bot.services import ROOT, _rasa, rasa_environment
+from rasa_extensions import command as rasa_command
+from rasa_extensions.command import ROOT
 from evaluation import nlu
 
 RASA_DEFAULT_CONFIG = Path(__import__("rasa").__file__).parent / "engine/recipes/config_files/default_config.yml"
@@ -18,16 +19,8 @@ RASA_DEFAULT_CONFIG = Path(__import__("rasa").__file__).parent / "engine/recipes
 
 def train_nlu(config: Path, out: Path, name: str) -> Tuple[Path, float]:
     """Train with a fresh cache, so the time is the whole training."""
-    env = {**rasa_environment(), "RASA_CACHE_DIRECTORY": str(out / f"cache-{name}")}
-    started = time.perf_counter()
-    result = subprocess.run(
-        [_rasa(), "train", "nlu", "--config", str(config), "--nlu", "nlu", "--out", str(out),
-         "--fixed-model-name", name],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stdout[-2000:] + result.stderr[-2000:])
-    return out / f"{name}.tar.gz", time.perf_counter() - started
+    trained = rasa_command.train_nlu(config, ROOT / "nlu", out, name)
+    return trained.model, trained.seconds
 
 
 def default_config_with_our_data() -> str:

@@ -1,7 +1,7 @@
-"""The channel layer: where tourists' messages come in and replies go out.
+"""Where tourists' messages come in and replies go out, and what runs the assistant.
 
-``language`` decides the reply language, ``pseudonym`` hides messaging-app ids,
-``assistant`` sends each message to Rasa with that decision, ``services``
-starts Rasa and the action server, and ``terminal`` / ``cli`` are the ways to
-talk to it without a messaging app.
+- ``channels``: Telegram, the terminal chat, ``ask``;
+- ``core``: what every channel shares (language decision, pseudonyms, Rasa, the turn log);
+- ``services``: starts Rasa, the action server and the review app, and stops them;
+- ``cli``: ``python -m bot {run,chat,ask,train}``.
 """

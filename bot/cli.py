@@ -1,18 +1,14 @@
-"""Command line of the assistant: ``python -m bot {run,chat,ask}``.
+"""Command line of the assistant: ``python -m bot {run,chat,ask,train}``.
 
-- ``run``: what ``make run`` does: the Telegram channel when TELEGRAM_BOT_TOKEN
-  is set (TELEGRAM_API_BASE_URL for another Bot API server, TELEGRAM_WEBHOOK_URL
-  and TELEGRAM_WEBHOOK_SECRET for a webhook), else the terminal chat; and the
-  staff review app on http://127.0.0.1:8000 (REVIEW_PORT).
+- ``run``: what ``make run`` does: Telegram when TELEGRAM_BOT_TOKEN is set,
+  else the terminal chat; and the staff review app on http://127.0.0.1:8000
+  (REVIEW_PORT).
 - ``chat``: the terminal chat.
-- ``ask --user ID``: for scripts and tests. Reads messages from standard input,
-  one per line, and prints one JSON object per reply:
-  ``{"in": N, "lang": ..., "text": ..., "buttons": [...]}``, N counting input
-  lines from 0. A line that is a JSON object ``{"user": ID, "text": ...}``
-  speaks as that user. Calls with the same --user continue one conversation.
+- ``ask --user ID``: for scripts and tests (``bot/channels/ask.py``).
+- ``train``: trains the model when the training data or config changed.
 
 Each starts Rasa and the action server unless RASA_URL points at a running
-Rasa, and stops them when it ends.
+Rasa, and stops them when it ends. Settings: ``settings/__init__.py``.
 """
 
 from __future__ import annotations
@@ -20,19 +16,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
-import os
 import sys
-from typing import AsyncIterator, Optional, TextIO
+import time
+from typing import AsyncIterator, Optional
 
-from bot import services, settings as settings_module
-from bot.assistant import Assistant, load_phrases
-from bot.conversation_log import ConversationLog
-from bot.pseudonym import load_key
-from bot.rasa_client import RasaClient
-from bot.settings import Settings
-from bot.user_memory import UserMemory
+import settings as settings_module
+from bot import services
+from bot.core.assistant import Assistant
+from curated.live import LiveContent
+from bot.core.conversation_log import ConversationLog
+from bot.core.pseudonym import load_key
+from bot.core.rasa_client import RasaClient
+from bot.core.user_memory import UserMemory
+from rasa_extensions import command as rasa_command
+from settings import Settings, SettingError, TelegramSettings
 
 logger = logging.getLogger(__name__)
 
@@ -44,18 +42,24 @@ def main(argv: Optional[list] = None) -> int:
     commands.add_parser("chat", help="chat in the terminal")
     ask = commands.add_parser("ask", help="answer standard input, one JSON reply per line")
     ask.add_argument("--user", default="cli-user", help="who is speaking (default: cli-user)")
+    commands.add_parser("train", help="train the model if the training data or config changed")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"), stream=sys.stderr)
-    settings = settings_module.from_environment()
     try:
+        settings = settings_module.from_environment()
+    except SettingError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level or "WARNING", stream=sys.stderr)
+    try:
+        if args.command == "train":
+            return _train(settings)
         if args.command == "ask":
-            return asyncio.run(_ask(settings, args.user, sys.stdin, sys.stdout))
-        token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+            return asyncio.run(_ask(settings, args.user))
         review = services.start_review_app(settings) if args.command == "run" else None
         try:
-            if args.command == "run" and token:
-                return asyncio.run(_telegram(settings, token))
+            if args.command == "run" and settings.telegram:
+                return asyncio.run(_telegram(settings, settings.telegram))
             if args.command == "run":
                 print("No TELEGRAM_BOT_TOKEN set, so no Telegram: opening the terminal chat.", file=sys.stderr)
             return asyncio.run(_chat(settings))
@@ -68,25 +72,38 @@ def main(argv: Optional[list] = None) -> int:
         return 130
 
 
+def _train(settings: Settings) -> int:
+    """``make train``: Rasa's own progress on the terminal; quick when nothing changed."""
+    before = rasa_command.latest_model(settings.models_dir)
+    print("Training the model if its data changed (a few minutes on a fresh clone; Rasa's progress follows)...",
+          file=sys.stderr, flush=True)
+    started = time.monotonic()
+    model = services.train(settings, quiet=False)
+    verb = "unchanged" if model == before else "trained"
+    print(f"Model {verb}: {model} ({time.monotonic() - started:.0f} s).", file=sys.stderr)
+    return 0
+
+
 @contextlib.asynccontextmanager
 async def running_assistant(settings: Settings) -> AsyncIterator[Assistant]:
     """An Assistant wired to Rasa: the one at RASA_URL, or one started here."""
     stack = contextlib.ExitStack()
     url = settings.rasa_url
     if not url:
-        model = services.latest_model(settings.models_dir)
+        model = rasa_command.latest_model(settings.models_dir)
         if model is None:
-            print("No trained model yet: training one (about a minute)...", file=sys.stderr)
+            print("No trained model yet: training one (a few minutes)...", file=sys.stderr)
             model = await asyncio.to_thread(services.train, settings)
-        print("Starting Rasa and the action server...", file=sys.stderr)
+        print("Starting Rasa and the action server (about half a minute)...", file=sys.stderr)
         started = await asyncio.to_thread(services.Services(settings, model).start)
         stack.callback(started.stop)
         url = started.rasa_url
     rasa = RasaClient(url, timeout=settings.rasa_timeout)
     memory = UserMemory(settings.var_dir / "bot.db")
     log = ConversationLog(settings.var_dir / "conversations.db")
+    key = load_key(settings.var_dir, settings.pseudonym_key)
     try:
-        yield Assistant(rasa, memory, load_key(settings.var_dir), load_phrases(settings.content_dir), log)
+        yield Assistant(rasa, memory, key, LiveContent(settings.content_dir), log)
     finally:
         await rasa.close()
         memory.close()
@@ -94,43 +111,30 @@ async def running_assistant(settings: Settings) -> AsyncIterator[Assistant]:
         stack.close()
 
 
-async def _telegram(settings: Settings, token: str) -> int:
-    from bot.telegram_channel import serve
+async def _telegram(settings: Settings, telegram: TelegramSettings) -> int:
+    from bot.channels.telegram import serve
 
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(settings.log_dir / "telegram.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.getLogger().addHandler(handler)
-    logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+    logging.getLogger().setLevel(settings.log_level or "INFO")
     async with running_assistant(settings) as assistant:
-        await serve(assistant, token)
+        await serve(assistant, telegram)
     return 0
 
 
 async def _chat(settings: Settings) -> int:
-    from bot.terminal import chat
+    from bot.channels.terminal import chat
 
     async with running_assistant(settings) as assistant:
         await chat(assistant)
     return 0
 
 
-async def _ask(settings: Settings, default_user: str, lines: TextIO, out: TextIO) -> int:
+async def _ask(settings: Settings, default_user: str) -> int:
+    from bot.channels.ask import answer_lines
+
     async with running_assistant(settings) as assistant:
-        for number, line in enumerate(lines):
-            user, text = default_user, line.rstrip("\n")
-            stripped = text.strip()
-            if stripped.startswith("{"):
-                try:
-                    message = json.loads(stripped)
-                    if isinstance(message, dict) and "text" in message:
-                        user = str(message.get("user") or default_user)
-                        text = str(message["text"])
-                except json.JSONDecodeError:
-                    pass  # not JSON after all: an ordinary message
-            answer = await assistant.handle("cli", user, text)
-            for reply in answer.replies:
-                record = {"in": number, "lang": answer.language, "text": reply.text, "buttons": reply.buttons}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            out.flush()
+        await answer_lines(assistant, default_user, sys.stdin.buffer, sys.stdout)
     return 0

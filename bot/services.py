@@ -9,7 +9,6 @@ leaving it stops both.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -19,7 +18,8 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot.settings import ROOT, Settings
+from settings import ROOT, Settings
+from rasa_extensions import command as rasa_command
 
 STARTUP_TIMEOUT_SECONDS = 180
 
@@ -28,34 +28,17 @@ class ServiceError(RuntimeError):
     """A service did not start; the message says which and where its log is."""
 
 
-def rasa_environment() -> Dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
-
-
-def latest_model(models_dir: Path) -> Optional[Path]:
-    models = sorted(models_dir.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
-
-
 def train(settings: Settings, quiet: bool = True) -> Path:
     """``rasa train``: does nothing when training data and config are unchanged."""
     settings.log_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        _rasa(), "train", "--config", "config.yml", "--domain", "domain.yml",
-        "--data", "nlu", "dialogue", "--out", str(settings.models_dir),
-    ]
+    command = rasa_command.argv(*rasa_command.train_args(settings.models_dir))
     log = settings.log_dir / "train.log"
     with open(log, "a", encoding="utf-8") as output:
         result = subprocess.run(
-            command, cwd=ROOT, env=rasa_environment(),
+            command, cwd=ROOT, env=rasa_command.environment(),
             stdout=output if quiet else None, stderr=subprocess.STDOUT if quiet else None,
         )
-    model = latest_model(settings.models_dir)
+    model = rasa_command.latest_model(settings.models_dir)
     if result.returncode != 0 or model is None:
         raise ServiceError(f"Training failed; see {log}")
     return model
@@ -89,7 +72,7 @@ class Services:
 
     def start(self) -> "Services":
         self.settings.log_dir.mkdir(parents=True, exist_ok=True)
-        env = rasa_environment()
+        env = rasa_command.environment()
         env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{self.actions_port}/webhook"
         env["TRACKER_DB"] = str(self.settings.var_dir / "tracker.db")
         env["CONTENT_DIR"] = str(self.settings.content_dir)
@@ -101,11 +84,7 @@ class Services:
         )
         self._spawn(
             "rasa",
-            [
-                _rasa(), "run", "--model", str(self.model), "--endpoints", "endpoints.yml",
-                "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-                "--port", str(self.rasa_port),
-            ],
+            rasa_command.argv(*rasa_command.run_args(self.model, self.rasa_port)),
             env,
         )
         self._wait_until_up("actions", f"http://127.0.0.1:{self.actions_port}/health")
@@ -167,14 +146,14 @@ def start_review_app(settings: Settings) -> Optional[subprocess.Popen]:
 
     Returns None, with a warning, when its port is taken: the assistant still runs.
     """
-    port = int(os.environ.get("REVIEW_PORT") or 8000)
+    port = settings.review.port
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             print(f"Port {port} is in use: the review app is not started (set REVIEW_PORT).", file=sys.stderr)
             return None
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     log = open(settings.log_dir / "review.log", "a", encoding="utf-8")
-    env = {**rasa_environment(), "VAR_DIR": str(settings.var_dir)}
+    env = rasa_command.environment({"VAR_DIR": str(settings.var_dir)})
     process = subprocess.Popen(
         [sys.executable, "-m", "review", "serve"], cwd=ROOT, env=env, stdout=log,
         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
@@ -191,8 +170,3 @@ def stop_process(process: Optional[subprocess.Popen]) -> None:
         process.wait(timeout=15)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         process.kill()
-
-
-def _rasa() -> str:
-    candidate = Path(sys.executable).parent / "rasa"
-    return str(candidate) if candidate.exists() else (shutil.which("rasa") or "rasa")

@@ -17,25 +17,16 @@ import time
 from pathlib import Path
 from typing import Dict, Tuple
 
-from bot.services import ROOT, _rasa, rasa_environment
+from rasa_extensions import command as rasa_command
+from rasa_extensions.command import ROOT
 from evaluation import heldout, nlu
 
 
 def train_nlu(data: Path, out: Path, name: str) -> Tuple[Path, float, int]:
     """Model path, seconds, and the features the featurizers created."""
-    started = time.perf_counter()
-    result = subprocess.run(
-        [_rasa(), "train", "nlu", "--config", "config.yml", "--nlu", str(data),
-         "--out", str(out), "--fixed-model-name", name],
-        cwd=ROOT, env={**rasa_environment(), "RASA_CACHE_DIRECTORY": str(out / "cache")},
-        capture_output=True, text=True,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(result.stdout[-2000:] + result.stderr[-2000:])
-    log = result.stdout + result.stderr
-    features = sum(int(n) for n in re.findall(r"(\d+) vocabulary items were created", log))
-    return out / f"{name}.tar.gz", seconds, features
+    trained = rasa_command.train_nlu(ROOT / "config.yml", data, out, name)
+    features = sum(int(n) for n in re.findall(r"(\d+) vocabulary items were created", trained.output))
+    return trained.model, trained.seconds, features
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional, Tuple
 
-from bot import language
+from language import decision as language
 from evaluation import heldout
 
 LID = heldout.ROOT.parent / "shared" / "eval" / "lid"

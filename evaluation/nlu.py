@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Sequence
 
 from evaluation import heldout
+from rasa_extensions import command as rasa_command
 
 
 def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
@@ -97,10 +98,10 @@ def _answered_as(intent: str) -> str:
 
 
 def latest_model(directory: Path) -> Path:
-    models = sorted(directory.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
+    model = rasa_command.latest_model(directory)
+    if model is None:
         raise SystemExit(f"No trained model in {directory}: run `make train` first.")
-    return models[-1]
+    return model
 
 
 def report(results: Dict[str, Dict[str, float]], model: Path) -> str:

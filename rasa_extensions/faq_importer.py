@@ -7,7 +7,7 @@ Great Wall in January" as a best-time question and the FAQ is never asked
 (docs/faq.md has the figures). This importer, declared in config.yml, adds
 every way of asking as an example of one intent, ``faq``, to whatever
 ``rasa train`` reads, so the classifier learns what an FAQ-like question
-looks like; the rule ``faq -> action_out_of_scope`` then lets the matcher
+looks like; the rule ``faq -> action_answer_faq`` then lets the matcher
 pick the entry.
 
 What that means for editors:
@@ -32,9 +32,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# The content schema and the intent's name live with the actions.
-from actions import content_store
-from actions.faq import FAQ_INTENT
+from curated import store as content_store
+from curated.schema import FAQ_INTENT
 
 logger = logging.getLogger(__name__)
 

@@ -27,7 +27,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
 
-from rasa_extensions.names import Gazetteer, fold, source_fingerprint
+import language.names
+import language.text
+from language.names import Gazetteer
+from language.text import fold
+from rasa_extensions.fingerprint import source_fingerprint
 
 
 @DefaultV1Recipe.register(
@@ -57,7 +61,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         here = Path(__file__).resolve()
-        return source_fingerprint(here, here.with_name("names.py"))
+        return source_fingerprint(here, Path(language.names.__file__), Path(language.text.__file__))
 
     @classmethod
     def create(
@@ -108,7 +112,7 @@ def names_in(
     """(surface form, entity type, canonical value) for every known name."""
     # Synonyms are matched the way names are: "tramway du mont blanc" is
     # "Tramway du Mont-Blanc".
-    synonyms = {fold(surface)[0].strip(): value for surface, value in training_data.entity_synonyms.items()}
+    synonyms = {fold(surface): value for surface, value in training_data.entity_synonyms.items()}
     value_type: Dict[str, str] = {}
     typed = []
     for example in training_data.entity_examples:
@@ -117,8 +121,8 @@ def names_in(
             if entity["entity"] not in entity_types:
                 continue
             surface = text[entity["start"] : entity["end"]]
-            value = synonyms.get(fold(surface)[0].strip()) or synonyms.get(
-                fold(str(entity["value"]))[0].strip(), entity["value"]
+            value = synonyms.get(fold(surface)) or synonyms.get(
+                fold(str(entity["value"])), entity["value"]
             )
             value_type[value] = entity["entity"]
             typed.append((surface, entity["entity"], value))

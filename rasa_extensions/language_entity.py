@@ -1,6 +1,6 @@
 """The reply language as an entity, so Rasa fills the ``language`` slot.
 
-The channel layer (``bot.language``) decides the language and sends it as
+The channel layer (``language.decision``) decides the language and sends it as
 message metadata (``{"language": "zh"}``). This component turns it into a
 ``language`` entity, which the slot's ``from_entity`` mapping picks up before
 any policy or action runs: responses conditioned on the slot are then in the
@@ -21,7 +21,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import language
+from language import decision as language
 
 ENTITY = "language"
 

@@ -13,10 +13,6 @@ from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 
-from rasa_extensions import speedups
-
-speedups.apply()  # this module is loaded by the Rasa server
-
 
 class SQLiteTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:

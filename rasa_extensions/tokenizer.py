@@ -26,13 +26,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa.shared.nlu.constants import TEXT
 
-from rasa_extensions import speedups
-from rasa_extensions.names import ENTITIES_FILE, Gazetteer, source_fingerprint, synonyms
+import language.names
+import language.text
+from language.names import ENTITIES_FILE, Gazetteer, synonyms
+from language.text import HAN_RUN
+from rasa_extensions.fingerprint import source_fingerprint
 
 logger = logging.getLogger(__name__)
-speedups.apply()  # this module is loaded by the Rasa server
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -67,7 +68,8 @@ class MultilingualTokenizer(Tokenizer):
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         dictionaries = glob.glob(f"{config.get('dictionary_path') or '.'}/*.txt")
         here = Path(__file__).resolve()
-        return source_fingerprint(here, here.with_name("names.py"), ENTITIES_FILE, *map(Path, dictionaries))
+        return source_fingerprint(
+            here, Path(language.names.__file__), Path(language.text.__file__), ENTITIES_FILE, *map(Path, dictionaries))
 
     @classmethod
     def create(
@@ -120,7 +122,7 @@ def tokenize(text: str) -> List[Token]:
 
     tokens: List[Token] = []
     position = 0
-    for han in _HAN_RUN.finditer(text):
+    for han in HAN_RUN.finditer(text):
         tokens.extend(_words(text[position : han.start()], position))
         for word, start, _end in jieba.tokenize(han.group()):
             tokens.append(Token(word, han.start() + start))

@@ -323,7 +323,7 @@ CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id);
 
 def write_sources(var_dir: Path, all_conversations: List[List[dict]]) -> None:
     """Writes turns as the bot (conversations.db) and Rasa (tracker.db) do."""
-    from bot.conversation_log import SCHEMA
+    from bot.core.conversation_log import SCHEMA
 
     var_dir.mkdir(parents=True, exist_ok=True)
     log = sqlite3.connect(str(var_dir / "conversations.db"))

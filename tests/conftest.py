@@ -1,4 +1,5 @@
-"""Shared fixtures: the real content, the trained model, running services.
+"""Shared fixtures: the real content, the trained model, running services, and
+the offline fakes of testkit/ (Bot API, running Telegram bot).
 
 The end-to-end fixtures train the model (``rasa train`` does nothing when the
 data did not change) and start Rasa and the action server once per session,
@@ -16,21 +17,20 @@ from typing import Iterator
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL_LID = ROOT.parent / "shared" / "eval" / "lid"
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
 @pytest.fixture(scope="session")
 def content():
-    from actions import content_store
+    from curated import store as content_store
 
-    return content_store.load()
+    return content_store.load(ROOT / "content")
 
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):
-    from bot import settings as settings_module
+    import settings as settings_module
 
     base = settings_module.from_environment()
     return replace(base, var_dir=tmp_path_factory.mktemp("var"), rasa_url="")
@@ -71,15 +71,16 @@ class Chat:
 @pytest.fixture
 def new_chat(running, settings, request):
     """Makes conversations with fresh users against the running assistant."""
-    from bot.assistant import Assistant, load_phrases
-    from bot.pseudonym import load_key
-    from bot.rasa_client import RasaClient
-    from bot.user_memory import UserMemory
+    from bot.core.assistant import Assistant
+    from curated.live import LiveContent
+    from bot.core.pseudonym import load_key
+    from bot.core.rasa_client import RasaClient
+    from bot.core.user_memory import UserMemory
 
     loop = asyncio.new_event_loop()
     memory = UserMemory(settings.var_dir / "bot.db")
     rasa = RasaClient(running.rasa_url, timeout=settings.rasa_timeout)
-    assistant = Assistant(rasa, memory, load_key(settings.var_dir), load_phrases(settings.content_dir))
+    assistant = Assistant(rasa, memory, load_key(settings.var_dir), LiveContent(settings.content_dir))
     counter = iter(range(10_000))
 
     def make(name: str = "tourist") -> Chat:
@@ -89,3 +90,23 @@ def new_chat(running, settings, request):
     loop.run_until_complete(rasa.close())
     loop.close()
     memory.close()
+
+
+@pytest.fixture
+def bot_api():
+    """The offline Telegram Bot API on loopback, recording what the bot sends."""
+    from testkit.fake_bot_api import FakeBotApi
+
+    server = FakeBotApi().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def telegram_bot(bot_api, running, settings, request):
+    """The real Telegram Application polling ``bot_api``, answered by the running assistant."""
+    from testkit.telegram_harness import RunningBot
+
+    runner = RunningBot(bot_api, running.rasa_url, settings, request.node.name).start()
+    yield runner
+    runner.stop()

@@ -2,38 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerPlace, ActionContact, ActionGreet, ActionListOffers, ActionOutOfScope
-
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
-
-
-def tracker(text, intent, entities=(), language="fr", place=None, metadata=None, ranking=()):
-    """A tracker whose latest message is ``text``; ``ranking``: the intents after ``intent``."""
-    message = {
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
-        "intent_ranking": [{"name": name, "confidence": 0.9 / (2 + i)} for i, name in enumerate((intent, *ranking))],
-        "entities": [
-            {"entity": kind, "value": value, "start": text.find(typed), "end": text.find(typed) + len(typed)}
-            for kind, value, typed in entities
-        ],
-        "metadata": metadata or {},
-    }
-    return Tracker("pseudonymous-user", {"language": language, "place": place}, message, [], False, None, None, "action_listen")
-
-
-def run(action, tracker_):
-    dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker_, DOMAIN)
-    return dispatcher.messages, events
-
+from testkit.actions import run, tracker
 
 def test_a_question_about_a_place_is_answered_in_the_users_language(content):
     messages, events = run(

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.services import ROOT, rasa_environment
+from rasa_extensions.command import ROOT, environment as rasa_environment
 
 pytestmark = pytest.mark.e2e
 

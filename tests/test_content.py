@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from actions import content_store
+from curated import store as content_store
 
 REQUIRED_PLACES = {
     "mont_blanc", "aiguille_du_midi", "mer_de_glace", "tramway_mont_blanc",

@@ -3,7 +3,7 @@
 One deliberately broken file per kind of mistake lives in
 tests/content_fixtures/; each must give exactly one problem, with its line,
 field, message and fix. Also: the real content validates clean, and
-``python -m actions.validate`` / ``python -m actions.coverage`` behave as
+``python -m curated.validate`` / ``python -m curated.coverage`` behave as
 the editors' instructions (content/README.md) say.
 """
 
@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import content_store, coverage, faq_training_check
-from actions.problems import MESSAGE_LANGUAGES, catalogue
+from curated import store as content_store
+from curated import coverage
+from curated import faq_training_check
+from curated.problems import MESSAGE_LANGUAGES, catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "content_fixtures"
@@ -36,7 +38,7 @@ EXPECTED = {
     "duplicate_key.yml": "7: places.lac.name.fr: appears twice in the same entry; only the last one would be used. Fix: Keep one fr: and delete the other.",
     "empty_text.yml": "7: places.lac.name.en: the text in this language is empty. Fix: Write the text after en: (or ask a translator).",
     "faq_question_is_training_example.yml": "8: faq.lake_swimming.questions.fr[2]: this way of asking is also a training example of another kind of question (greet, in nlu/fr/chitchat.yml): the assistant cannot learn it as both. Fix: Write this question more precisely (what exactly is asked), or remove it; if it really is that other kind of question, leave it out of the FAQ.",
-    "file_empty.yml": "1: (file): the file is empty or does not start with places:, offers:, events:, faq: or phrases:. Fix: Start the file with places:, offers:, events:, faq: or phrases: at the beginning of a line.",
+    "file_empty.yml": "1: (file): the file is empty or does not start with places:, offers:, events:, faq:, phrases: or assistant:. Fix: Start the file with places:, offers:, events:, faq:, phrases: or assistant: at the beginning of a line.",
     "event_ends_before_start.yml": "12: events.lac-fireworks-2027.ends: is before starts. Fix: Check the two dates: the event must end on or after the day it starts (the same day for a one-day event).",
     "file_unreadable.yml": "1: (file): the file cannot be read as text. Fix: Save it as UTF-8 text (in your editor: Save as, encoding UTF-8).",
     "html_tag.yml": "4: places.lac.name.fr: contains the markup <b>; texts are plain text and messaging apps would show it or refuse the message. Fix: Remove <b> and write plain text.",
@@ -81,7 +83,7 @@ EXPECTED = {
 
 
 def problems_of(fixture: str):
-    """What ``python -m actions.validate`` reports for this fixture."""
+    """What ``python -m curated.validate`` reports for this fixture."""
     path = FIXTURES / fixture
     if path.is_dir():
         loaded, directory = content_store.load(path), path
@@ -202,7 +204,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_validate_says_ok_and_exits_0_on_the_real_content():
-    result = run("actions.validate")
+    result = run("curated.validate")
     assert result.returncode == 0, result.stdout + result.stderr
     [line] = result.stdout.splitlines()
     files = len(list((ROOT / "content").glob("*.yml")))
@@ -210,7 +212,7 @@ def test_validate_says_ok_and_exits_0_on_the_real_content():
 
 
 def test_validate_prints_each_problem_and_exits_1_on_broken_content():
-    result = run("actions.validate", "tests/content_fixtures/duplicate_id")
+    result = run("curated.validate", "tests/content_fixtures/duplicate_id")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "tests/content_fixtures/duplicate_id/b_more_lakes.yml:5: places.lac.id: 'lac' is already used at "
@@ -223,7 +225,7 @@ def test_validate_prints_each_problem_and_exits_1_on_broken_content():
 
 def test_validate_speaks_the_editors_language(tmp_path):
     (tmp_path / "lake.yml").write_bytes((FIXTURES / "yaml_tab.yml").read_bytes())
-    result = run("actions.validate", "--lang", "zh", str(tmp_path))
+    result = run("curated.validate", "--lang", "zh", str(tmp_path))
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == (
         f"{tmp_path}/lake.yml:4: (file): 文件不是有效的 YAML，第 1 列：这一行用了制表符（Tab）缩进。 "
@@ -256,7 +258,7 @@ def test_coverage_lists_missing_languages_and_topics_ending_offers_and_old_facts
 
 def test_coverage_runs_from_the_command_line_in_french():
     result = run(
-        "actions.coverage",
+        "curated.coverage",
         "--lang",
         "fr",
         "--today",
@@ -273,7 +275,7 @@ def test_coverage_runs_from_the_command_line_in_french():
 
 
 def test_coverage_of_the_real_content_has_no_missing_language():
-    result = run("actions.coverage")
+    result = run("curated.coverage")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == ["Texts missing a language:", "  none"]
 

@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from bot.assistant import Assistant, load_phrases
-from bot.rasa_client import RasaClient
-from bot.user_memory import UserMemory
+from bot.core.assistant import Assistant
+from curated.live import LiveContent
+from bot.core.rasa_client import RasaClient
+from bot.core.user_memory import UserMemory
 
 pytestmark = pytest.mark.e2e
 
@@ -141,7 +142,7 @@ def test_when_rasa_is_down_the_tourist_is_told_to_try_again_in_their_language(se
 
     async def ask():
         rasa = RasaClient(f"http://127.0.0.1:{free_port()}", timeout=2)
-        assistant = Assistant(rasa, UserMemory(tmp_path / "bot.db"), b"key", load_phrases(settings.content_dir))
+        assistant = Assistant(rasa, UserMemory(tmp_path / "bot.db"), b"key", LiveContent(settings.content_dir))
         try:
             return await assistant.handle("test", "someone", "长城几点开门")
         finally:

@@ -8,9 +8,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from actions import answers, content_store, coverage
+from actions import answers
+from curated import store as content_store
+from curated import coverage
 from actions.actions import ActionListEvents
-from tests.test_actions import run, tracker
+from testkit.actions import run, tracker
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 11, 29, 12, tzinfo=dt.timezone.utc)
@@ -113,13 +115,13 @@ def test_events_of_the_place_asked_and_of_the_places_within_it(tmp_path):
 
 
 def test_without_any_coming_event_the_tourism_office_is_given(content):
-    replies = answers.events(content.__class__(phrases=content.phrases, places=content.places), None, "zh", NOW)
+    replies = answers.events(content.__class__(choices=content.choices, phrases=content.phrases, places=content.places), None, "zh", NOW)
     assert texts(replies) == [content.phrase("events_none", "zh", contact=answers.main_contact(content, "zh"))]
 
 
 def test_the_action_remembers_the_place_asked(tmp_path, monkeypatch):
     content = with_events(tmp_path)
-    monkeypatch.setattr("actions.live_content.current", lambda: content)
+    monkeypatch.setattr("curated.live.current", lambda: content)
     messages, events = run(
         ActionListEvents(), tracker("événements à la Féclaz ?", "ask_events", [("place", "bauges", "Féclaz")])
     )

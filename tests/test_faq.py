@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions import answers, content_store, faq, live_content
-from actions.actions import ActionAnswerPlace, ActionOutOfScope
-from actions.live_content import LiveContent
-from tests.test_actions import run, tracker
+from actions import answers, faq
+from curated import store as content_store
+from curated import live as live_content
+from actions.actions import ActionAnswerFaq, ActionAnswerPlace, ActionOutOfScope
+from curated.live import LiveContent
+from testkit.actions import run, tracker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -265,7 +267,7 @@ def test_an_ordinary_place_question_still_gets_the_topic(content):
 def test_the_models_faq_intent_gets_the_closest_entry(content):
     entry = next(e for e in content.faq if e.id == "great_wall_winter_clothing")
     messages, events = run(
-        ActionOutOfScope(),
+        ActionAnswerFaq(),
         tracker("any tips on clothing for a freezing great wall visit", "faq", [("place", "badaling", "great wall")], "en"),
     )
     assert messages[0]["text"].startswith(entry.answer["en"])
@@ -291,7 +293,7 @@ def test_an_faq_like_place_question_without_an_entry_gets_the_place_answer(conte
     text = "延庆适合爬山的地方多吗"
     assert faq.best_match(content, text, "zh").score < faq.THRESHOLDS["zh"]
     messages, events = run(
-        ActionOutOfScope(),
+        ActionAnswerFaq(),
         tracker(text, "faq", [("place", "yanqing", "延庆")], "zh", ranking=("ask_activities", "ask_best_time")),
     )
     _, activities = content.topic("yanqing", "activities")
@@ -302,7 +304,7 @@ def test_an_faq_like_place_question_without_an_entry_gets_the_place_answer(conte
 def test_an_faq_like_message_with_nothing_to_go_on_gets_the_general_answer(content):
     text = "what about the cats"  # its closest entry: the Great Wall's winter clothing
     assert faq.best_match(content, text, "en").score < faq.THRESHOLDS["en"]
-    messages, events = run(ActionOutOfScope(), tracker(text, "faq", language="en", ranking=("ask_activities",)))
+    messages, events = run(ActionAnswerFaq(), tracker(text, "faq", language="en", ranking=("ask_activities",)))
     assert messages[0]["text"].startswith("I'm the Mont Blanc – Great Wall tourism assistant")
     assert events == []
 
@@ -355,9 +357,9 @@ def test_a_place_question_about_the_faq_entrys_place_gets_the_faq_answer(content
 
 
 def test_the_measurement_without_rasa_runs_and_reports_the_matcher(capsys):
-    # python -m actions.faq_compare --skip-rasa: thresholds chosen on training
+    # python -m evaluation.faq_compare --skip-rasa: thresholds chosen on training
     # data, then the matcher on the held-out paraphrases (docs/faq.md).
-    from actions import faq_compare
+    from evaluation import faq_compare
 
     assert faq_compare.main(["--skip-rasa"]) == 0
     out = capsys.readouterr().out

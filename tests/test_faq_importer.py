@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from actions import content_store
+from curated import store as content_store
 from rasa_extensions.faq_importer import FAQ_INTENT, FaqImporter
 
 ROOT = Path(__file__).resolve().parent.parent

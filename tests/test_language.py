@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import decide, explicit_request, normalise_client_code
+from language.decision import decide, explicit_request, normalise_client_code
 from evaluation import heldout
-from tests.conftest import EVAL_LID
+from evaluation.language import LID as EVAL_LID
 
 
 @pytest.mark.parametrize("text", ["八达岭门票多少钱", "Chamonix怎么去", "你好", "长城"])

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from actions import answers, live_content
-from actions.live_content import LiveContent
+from actions import answers
+from curated import live as live_content
+from curated.live import LiveContent
 
 ROOT = Path(__file__).resolve().parent.parent
 MONT_BLANC_TEXT = "Chamonix-Mont-Blanc, in Haute-Savoie, lies at the foot of Mont Blanc"
@@ -80,7 +81,7 @@ def test_an_invalid_edit_keeps_that_files_last_version_while_other_files_edits_a
     edit(mont_blanc, MONT_BLANC_TEXT, "Broken edit. " + MONT_BLANC_TEXT)
     edit(mont_blanc, MONT_BLANC_ZH_NAME, "")  # the Chinese name is gone
     edit(directory / "chambery.yml", CHAMBERY_TEXT, "Valid edit. " + CHAMBERY_TEXT)
-    with caplog.at_level(logging.ERROR, logger="actions.live_content"):
+    with caplog.at_level(logging.ERROR, logger="curated.live"):
         assert "Valid edit." in overview(live, "chambery")
     assert overview(live, "mont_blanc") == before
     assert live.get().problems == []
@@ -104,7 +105,7 @@ def test_a_file_that_no_longer_reads_as_yaml_keeps_all_its_entries(directory, in
     live = LiveContent(directory)
     offers_before = [o.id for o in live.get().offers]
     edit(directory / "offers.yml", "    place: bauges\n", "\tplace: bauges\n")
-    with caplog.at_level(logging.ERROR, logger="actions.live_content"):
+    with caplog.at_level(logging.ERROR, logger="curated.live"):
         assert [o.id for o in live.get().offers] == offers_before
     assert "(file): the file is not valid YAML" in caplog.text
 
@@ -122,7 +123,7 @@ def test_an_edit_waiting_for_a_place_added_in_another_file_is_accepted_with_it(
         "places:\n  - id: taizicheng\n"
         '    name: {fr: "Taizicheng", zh: "太子城", en: "Taizicheng"}\n    parent: chongli\n',
     )
-    with caplog.at_level(logging.ERROR, logger="actions.live_content"):
+    with caplog.at_level(logging.ERROR, logger="curated.live"):
         content = live.get()
     assert "taizicheng" in content.places
     assert {o.place for o in content.offers if o.id == "winter-ski-chongli-2027"} == {"taizicheng"}
@@ -134,7 +135,7 @@ def test_deleting_a_file_other_files_point_to_is_refused(directory, instant, cap
     live.get()
     reference = line_of(directory / "offers.yml", "place: bauges")
     (directory / "bauges_nordic.yml").unlink()
-    with caplog.at_level(logging.ERROR, logger="actions.live_content"):
+    with caplog.at_level(logging.ERROR, logger="curated.live"):
         assert "bauges" in live.get().places
     assert (
         f"offers.yml:{reference}: offers.winter-nordic-bauges-2027.place: points to 'bauges'"

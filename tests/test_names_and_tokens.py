@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rasa_extensions.names import Gazetteer, fold, synonyms
+from language.names import Gazetteer, synonyms
+from language.text import fold, fold_indexed, has_han
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +18,21 @@ def values(gazetteer, text):
 
 
 def test_folding_ignores_case_accents_and_hyphens():
-    assert fold("La Féclaz")[0] == fold("la feclaz")[0] == fold("LA-FECLAZ")[0] == "la feclaz"
+    assert fold("La Féclaz") == fold("la feclaz") == fold("LA-FECLAZ") == "la feclaz"
+
+
+def test_folding_keeps_the_position_of_each_character():
+    assert fold_indexed("l'Aiguille") == ("l aiguille", [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+
+
+@pytest.mark.parametrize("text", ["长城", "\u3400", "\uf900", "𠀀", "𪚥", "𰀀"])
+def test_every_han_block_counts_as_chinese_extension_blocks_included(text):
+    assert has_han(text)
+
+
+@pytest.mark.parametrize("text", ["Mont Blanc", "ゆき", "한국", "🏔"])
+def test_other_scripts_are_not_han(text):
+    assert not has_han(text)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import time
 import pytest
 from aiohttp import web
 
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.core.rasa_client import RasaClient, RasaUnavailable
 from bot.services import free_port
 
 

@@ -6,20 +6,19 @@ import subprocess
 
 import pytest
 
-from bot.services import ROOT, _rasa, rasa_environment
+from rasa_extensions import command as rasa_command
+from rasa_extensions.command import ROOT
 from evaluation import heldout, nlu
 
 pytestmark = pytest.mark.e2e
 
 
 def rasa(*args, cwd=ROOT, timeout=600):
-    return subprocess.run(
-        [_rasa(), *args], cwd=cwd, env=rasa_environment(), capture_output=True, text=True, timeout=timeout
-    )
+    return rasa_command.run(args, cwd=cwd, timeout=timeout)
 
 
 def test_training_data_and_domain_validate_without_a_warning():
-    result = rasa("data", "validate", "--domain", "domain.yml", "--data", "nlu", "dialogue", "--fail-on-warnings")
+    result = rasa(*rasa_command.VALIDATE)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 

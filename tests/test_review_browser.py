@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from review.testing import ACCOUNTS, ServedApp
+from testkit.review_app import ACCOUNTS, ServedApp
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [

@@ -1,7 +1,7 @@
 """The review app over HTTP: no data without a session, roles, CSRF, injection.
 
 The app runs as ``python -m review serve`` on a free loopback port over a
-temporary database seeded with fr/zh/en conversations (review.testing).
+temporary database seeded with fr/zh/en conversations (testkit.review_app).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import yaml
 
 from review import schema
-from review.testing import ACCOUNTS, ServedApp
+from testkit.review_app import ACCOUNTS, ServedApp
 
 GET_ROUTES = [
     "/conversations",

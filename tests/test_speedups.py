@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError
 
-import rasa_extensions.tokenizer  # noqa: F401  (applies the speed-ups, as the Rasa server does)
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+
+from rasa_extensions import speedups
+
+
+@pytest.fixture(autouse=True, scope="module")
+def applied():
+    speedups.apply()  # as python -m rasa_extensions.command does before Rasa starts
 
 
 def test_action_server_answers_are_still_validated():

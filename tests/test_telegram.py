@@ -1,5 +1,6 @@
 """The Telegram channel end to end: the real Application and the real model,
-against the offline Bot API of tests/fake_bot_api.py. No test touches Telegram."""
+against the offline Bot API of testkit/fake_bot_api.py (fixtures ``bot_api`` and
+``telegram_bot`` in conftest.py). No test touches Telegram."""
 
 from __future__ import annotations
 
@@ -7,24 +8,20 @@ import datetime
 import time
 
 import pytest
-from tests.fake_bot_api import FakeBotApi
-from tests.telegram_harness import RunningBot
+
+from testkit.telegram_harness import RunningBot
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
+def api(bot_api):
+    return bot_api
 
 
 @pytest.fixture
-def bot(api, running, settings, request):
-    runner = RunningBot(api, running.rasa_url, settings, request.node.name).start()
-    yield runner
-    runner.stop()
+def bot(telegram_bot):
+    return telegram_bot
 
 
 def test_start_greets_in_the_clients_language_with_destination_buttons(api, bot):
@@ -245,7 +242,8 @@ def test_make_run_serves_telegram_through_any_bot_api_server(api, model, setting
     import subprocess
     import sys
 
-    from bot.services import ROOT, free_port, rasa_environment
+    from bot.services import free_port
+    from rasa_extensions.command import ROOT, environment as rasa_environment
 
     env = rasa_environment()
     review_port = free_port()

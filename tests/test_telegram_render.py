@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram_render import MAX_CALLBACK_BYTES, callback_data, escape, keyboard, split
+from bot.channels.telegram_render import MAX_CALLBACK_BYTES, callback_data, escape, keyboard, split
 
 
 def test_markup_in_answers_is_escaped():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from actions.content_schema import (  # noqa: F401  (re-exported for answers and tests)
+from curated.schema import (  # noqa: F401  (re-exported for answers and tests)
     CURRENCIES,
     FILE,
     LANGUAGES,
@@ -31,12 +32,10 @@ from actions.content_schema import (  # noqa: F401  (re-exported for answers and
     TIMEZONES,
     TOPICS,
 )
-from actions.field_types import Entry, Reference, Report, Where
-from actions.problems import Problem
+from curated.field_types import Entry, Reference, Report, Where
+from curated.problems import Problem
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "content"
 
 Texts = Dict[str, str]  # language -> text
 
@@ -169,8 +168,17 @@ class FaqEntry:
     origin: Optional[Origin] = field(default=None, compare=False)
 
 
+@dataclass(frozen=True)
+class Choices:
+    """The offices' editorial choices (content/assistant.yml)."""
+
+    main_destinations: Tuple[str, ...] = ()  # offered as buttons when no place is named
+    main_offices: Tuple[str, ...] = ()  # whose contact answers questions about no place
+
+
 @dataclass
 class Content:
+    choices: Choices = field(default_factory=Choices)
     places: Dict[str, Place] = field(default_factory=dict)
     offers: List[Offer] = field(default_factory=list)
     events: List[Event] = field(default_factory=list)
@@ -205,10 +213,15 @@ class Content:
         return None
 
     def phrase(self, key: str, language: str, **values: Any) -> str:
+        """The phrase in ``language`` with its placeholders filled in.
+
+        A phrase missing from content/phrases.yml is logged and taken from the
+        shipped text, never left empty.
+        """
         texts = self.phrases.get(key)
         if not texts:
-            logger.error("content/phrases.yml has no phrase %r", key)
-            return ""
+            logger.error("content/phrases.yml has no phrase %r: using the shipped text", key)
+            texts = shipped_phrases().get(key, {})
         template = texts.get(language) or texts.get("en", "")
         try:
             return template.format(**values)
@@ -217,11 +230,22 @@ class Content:
             return template
 
 
+FALLBACK_PHRASES = Path(__file__).with_name("fallback_phrases.yml")
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_phrases() -> Dict[str, Texts]:
+    """The phrases as shipped (curated/fallback_phrases.yml)."""
+    return read_file(FALLBACK_PHRASES).phrases
+
+
 @dataclass
 class FileContent:
     """What one content file holds, and what is wrong in it."""
 
     name: str
+    choices: Optional[Choices] = None
+    choices_line: int = 1
     places: List[Place] = field(default_factory=list)
     offers: List[Offer] = field(default_factory=list)
     events: List[Event] = field(default_factory=list)
@@ -242,7 +266,7 @@ def content_files(directory: Path) -> List[Path]:
     return sorted(Path(directory).glob("*.yml"))
 
 
-def load(directory: Path = DEFAULT_DIRECTORY) -> Content:
+def load(directory: Path) -> Content:
     """Every content file in ``directory``; problems are collected, not raised."""
     content = combine(read_file(path) for path in content_files(directory))
     for problem in content.problems:
@@ -264,8 +288,13 @@ def read_file(path: Path) -> FileContent:
     report = Report(name)
     entry = FILE.check(data, Where(report, 1, ""))
     phrases = entry["phrases"] or Entry()
+    choices = entry["assistant"]
     return FileContent(
         name=name,
+        choices=Choices(tuple(choices["main_destinations"]), tuple(choices["main_offices"]))
+        if choices
+        else None,
+        choices_line=getattr(data, "key_lines", {}).get("assistant", 1),
         places=[_place(e, name) for e in entry["places"]],
         offers=[_offer(e, name) for e in entry["offers"]],
         events=[_event(e, name) for e in entry["events"]],
@@ -304,6 +333,8 @@ def combine(files: Iterable[FileContent]) -> Content:
 
     for part in files:
         content.problems.extend(part.problems)
+        if part.choices and is_new("assistant", "assistant", part.name, part.choices_line, "assistant"):
+            content.choices = part.choices
         for place in part.places:
             if is_new("place", place.id, part.name, place.origin.line, f"{place.origin.field}.id"):
                 content.places[place.id] = place

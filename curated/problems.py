@@ -3,7 +3,7 @@
 A problem knows where it is (file, line, field) and which kind it is (a code
 of ``validation_messages.yml``, with the values to fill in). Its message and
 fix are in English; ``render(language)`` gives the same line in French or
-Chinese, as ``python -m actions.validate --lang`` prints it.
+Chinese, as ``python -m curated.validate --lang`` prints it.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import hmac
 import os
 import secrets
 from pathlib import Path
+from typing import Optional
 
 
 def pseudonym(key: bytes, channel: str, user_id: str) -> str:
@@ -20,10 +21,10 @@ def pseudonym(key: bytes, channel: str, user_id: str) -> str:
     return "u" + digest.hexdigest()[:24]
 
 
-def load_key(var_dir: Path) -> bytes:
-    from_environment = os.environ.get("PSEUDONYM_KEY")
-    if from_environment:
-        return from_environment.encode("utf-8")
+def load_key(var_dir: Path, configured: Optional[str] = None) -> bytes:
+    """``configured`` (PSEUDONYM_KEY), else the key generated once under ``var_dir``."""
+    if configured:
+        return configured.encode("utf-8")
     path = var_dir / "pseudonym.key"
     if not path.exists():
         var_dir.mkdir(parents=True, exist_ok=True)

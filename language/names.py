@@ -1,45 +1,22 @@
 """Names of places and activities, found in any text (no Rasa needed).
 
-Used by the Rasa component in ``gazetteer.py`` and by the channel layer's
-language decision, which sets place names aside: "Aiguille du Midi" says
+Used by the Rasa components (``rasa_extensions/gazetteer.py``, the
+tokenizer's masking) and by the language decision, which sets place names aside: "Aiguille du Midi" says
 nothing about the language of "aiguille du midi price".
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from language.text import fold, fold_indexed, is_han
+
 ENTITIES_FILE = Path(__file__).resolve().parent.parent / "nlu" / "entities.yml"
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def fold(text: str) -> Tuple[str, List[int]]:
-    """Folded text and, for each folded character, its index in ``text``.
-
-    Lower case, accents removed, hyphens, apostrophes and runs of spaces made
-    one space, so "Féclaz", "feclaz" and "FECLAZ" all read "feclaz".
-    """
-    out: List[str] = []
-    index: List[int] = []
-    for i, char in enumerate(text):
-        for part in unicodedata.normalize("NFKD", char.lower()):
-            if unicodedata.combining(part):
-                continue
-            if part in "-‐‑–—'’_.·" or part.isspace():
-                part = " "
-                if out and out[-1] == " ":
-                    continue
-            out.append(part)
-            index.append(i)
-    return "".join(out), index
-
 
 @dataclass(frozen=True)
 class Name:
@@ -64,13 +41,13 @@ class Gazetteer:
         """From (surface form, entity type, value) triples."""
         names = []
         for surface, entity, value in pairs:
-            folded = fold(surface)[0].strip()
+            folded = fold(surface)
             if folded:
                 names.append(Name(folded, entity, value))
         return cls(names)
 
     def find(self, text: str) -> List[Dict[str, Any]]:
-        folded, index = fold(text)
+        folded, index = fold_indexed(text)
         found = []
         position = 0
         while True:
@@ -118,12 +95,12 @@ class Gazetteer:
 
 def _stands_alone(folded: str, start: int, end: int) -> bool:
     """Latin names need non-letters around them; Chinese ones do not."""
-    if _HAN.match(folded[start]) and _HAN.match(folded[end - 1]):
+    if is_han(folded[start]) and is_han(folded[end - 1]):
         return True
     before = folded[start - 1] if start > 0 else " "
     after = folded[end] if end < len(folded) else " "
-    return not (before.isalnum() and not _HAN.match(before)) and not (
-        after.isalnum() and not _HAN.match(after)
+    return not (before.isalnum() and not is_han(before)) and not (
+        after.isalnum() and not is_han(after)
     )
 
 
@@ -139,19 +116,3 @@ def synonyms(path: Path = ENTITIES_FILE) -> Dict[str, str]:
             if form:
                 forms[form] = block["synonym"]
     return forms
-
-
-def source_fingerprint(*paths: Path) -> str:
-    """A digest of files, so Rasa retrains a component when its code or data changes.
-
-    Rasa's training cache knows the training data and the config, not the code
-    of custom components: without this, an edited component would keep the
-    output of its previous version.
-    """
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.exists() else b"")
-    return digest.hexdigest()

@@ -1,6 +1,6 @@
 """Checks content/ and prints every problem, worded for the tourism-office editors.
 
-    python -m actions.validate [--lang fr|en|zh] [DIR]
+    python -m curated.validate [--lang fr|en|zh] [DIR]
 
 Content problems (``content_store``) and FAQ ways of asking that are also
 training examples of nlu/ (``faq_training_check``).
@@ -19,13 +19,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
-from actions import content_store, faq_training_check
-from actions.problems import MESSAGE_LANGUAGES, Problem, label
+import settings
+from curated import store as content_store
+from curated import faq_training_check
+from curated.problems import MESSAGE_LANGUAGES, Problem, label
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _arguments(argv)
-    directory = Path(args.directory)
+    directory = Path(args.directory or settings.from_environment().content_dir)
     files = content_store.content_files(directory)
     if not files:
         print(label("no_content", args.lang, directory=shown(directory)))
@@ -64,7 +66,7 @@ def shown(path: Path) -> str:
 
 def _arguments(argv: Optional[List[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m actions.validate", description="Check content/ files."
+        prog="python -m curated.validate", description="Check content/ files."
     )
     parser.add_argument(
         "--lang", choices=MESSAGE_LANGUAGES, default="en", help="language of the messages"
@@ -73,7 +75,7 @@ def _arguments(argv: Optional[List[str]]) -> argparse.Namespace:
         "directory",
         nargs="?",
         help="content folder (default: CONTENT_DIR or content/)",
-        default=os.environ.get("CONTENT_DIR") or content_store.DEFAULT_DIRECTORY,
+        default=None,
     )
     return parser.parse_args(argv)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 from urllib.parse import urlparse
 
-from actions.problems import Problem
+from curated.problems import Problem
 
 LANGUAGES = ("fr", "zh", "en")
 TEXT_LIMIT = 1000  # a text must stay under this many characters (a Telegram message holds 4096)

@@ -27,17 +27,17 @@ import functools
 import math
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Set, Tuple
 
 import yaml
 
-from rasa_extensions.names import Gazetteer, synonyms
+from language import DEFAULT, LANGUAGES
+from language.names import Gazetteer, synonyms
+from language.text import fold, has_han
 
-SUPPORTED = ("fr", "zh", "en")
-DEFAULT = "en"
+SUPPORTED = LANGUAGES  # the languages a request or a client code may name
 
 # Words (place names aside) a message needs before it may overrule the
 # user's language, and how clear the evidence must be (see french_score).
@@ -47,7 +47,6 @@ WORD_WEIGHT = 3.0
 ACCENT_WEIGHT = 2.5
 FUNCTION_WORDS = Path(__file__).with_name("function_words.yml")
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Letters that English words practically never carry, and the elisions
 # ("l'aiguille", "c'est", "j'ai") that only French makes.
@@ -60,13 +59,13 @@ _REQUESTS = {
     "fr": re.compile(
         r"\b(?:en|in|speak|parle[rz]?|parlez|reponds?|answer|write|ecri[st]?)\s+(?:le\s+)?"
         r"(?:francais|french)\b"
-        r"|^(?:francais|french)(?:\s+(?:svp|please|stp|s'il vous plait))?\s*[.!?]*$"
+        r"|^(?:francais|french)(?:\s+(?:svp|please|stp|s il vous plait))?\s*[.!?]*$"
         r"|(?:用|说|講|讲|换成|改成|切换到?)\s*(?:法语|法文)"
     ),
     "en": re.compile(
-        r"\b(?:en|in|speak|parle[rz]?|parlez|reponds?|answer|write|ecri[st]?)\s+(?:l')?"
+        r"\b(?:en|in|speak|parle[rz]?|parlez|reponds?|answer|write|ecri[st]?)\s+(?:l )?"
         r"(?:anglais|english)\b"
-        r"|^(?:anglais|english)(?:\s+(?:svp|please|stp|s'il vous plait))?\s*[.!?]*$"
+        r"|^(?:anglais|english)(?:\s+(?:svp|please|stp|s il vous plait))?\s*[.!?]*$"
         r"|(?:用|说|講|讲|换成|改成|切换到?)\s*(?:英语|英文)"
     ),
     "zh": re.compile(
@@ -98,7 +97,7 @@ def normalise_client_code(code: Optional[str]) -> Optional[str]:
 
 def explicit_request(text: str) -> Optional[str]:
     """The language a message explicitly asks for, if it asks for one."""
-    folded = _fold(text)
+    folded = fold(text)
     for language, pattern in _REQUESTS.items():
         if pattern.search(folded):
             return language
@@ -122,7 +121,7 @@ def decide(
     requested = explicit_request(text)
     if requested:
         return Decision(requested, "explicit-request", switched=requested != previous)
-    if _HAN.search(text):
+    if has_han(text):
         return Decision("zh", "han-script")
 
     prior = previous or client
@@ -210,11 +209,3 @@ def _function_words() -> Tuple[Set[str], Set[str]]:
 def _names() -> Gazetteer:
     """Place and activity names from nlu/entities.yml (language-neutral)."""
     return Gazetteer.from_pairs((form, "name", value) for form, value in synonyms().items())
-
-
-def _fold(text: str) -> str:
-    """Lower-case, accents removed, apostrophes unified, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", stripped).strip()
-

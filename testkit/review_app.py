@@ -7,8 +7,6 @@ an admin and a reviewer, and runs ``python -m review serve`` until ``stop``.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,16 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Dict, Optional
 
+from bot.services import free_port
+from rasa_extensions.command import ROOT, environment
 from review import auth, config as config_module, db, demo_data, ingest
-from review.config import ROOT
 
 ACCOUNTS = {"alice": ("admin", "alice-password-1"), "bob": ("reviewer", "bob-password-12")}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ServedApp:
@@ -54,8 +47,7 @@ class ServedApp:
         ingest.run(self.engine, self.config)
         for name, (role, password) in ACCOUNTS.items():
             auth.add_account(self.engine, name, role, password)
-        env = dict(
-            os.environ,
+        env = environment(dict(
             VAR_DIR=str(self.var_dir),
             REVIEW_PORT=str(self.port),
             REVIEW_HOST="127.0.0.1",
@@ -63,8 +55,7 @@ class ServedApp:
             TRACKER_DATABASE_URL=self.config.tracker_url,
             REVIEW_TIMEZONE="Europe/Paris",
             REVIEW_IMPORT_SECONDS="1",
-            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
-        )
+        ))
         env.update(self.extra_env)
         self._log = open(self.var_dir / "serve.log", "w")
         self._process = subprocess.Popen(

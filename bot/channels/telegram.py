@@ -43,8 +43,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.assistant import Answer, Assistant
-from bot.telegram_render import keyboard, split
+from bot.core.assistant import Answer, Assistant
+from settings import TelegramSettings
+from bot.channels.telegram_render import keyboard, split
 
 logger = logging.getLogger(__name__)
 
@@ -264,28 +265,24 @@ def build_application(
     return application
 
 
-async def serve(assistant: Assistant, token: str) -> None:
+async def serve(assistant: Assistant, telegram: TelegramSettings) -> None:
     """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; stops on Ctrl-C or SIGTERM."""
     # httpx logs every request URL, and Telegram's URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(token, assistant, os.environ.get("TELEGRAM_API_BASE_URL") or None)
+    application = build_application(telegram.token, assistant, telegram.api_base_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with application:
         await application.start()
-        webhook_url = os.environ.get("TELEGRAM_WEBHOOK_URL")
-        if webhook_url:
-            secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET")
-            if not secret:
-                raise SystemExit("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -).")
+        if telegram.webhook_url:
             await application.updater.start_webhook(
-                listen=os.environ.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
-                port=int(os.environ.get("TELEGRAM_WEBHOOK_PORT", "8443")),
+                listen=telegram.webhook_listen,
+                port=telegram.webhook_port,
                 url_path="telegram",
-                webhook_url=webhook_url,
-                secret_token=secret,  # requests without this header are refused
+                webhook_url=telegram.webhook_url,
+                secret_token=telegram.webhook_secret,  # requests without this header are refused
                 allowed_updates=Update.ALL_TYPES,
             )
         else:

@@ -4,7 +4,7 @@ At most once a second the files' modification times are compared with the
 ones loaded; the files that changed are read again, one by one. An edit that
 brings problems is refused for that file only: the assistant keeps that
 file's last valid version, other files' valid edits still apply, and the
-problems are logged as ``python -m actions.validate`` prints them. A refused
+problems are logged as ``python -m curated.validate`` prints them. A refused
 edit is tried again whenever another file changes (it may have been waiting
 for a place added elsewhere). When a file has no valid version yet (a new
 file, or one broken since the start), what can be read of it is used.
@@ -19,9 +19,10 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from actions import content_store
-from actions.content_store import Content, FileContent
-from actions.problems import Problem
+import settings
+from curated import store as content_store
+from curated.store import Content, FileContent
+from curated.problems import Problem
 
 logger = logging.getLogger(__name__)
 
@@ -149,5 +150,5 @@ def current() -> Content:
     """The content for this process (``CONTENT_DIR`` or the project's content/)."""
     global _live
     if _live is None:
-        _live = LiveContent(Path(os.environ.get("CONTENT_DIR") or content_store.DEFAULT_DIRECTORY))
+        _live = LiveContent(settings.from_environment().content_dir)
     return _live.get()

@@ -7,13 +7,14 @@ import threading
 
 from telegram import Update
 
-from bot.assistant import Assistant, load_phrases
-from bot.conversation_log import ConversationLog
-from bot.pseudonym import load_key
-from bot.rasa_client import RasaClient
-from bot.telegram_channel import build_application
-from bot.user_memory import UserMemory
-from tests.fake_bot_api import FakeBotApi
+from bot.core.assistant import Assistant
+from curated.live import LiveContent
+from bot.core.conversation_log import ConversationLog
+from bot.core.pseudonym import load_key
+from bot.core.rasa_client import RasaClient
+from bot.channels.telegram import build_application
+from bot.core.user_memory import UserMemory
+from testkit.fake_bot_api import FakeBotApi
 
 
 class RunningBot:
@@ -28,7 +29,7 @@ class RunningBot:
         self.log = ConversationLog(settings.var_dir / f"conversations-{tag}.db")
         self.rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
         self.assistant = Assistant(self.rasa, self.memory, load_key(settings.var_dir),
-                                   load_phrases(settings.content_dir), self.log)
+                                   LiveContent(settings.content_dir), self.log)
         self.application = build_application(api.token, self.assistant, api.base_url, per_chat_rate, rate_limited)
 
     def _run(self, coroutine, timeout=30):

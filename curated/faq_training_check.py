@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from actions import nlu_examples
-from actions.content_store import Content
-from actions.problems import Problem
+from curated import nlu_examples
+from curated.store import Content
+from curated.problems import Problem
 
 
 def _key(text: str) -> str:

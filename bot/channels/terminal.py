@@ -10,7 +10,7 @@ import asyncio
 import sys
 from typing import List, Dict
 
-from bot.assistant import Assistant
+from bot.core.assistant import Assistant
 
 CHANNEL = "terminal"
 

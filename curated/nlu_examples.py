@@ -1,7 +1,7 @@
 """Rasa NLU YAML examples (nlu/<language>/*.yml, tests/nlu_heldout/*.yml),
 read without Rasa (which takes seconds to import): for the editors' check
 that an FAQ way of asking is not also an example of another intent
-(``actions.validate``), the FAQ measurement (``actions.faq_compare``) and
+(``curated.validate``), the FAQ measurement (``evaluation.faq_compare``) and
 the held-out evaluation (``evaluation.heldout``)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the content lacks, for the editors planning their work.
 
-    python -m actions.coverage [--lang fr|en|zh] [--today YYYY-MM-DD] [--days 30] [DIR]
+    python -m curated.coverage [--lang fr|en|zh] [--today YYYY-MM-DD] [--days 30] [DIR]
 
 Prints the texts missing a language, the places with no answer for a topic,
 the offers ending in the next 30 days (and those already ended), the events
@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 from typing import List, NamedTuple, Optional
 
-from actions import content_store
-from actions.content_store import TOPICS, Content
-from actions.problems import MESSAGE_LANGUAGES, label
-from actions.validate import shown
+import settings
+from curated import store as content_store
+from curated.store import TOPICS, Content
+from curated.problems import MESSAGE_LANGUAGES, label
+from curated.validate import shown
 
 FACT_MAX_AGE = dt.timedelta(days=365)
 
@@ -138,7 +139,7 @@ def report(
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m actions.coverage", description="What content/ lacks."
+        prog="python -m curated.coverage", description="What content/ lacks."
     )
     parser.add_argument(
         "--lang", choices=MESSAGE_LANGUAGES, default="en", help="language of the headings"
@@ -153,10 +154,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         "directory",
         nargs="?",
         help="content folder (default: CONTENT_DIR or content/)",
-        default=os.environ.get("CONTENT_DIR") or content_store.DEFAULT_DIRECTORY,
+        default=None,
     )
     args = parser.parse_args(argv)
-    directory = Path(args.directory)
+    directory = Path(args.directory or settings.from_environment().content_dir)
     content = content_store.combine(
         content_store.read_file(p) for p in content_store.content_files(directory)
     )

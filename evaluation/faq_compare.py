@@ -1,6 +1,6 @@
 """Which answers FAQ questions more correctly: matching without training, or Rasa?
 
-    python -m actions.faq_compare [--skip-rasa] [--keep DIR]
+    python -m evaluation.faq_compare [--skip-rasa] [--keep DIR]
 
 (a) ``actions/faq.py``: character n-gram similarity to the ways of asking of
     content/faq.yml, no training. Measured alone (the matcher), and as the
@@ -40,9 +40,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-from actions import answers, content_store, faq, nlu_examples as nlu_data
-from actions.content_store import Content, FaqEntry
-from rasa_extensions.names import fold, synonyms
+from actions import answers, faq
+from curated import store as content_store
+from curated import nlu_examples as nlu_data
+from curated.store import Content, FaqEntry
+from language.names import synonyms
+from rasa_extensions import command as rasa_command
+from language.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "faq_heldout.yml"
@@ -77,10 +81,10 @@ def nlu_examples(intents: Sequence[str]) -> List[Tuple[str, str]]:
 
 def nlu_examples_with_places(intents: Sequence[str]) -> List[Tuple[str, str, str, List[str]]]:
     """[(language, text, intent, place ids annotated)] of these intents in nlu/."""
-    forms = {fold(surface)[0].strip(): value for surface, value in synonyms().items()}
+    forms = {fold(surface): value for surface, value in synonyms().items()}
 
     def place_id(surface: str) -> str:
-        folded = fold(surface)[0].strip()
+        folded = fold(surface)
         return forms.get(folded, folded.replace(" ", "_"))
 
     return [
@@ -300,16 +304,8 @@ def train(workdir: Path, name: str, config: str, extra_data: Optional[str]) -> P
 def train_nlu(config: Path, nlu_dir: Path, workdir: Path, name: str) -> Path:
     """``rasa train nlu`` into workdir/<name>.tar.gz, from the project folder
     (the importer's content_dir is relative to it), cache in workdir."""
-    from bot.services import _rasa, rasa_environment
-
-    env = {**rasa_environment(), "RASA_CACHE_DIRECTORY": str(workdir / "cache")}
-    command = [
-        _rasa(), "train", "nlu", "--config", str(config), "--nlu", str(nlu_dir),
-        "--out", str(workdir), "--fixed-model-name", name,
-    ]  # fmt: skip
-    print("$", " ".join(command), file=sys.stderr)
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return workdir / f"{name}.tar.gz"
+    print(f"training {name} ({config.name}, {nlu_dir.name})...", file=sys.stderr)
+    return rasa_command.train_nlu(config, nlu_dir, workdir, name).model
 
 
 def parser(model: Path) -> Callable[[str], dict]:
@@ -421,7 +417,7 @@ def cross_validate_routing(workdir: Path) -> Dict[str, object]:
     of content/ too) and predicts them. Scored as most right entries minus
     twice the wrong entries and twice the FAQ answers given to nlu/ examples
     (which are not FAQ questions)."""
-    content = content_store.load()
+    content = content_store.load(ROOT / "content")
     examples = list(nlu_data.examples())
     questions = [(lang, q, e.id) for e in content.faq for lang, qs in e.questions.items() for q in qs]
     seen = []  # (expected entry or None, language, intent, confidence, best entry, score)
@@ -493,7 +489,7 @@ def print_cross_validation(result: Dict[str, object]) -> None:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    arguments = argparse.ArgumentParser(prog="python -m actions.faq_compare")
+    arguments = argparse.ArgumentParser(prog="python -m evaluation.faq_compare")
     arguments.add_argument("--skip-rasa", action="store_true", help="only the matching")
     arguments.add_argument("--keep", help="train in this folder and keep it")
     arguments.add_argument(
@@ -501,9 +497,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="also test a lower threshold for confident faq predictions (4 more trainings)",
     )
     args = arguments.parse_args(argv)
-    content = content_store.load()
+    content = content_store.load(ROOT / "content")
     if content.problems:
-        print("content/ has problems: run python -m actions.validate", file=sys.stderr)
+        print("content/ has problems: run python -m curated.validate", file=sys.stderr)
         return 1
 
     chosen = choose_thresholds(content)

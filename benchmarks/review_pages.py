@@ -1,6 +1,6 @@
 """How fast the review app's pages are with 100,000 conversations.
 
-``python -m review.benchmark`` generates that many realistic conversations
+``python -m benchmarks.review_pages`` generates that many realistic conversations
 (fr/zh/en, about 3 turns each, over a year) into a temporary SQLite database,
 serves the app in-process, logs in, and requests each page several times over
 HTTP, printing the median and the slowest time of each. ``--url`` runs it on
@@ -143,7 +143,7 @@ async def measure(config, repeats: int, some_id: str) -> List[Tuple[str, float, 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m review.benchmark", description=__doc__.split("\n\n")[0]
+        prog="python -m benchmarks.review_pages", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)

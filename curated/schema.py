@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions.field_types import (  # noqa: F401  (LANGUAGES, limits: re-exported)
+from curated.field_types import (  # noqa: F401  (LANGUAGES, limits: re-exported)
     LANGUAGES,
     TEXT_LIMIT,
     TITLE_LIMIT,
@@ -178,6 +178,10 @@ EVENT = Record(
     checks=[event_ends_on_or_after_start],
 )
 
+# The intent the FAQ's ways of asking are trained as (by
+# rasa_extensions/faq_importer.py), so FAQ-like questions reach the FAQ.
+FAQ_INTENT = "faq"
+
 # A question and its answer, matched on the ways of asking it (actions/faq.py):
 # no training, so adding an entry or editing its answer needs no `make train`.
 FAQ = Record(
@@ -191,6 +195,9 @@ FAQ = Record(
 )
 
 # The sentences the assistant and the channels use, with the words they fill in.
+# Every phrase the code asks for is declared here (tests/test_phrases.py checks
+# it); a missing one is reported to the editor, and until it is fixed the
+# assistant uses the shipped text (curated/fallback_phrases.yml).
 PHRASES = {
     "date": Phrase(("day", "month", "year")),
     "fact": Phrase(("text", "source", "checked")),
@@ -216,11 +223,30 @@ PHRASES = {
     "event": Phrase(("title", "dates", "description", "source", "checked")),
     "date_range": Phrase(("start", "end")),
     "greeting": Phrase(),
+    # The channels' own sentences (bot/): /help, the language menu, a sticker or
+    # voice note, an error on the channel's side.
+    "help": Phrase(),
+    "choose_language": Phrase(),
+    "not_text": Phrase(),
+    "sorry": Phrase(),
 }
 
-# A content file: places, offers, events, FAQ entries and/or phrases.
+# The offices' editorial choices (content/assistant.yml): which destinations
+# are offered as buttons when a question names no place, and whose contact is
+# given for questions about no place in particular, in this order.
+ASSISTANT = Record(
+    {
+        "main_destinations": ListOf(Ref("place"), required=True),
+        "main_offices": ListOf(Ref("place"), required=True),
+    },
+    example="{main_destinations: [mont_blanc, badaling], main_offices: [mont_blanc]}",
+)
+
+# A content file: places, offers, events, FAQ entries, phrases and/or the
+# editorial choices.
 FILE = Record(
     {
+        "assistant": ASSISTANT,
         "places": ListOf(PLACE, named_by="id"),
         "offers": ListOf(OFFER, named_by="id"),
         "events": ListOf(EVENT, named_by="id"),

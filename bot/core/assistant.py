@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from actions import content_store
-from bot import language
-from bot.conversation_log import ANSWERED, NOT_TEXT, UNAVAILABLE, ConversationLog
-from bot.pseudonym import pseudonym
-from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.user_memory import UserMemory
+from curated.live import LiveContent
+from language import decision as language
+from bot.core.conversation_log import ANSWERED, NOT_TEXT, UNAVAILABLE, ConversationLog
+from bot.core.pseudonym import pseudonym
+from bot.core.rasa_client import RasaClient, RasaUnavailable
+from bot.core.user_memory import UserMemory
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +49,13 @@ class Assistant:
         rasa: RasaClient,
         memory: UserMemory,
         key: bytes,
-        phrases: Dict[str, Dict[str, str]],
+        content: LiveContent,
         log: Optional[ConversationLog] = None,
     ) -> None:
         self.rasa = rasa
         self.memory = memory
         self.key = key
-        self.phrases = phrases
+        self.content = content  # the channel's sentences, as editors change them
         self.log = log
 
     async def handle(
@@ -123,13 +123,8 @@ class Assistant:
         return answer
 
     def phrase(self, key: str, language_code: str) -> str:
-        texts = self.phrases.get(key, {})
-        return texts.get(language_code) or texts.get("en") or ""
-
-
-def load_phrases(directory) -> Dict[str, Dict[str, str]]:
-    """The channel's own sentences ("try again in a moment") from content/phrases.yml."""
-    return content_store.load(directory).phrases
+        """One of the channel's own sentences ("try again in a moment"), live from content/."""
+        return self.content.get().phrase(key, language_code)
 
 
 def _reply(item: Dict[str, Any]) -> Reply:

@@ -1,0 +1,11 @@
+"""Text in the assistant's three languages, with no other project package below it.
+
+- ``LANGUAGES``, ``DEFAULT``: the languages the assistant answers in (the one
+  place this list is written) and the one used when nothing tells.
+- ``text``: what a Chinese character is, and how text is folded for matching.
+- ``names``: the places and activities tourists write, from nlu/entities.yml.
+- ``decision``: which language the next reply is in.
+"""
+
+LANGUAGES = ("fr", "zh", "en")
+DEFAULT = "en"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests need, when they are missing:
+# chromium (browser tests of the review app). As root it uses apt-get; as
+# anyone else it says in one sentence how to install them and exits 1.
+set -u
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "The tests need Debian's ${missing[*]}: run 'sudo apt-get install -y --no-install-recommends ${missing[*]}' once, then make test again." >&2
+  exit 1
+fi
+echo "Installing ${missing[*]} from Debian for the tests (once, about a minute)..."
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null \
+  || { echo "apt-get could not install ${missing[*]}; see its output above." >&2; exit 1; }
