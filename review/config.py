@@ -12,6 +12,7 @@
 | ``REVIEW_LOW_CONFIDENCE`` | below this, a turn counts as not understood | 0.5 |
 | ``REVIEW_IMPORT_SECONDS`` | how often the running app imports new turns (0: never) | 10 |
 | ``REVIEW_SECURE_COOKIES`` | ``1`` behind HTTPS: cookies only sent over HTTPS | off |
+| ``REVIEW_TRUST_FORWARDED_FOR`` | ``1`` behind a reverse proxy that appends the client's address to X-Forwarded-For: logins are throttled by that address | off |
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Config:
     low_confidence: float = 0.5
     import_seconds: float = 10.0
     secure_cookies: bool = False
+    trust_forwarded_for: bool = False
 
     @property
     def conversation_log_path(self) -> Path:
@@ -61,5 +63,10 @@ def from_environment() -> Config:
         timezone=env.get("REVIEW_TIMEZONE") or "Europe/Paris",
         low_confidence=float(env.get("REVIEW_LOW_CONFIDENCE") or 0.5),
         import_seconds=float(env.get("REVIEW_IMPORT_SECONDS") or 10),
-        secure_cookies=(env.get("REVIEW_SECURE_COOKIES") or "") in ("1", "true", "yes"),
+        secure_cookies=_yes(env.get("REVIEW_SECURE_COOKIES")),
+        trust_forwarded_for=_yes(env.get("REVIEW_TRUST_FORWARDED_FOR")),
     )
+
+
+def _yes(value) -> bool:
+    return (value or "") in ("1", "true", "yes")

@@ -29,9 +29,9 @@ _WORDS = {
         "用户名或密码错误。",
     ),
     "too_many": (
-        "Trop d'essais : réessayez dans quelques minutes.",
-        "Too many attempts: try again in a few minutes.",
-        "尝试次数过多，请几分钟后再试。",
+        "Trop d'essais : réessayez dans {n} s.",
+        "Too many attempts: try again in {n} s.",
+        "尝试次数过多，请 {n} 秒后再试。",
     ),
     "no_account": (
         "Aucun compte pour l'instant. Créez-en un en ligne de commande :",

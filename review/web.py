@@ -18,9 +18,8 @@ import logging
 import re
 import secrets
 import time
-from collections import defaultdict, deque
 from pathlib import Path
-from typing import Callable, Deque, Dict, Optional
+from typing import Callable, Dict, Optional
 from urllib.parse import parse_qsl, urlencode, urlparse
 
 import jinja2
@@ -37,6 +36,7 @@ from review import (
     ingest,
     privacy,
     store,
+    throttle,
     timeutil,
     training_export,
     unanswered,
@@ -51,8 +51,6 @@ SESSION_COOKIE = "review_session"
 LOGIN_CSRF_COOKIE = "review_login_csrf"
 LANG_COOKIE = "review_lang"
 PUBLIC = ("/login", "/static/", "/lang/", "/healthz")
-MAX_LOGIN_FAILURES = 5
-LOGIN_WINDOW_SECONDS = 300
 MAX_NOTE = 2000
 MAX_EXPORT_TEXTS = 500
 MESSAGES = {"saved", "invalid_tag", "bad_form", "forbidden", "last_admin", "select_some"}
@@ -60,7 +58,7 @@ MESSAGES = {"saved", "invalid_tag", "bad_form", "forbidden", "last_admin", "sele
 CONFIG = web.AppKey("config", Config)
 ENGINE = web.AppKey("engine", Engine)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
-FAILURES = web.AppKey("failures", dict)
+THROTTLE = web.AppKey("throttle", throttle.LoginThrottle)
 CACHE = web.AppKey("cache", dict)
 TASKS = web.AppKey("tasks", list)
 
@@ -82,7 +80,7 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     )
     app[CONFIG] = config
     app[ENGINE] = engine
-    app[FAILURES] = defaultdict(deque)
+    app[THROTTLE] = throttle.LoginThrottle()
     app[CACHE] = {}
     app[TASKS] = []
     environment = jinja2.Environment(
@@ -292,7 +290,9 @@ async def login_page(request: web.Request) -> web.Response:
     return await _login_form(request)
 
 
-async def _login_form(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+async def _login_form(
+    request: web.Request, error: str = "", status: int = 200, wait: int = 0
+) -> web.Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     no_accounts = not await _run(auth.accounts, request.app[ENGINE])
     notice = (
@@ -306,6 +306,7 @@ async def _login_form(request: web.Request, error: str = "", status: int = 200) 
         status=status,
         login_csrf=token,
         error=error,
+        wait=wait,
         notice=notice,
         no_accounts=no_accounts,
         next=_safe_next(request.query.get("next")),
@@ -324,17 +325,19 @@ async def _login_form(request: web.Request, error: str = "", status: int = 200) 
 async def login(request: web.Request) -> web.Response:
     form = await _form(request)
     name = form.get("name", "")[:64]
-    failures: Deque[float] = request.app[FAILURES][name]
-    now = time.time()
-    while failures and failures[0] < now - LOGIN_WINDOW_SECONDS:
-        failures.popleft()
-    if len(failures) >= MAX_LOGIN_FAILURES:
-        return await _login_form(request, "too_many", status=429)
+    config = request.app[CONFIG]
+    address = throttle.client_key(
+        request.remote, request.headers.get("X-Forwarded-For", ""), config.trust_forwarded_for
+    )
+    attempt = request.app[THROTTLE].begin(address, name)  # counted before the check
+    if isinstance(attempt, throttle.Refusal):
+        response = await _login_form(request, "too_many", status=429, wait=attempt.seconds)
+        response.headers["Retry-After"] = str(attempt.seconds)
+        return response
     account = await _run(auth.authenticate, request.app[ENGINE], name, form.get("password", ""))
     if account is None:
-        failures.append(now)
         return await _login_form(request, "wrong_login", status=401)
-    failures.clear()
+    request.app[THROTTLE].succeeded(attempt)
     token = await _run(auth.open_session, request.app[ENGINE], account["id"])
     response = _redirect(_safe_next(form.get("next")))
     response.set_cookie(
@@ -343,7 +346,7 @@ async def login(request: web.Request) -> web.Response:
         httponly=True,
         samesite="Strict",
         path="/",
-        secure=request.app[CONFIG].secure_cookies,
+        secure=config.secure_cookies,
     )
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
     raise response

@@ -6,17 +6,20 @@ temporary database seeded with fr/zh/en conversations (review.testing).
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import csv
 import io
 import json
 import re
+import time
 
 import httpx
 import pytest
 import sqlalchemy as sa
 import yaml
 
-from review import schema
+from review import schema, throttle
 from review.testing import ACCOUNTS, ServedApp
 
 GET_ROUTES = [
@@ -432,3 +435,73 @@ def test_redirects_after_login_and_language_change_stay_on_the_site(app, target,
                                            "next": target})
     assert response.status_code == 303 and response.headers["location"] == expected
     assert _client(app).get("/lang/fr", params={"next": "/conversations?q=长城"}).status_code == 303
+
+
+# ---------------------------------------------------------------- login throttle
+# Each test has an app of its own: the throttle's memory is the server's.
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    with ServedApp(tmp_path, conversations=5) as served:
+        yield served
+
+
+def _logins(app, attempts, source="127.0.0.1"):
+    """All ``(name, password)`` attempts sent at once from ``source``; their responses."""
+
+    async def send():
+        transport = httpx.AsyncHTTPTransport(local_address=source)
+        async with httpx.AsyncClient(
+            base_url=app.url, transport=transport, timeout=120, headers={"Accept-Language": "en"}
+        ) as client:
+            token = (await client.get("/login")).cookies["review_login_csrf"]
+            return await asyncio.gather(
+                *(
+                    client.post("/login", data={"name": n, "password": p, "csrf_token": token})
+                    for n, p in attempts
+                )
+            )
+
+    return asyncio.run(send())
+
+
+def _statuses(responses):
+    return collections.Counter(r.status_code for r in responses)
+
+
+def test_simultaneous_wrong_guesses_cannot_exceed_the_limits(fresh_app):
+    # 100 wrong guesses at one account at once: at most its free failures are checked.
+    responses = _logins(fresh_app, [("alice", f"guess-{i:04d}-xx") for i in range(100)])
+    statuses = _statuses(responses)
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses[401] <= throttle.ACCOUNT_FREE_FAILURES, statuses
+    for refused in (r for r in responses if r.status_code == 429):
+        assert 1 <= int(refused.headers["retry-after"]) <= throttle.ACCOUNT_MAX_DELAY
+        assert "Too many attempts: try again in " in refused.text
+        assert "review_session" not in refused.cookies
+    # 29 wrong and the right one together: no more checks than the limit allows.
+    attempts = [("bob", f"guess-{i:04d}-xx") for i in range(29)] + [("bob", ACCOUNTS["bob"][1])]
+    statuses = _statuses(_logins(fresh_app, attempts, source="127.0.0.3"))
+    assert statuses[401] + statuses[303] <= throttle.ACCOUNT_FREE_FAILURES, statuses
+    # 100 names at once from one address: at most the address's limit is checked.
+    names = [(f"user{i}", "guess-0000-xx") for i in range(100)]
+    statuses = _statuses(_logins(fresh_app, names, source="127.0.0.4"))
+    assert statuses[401] <= throttle.ADDRESS_MAX_FAILURES and statuses[429] >= 90, statuses
+
+
+def test_a_flood_from_one_address_does_not_lock_the_owner_out(fresh_app):
+    flood = [("alice", f"guess-{i:04d}-xx") for i in range(100)]
+    assert _statuses(_logins(fresh_app, flood, source="127.0.0.2"))[429] > 0
+    waited, started = [], time.monotonic()
+    for _ in range(4):
+        (response,) = _logins(fresh_app, [("alice", ACCOUNTS["alice"][1])], source="127.0.0.1")
+        if response.status_code != 429:
+            break
+        waited.append(int(response.headers["retry-after"]))
+        time.sleep(waited[-1])
+    assert response.status_code == 303, (response.status_code, waited)
+    assert time.monotonic() - started < 10, waited
+    # the flooding address is still slowed down
+    (again,) = _logins(fresh_app, [("alice", "guess-9999-xx")], source="127.0.0.2")
+    assert again.status_code in (401, 429)
