@@ -19,7 +19,7 @@ import re
 import secrets
 import time
 from pathlib import Path
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlparse
 
 import jinja2
@@ -89,6 +89,8 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
         undefined=jinja2.StrictUndefined,
     )
     environment.globals["getattr_"] = getattr
+    environment.globals["first_day"] = timeutil.FIRST_DAY.isoformat()
+    environment.globals["last_day"] = timeutil.LAST_DAY.isoformat()
     environment.filters["mask"] = mask
     environment.filters["pct"] = lambda v: "" if v is None else f"{v * 100:.0f}%"
     environment.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
@@ -232,10 +234,10 @@ def _safe_next(value: Optional[str]) -> str:
 _LOCAL_PATH = re.compile(r"^/(?![/\\])[^\s\\\x00-\x1f\x7f]*$")
 
 
-def _render(request: web.Request, name: str, status: int = 200, **context) -> web.Response:
+def _html(request: web.Request, name: str, **context) -> str:
     session = request.get("session")
     message = request.query.get("msg", "")
-    html = (
+    return (
         request.app[TEMPLATES]
         .get_template(name)
         .render(
@@ -249,7 +251,47 @@ def _render(request: web.Request, name: str, status: int = 200, **context) -> we
             **context,
         )
     )
+
+
+def _render(request: web.Request, name: str, status: int = 200, **context) -> web.Response:
+    html = _html(request, name, **context)
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def _refuse_filters(request: web.Request, problems: List[str]) -> web.HTTPBadRequest:
+    """400 naming each invalid filter and what it takes, before anything is searched."""
+    t = request["t"]
+    lines = filters_module.explain(problems, t)
+    if request.path.startswith("/api/"):
+        body = {"error": " ".join([t("invalid_filters")] + lines), "invalid_filters": problems}
+        return web.HTTPBadRequest(
+            text=json.dumps(body, ensure_ascii=False), content_type="application/json"
+        )
+    if request.path.startswith("/export"):
+        return web.HTTPBadRequest(
+            text="\n".join([t("invalid_filters")] + lines) + "\n", content_type="text/plain"
+        )
+    kept = urlencode([(k, v) for k, v in request.query.items() if k not in problems + ["msg"]])
+    back = request.path + (f"?{kept}" if kept and len(kept) < 2000 else "")
+    html = _html(request, "bad_filters.html", lines=lines, back=back)
+    return web.HTTPBadRequest(text=html, content_type="text/html")
+
+
+def _filters(request: web.Request) -> filters_module.Filters:
+    """The request's checked filters: 400 if one is invalid."""
+    filters = filters_module.from_query(request.query)
+    if filters.problems:
+        raise _refuse_filters(request, filters.problems)
+    return filters
+
+
+def _filters_and_pages(request: web.Request):
+    """The request's checked filters and ``after``/``before`` cursors: 400 if one is invalid."""
+    filters = filters_module.from_query(request.query)
+    after, before = filters_module.cursors(request.query, filters.problems)
+    if filters.problems:
+        raise _refuse_filters(request, filters.problems)
+    return filters, after, before
 
 
 def _require_admin(request: web.Request) -> None:
@@ -372,9 +414,7 @@ async def set_language(request: web.Request) -> web.Response:
 
 async def conversation_list(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
-    filters = filters_module.from_query(request.query)
-    after = filters_module.parse_cursor(request.query.get("after", ""))
-    before = filters_module.parse_cursor(request.query.get("before", ""))
+    filters, after, before = _filters_and_pages(request)
     page = await _run(
         store.list_page,
         request.app[ENGINE],
@@ -399,7 +439,7 @@ async def transcript(request: web.Request) -> web.Response:
     found = await _run(store.conversation, request.app[ENGINE], _conversation_id(request))
     if found is None:
         raise web.HTTPNotFound(text=request["t"]("not_found"), content_type="text/plain")
-    filters = filters_module.from_query(request.query)
+    filters = _filters(request)
     newer, older = await _run(
         store.neighbours, request.app[ENGINE], filters, config.timezone, found
     )
@@ -499,7 +539,7 @@ async def _stream(
     request: web.Request, content_type: str, extension: str, lines
 ) -> web.StreamResponse:
     config = request.app[CONFIG]
-    filters = filters_module.from_query(request.query)
+    filters = _filters(request)  # refused before the download starts
     items = store.export_turns(request.app[ENGINE], filters, config.timezone)
     generator = lines(items)
     response = web.StreamResponse(
@@ -530,39 +570,16 @@ async def export_jsonl(request: web.Request) -> web.StreamResponse:
 # ---------------------------------------------------------------- unanswered
 
 
-def _period(request: web.Request, default_days: int = 30):
-    config = request.app[CONFIG]
-    today = timeutil.today(config.timezone)
-    date_to = timeutil.parse_day(request.query.get("date_to", "")) or today
-    date_from = timeutil.parse_day(request.query.get("date_from", ""))
-    if date_from is None:
-        days = request.query.get("days", "")
-        days = int(days) if days.isdigit() and 0 < int(days) <= 3660 else default_days
-        date_from = date_to - dt.timedelta(days=days - 1)
-    if date_from > date_to:
-        date_from, date_to = date_to, date_from
-    if (date_to - date_from).days > 3660:
-        date_from = date_to - dt.timedelta(days=3660)
-    return date_from, date_to
-
-
-def _threshold(request: web.Request) -> float:
-    try:
-        value = float(request.query.get("threshold", ""))
-        if 0.0 <= value <= 1.0:
-            return value
-    except ValueError:
-        pass
-    return request.app[CONFIG].low_confidence
-
-
 async def unanswered_page(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
-    language = request.query.get("language", "")
-    if language not in filters_module.LANGUAGES:
-        language = request["lang"] if request["lang"] in filters_module.LANGUAGES else "fr"
-    date_from, date_to = _period(request)
-    threshold = _threshold(request)
+    period = filters_module.period(request.query, timeutil.today(config.timezone))
+    problems = period.problems
+    default = request["lang"] if request["lang"] in filters_module.LANGUAGES else "fr"
+    language = filters_module.language(request.query, default, problems)
+    threshold = filters_module.threshold(request.query, config.low_confidence, problems)
+    if problems:
+        raise _refuse_filters(request, problems)
+    date_from, date_to = period.date_from, period.date_to
     groups = await _run(
         unanswered.groups_for,
         request.app[ENGINE],
@@ -620,7 +637,10 @@ async def unanswered_export(request: web.Request) -> web.Response:
 
 async def dashboard_page(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
-    date_from, date_to = _period(request)
+    period = filters_module.period(request.query, timeutil.today(config.timezone))
+    if period.problems:
+        raise _refuse_filters(request, period.problems)
+    date_from, date_to = period.date_from, period.date_to
     t = request["t"]
     figures = await _run(
         dashboard.figures,
@@ -794,8 +814,7 @@ def _row_json(row: dict, zone_name: str) -> dict:
 
 async def api_conversations(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
-    filters = filters_module.from_query(request.query)
-    after = filters_module.parse_cursor(request.query.get("after", ""))
+    filters, after, _ = _filters_and_pages(request)
     page = await _run(store.list_page, request.app[ENGINE], filters, config.timezone, after)
     return web.json_response(
         {
@@ -803,7 +822,6 @@ async def api_conversations(request: web.Request) -> web.Response:
             "total": page.total,
             "total_capped": page.total_capped,
             "next": page.next_cursor,
-            "ignored_filters": filters.problems,
         },
         dumps=lambda v: json.dumps(v, ensure_ascii=False),
     )

@@ -15,11 +15,12 @@ import re
 import time
 
 import httpx
+import markupsafe
 import pytest
 import sqlalchemy as sa
 import yaml
 
-from review import schema, throttle
+from review import i18n, schema, throttle
 from review.testing import ACCOUNTS, ServedApp
 
 GET_ROUTES = [
@@ -88,6 +89,14 @@ FILTER_FIELDS = [
     "after",
     "before",
 ]
+# The only INJECTIONS that are a valid value of their field (a name, a tag, a search);
+# any other is refused with a 400 that says what the field takes.
+VALID_INJECTIONS = {
+    "channel": {"_", "1e999", "-1"},
+    "intent": {"_", "1e999", "-1"},
+    "tag": {"_", "1e999", "-1"},
+    "q": {p for p in INJECTIONS if len(p) <= 200 and p != "\x00"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -283,12 +292,17 @@ def test_injection_in_every_filter_leaks_and_breaks_nothing(app, field):
     before = _counts(app)
     for payload in INJECTIONS:
         for path in ("/conversations", "/api/conversations", "/export.jsonl"):
+            ignored = path == "/export.jsonl" and field in ("after", "before")  # not its own
+            valid = ignored or payload in VALID_INJECTIONS.get(field, ())
+            expected = 200 if valid else 400
             response = client.get(path, params={field: payload})
-            assert response.status_code == 200, (path, field, payload, response.text[:300])
+            assert response.status_code == expected, (path, field, payload, response.text[:300])
             assert "scrypt$" not in response.text and "<script>alert" not in response.text
             assert "onerror=alert" not in response.text.replace("onerror=alert(1)&gt;", "")
-            if path == "/api/conversations" and field == "q" and payload.strip("\x00"):
+            if path == "/api/conversations" and field == "q" and expected == 200:
                 assert response.json()["total"] == 0, payload  # no text contains these
+            if expected == 400:
+                assert _says_invalid(response, "fr", field), (path, field, payload)
     assert _counts(app) == before
 
 
@@ -296,10 +310,86 @@ def test_injection_in_every_filter_leaks_and_breaks_nothing(app, field):
 def test_injection_in_unanswered_and_dashboard_parameters(app, path):
     client = login(app, "alice")
     for field in ("language", "date_from", "date_to", "threshold", "days"):
+        ignored = path == "/dashboard" and field in ("language", "threshold")  # not its own
         for payload in INJECTIONS:
             response = client.get(path, params={field: payload})
-            assert response.status_code == 200, (field, payload)
+            assert response.status_code == (200 if ignored else 400), (field, payload)
             assert "<script>alert" not in response.text and "scrypt$" not in response.text
+            if not ignored:
+                assert _says_invalid(response, "fr", field), (field, payload)
+
+
+LABELS = {"q": "search", "after": "page_cursor", "before": "page_cursor"}
+
+
+def _says_invalid(response, lang: str, field: str) -> bool:
+    """The refusal says, in the staff member's language, that ``field`` is invalid."""
+    t = i18n.translator(lang)
+    words = [t("invalid_filters"), t(LABELS.get(field, field))]
+    kind = response.headers["content-type"]
+    if kind.startswith("application/json"):
+        body = response.json()
+        return field in body["invalid_filters"] and all(w in body["error"] for w in words)
+    if kind.startswith("text/html"):
+        words = [str(markupsafe.escape(w)) for w in words]
+    return all(w in response.text for w in words)
+
+
+REFUSED_FILTERS = [
+    ("/conversations", {"date_to": "9999-12-31"}, "date_to"),
+    ("/conversations", {"date_from": "0001-01-01", "date_to": "9999-12-31"}, "date_to"),
+    ("/conversations/1", {"date_to": "9999-12-31"}, "date_to"),
+    ("/api/conversations", {"date_to": "9999-12-31"}, "date_to"),
+    ("/export.csv", {"date_to": "9999-12-31"}, "date_to"),
+    ("/export.jsonl", {"date_from": "0001-01-01", "date_to": "9999-12-31"}, "date_to"),
+    ("/dashboard", {"date_to": "0001-01-01"}, "date_to"),
+    ("/dashboard", {"date_to": "2024-01-01", "date_from": "0001-01-01"}, "date_from"),
+    ("/unanswered", {"date_to": "0001-01-05"}, "date_to"),
+    ("/dashboard", {"days": "²"}, "days"),
+    ("/unanswered", {"days": "²"}, "days"),
+    ("/unanswered", {"threshold": "nan"}, "threshold"),
+    ("/unanswered", {"language": "de"}, "language"),
+    ("/conversations", {"below": "1e999"}, "below"),
+    ("/api/conversations", {"after": "9_9_9"}, "after"),
+]
+
+
+@pytest.mark.parametrize("path, params, field", REFUSED_FILTERS)
+def test_out_of_range_or_malformed_filters_are_a_400_in_the_staff_language(
+    app, path, params, field
+):
+    client = login(app, "bob")
+    for lang in i18n.UI_LANGUAGES:
+        client.cookies.set("review_lang", lang)
+        response = client.get(path, params=params)
+        assert response.status_code == 400, (lang, response.text[:300])
+        assert _says_invalid(response, lang, field), (lang, response.text[:1000])
+        if field.startswith("date"):
+            assert "2000-01-01" in response.text and "2099-12-31" in response.text
+        if path.startswith("/export"):  # a message to read, not a file half downloaded
+            assert response.headers["content-type"].startswith("text/plain")
+            assert "content-disposition" not in response.headers
+
+
+def test_a_refused_filter_links_to_the_same_page_without_it(app):
+    client = login(app, "bob")
+    response = client.get("/conversations", params={"date_to": "9999-12-31", "language": "zh"})
+    assert response.status_code == 400
+    assert 'href="/conversations?language=zh"' in response.text
+    assert client.get("/conversations?language=zh").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/conversations", {"date_from": "2000-01-01", "date_to": "2099-12-31"}),
+        ("/export.csv", {"date_to": "2099-12-31"}),
+        ("/dashboard", {"date_to": "2000-01-01", "days": "3660"}),
+        ("/unanswered", {"date_from": "2099-12-31", "date_to": "2000-01-01", "threshold": "1"}),
+    ],
+)
+def test_the_first_and_last_accepted_days_work(app, path, params):
+    assert login(app, "bob").get(path, params=params).status_code == 200
 
 
 def test_injection_in_forms_is_stored_as_text_and_shown_escaped(app):
@@ -505,3 +595,4 @@ def test_a_flood_from_one_address_does_not_lock_the_owner_out(fresh_app):
     # the flooding address is still slowed down
     (again,) = _logins(fresh_app, [("alice", "guess-9999-xx")], source="127.0.0.2")
     assert again.status_code in (401, 429)
+
