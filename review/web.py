@@ -542,6 +542,7 @@ async def _stream(
     filters = _filters(request)  # refused before the download starts
     items = store.export_turns(request.app[ENGINE], filters, config.timezone)
     generator = lines(items)
+    chunk = await _run(lambda: list(itertools.islice(generator, 500)))  # first query, too
     response = web.StreamResponse(
         headers={
             "Content-Type": f"{content_type}; charset=utf-8",
@@ -550,11 +551,9 @@ async def _stream(
     )
     _secure(response)
     await response.prepare(request)
-    while True:
-        chunk = await _run(lambda: list(itertools.islice(generator, 500)))
-        if not chunk:
-            break
+    while chunk:
         await response.write("".join(chunk).encode("utf-8"))
+        chunk = await _run(lambda: list(itertools.islice(generator, 500)))
     await response.write_eof()
     return response
 

@@ -596,3 +596,38 @@ def test_a_flood_from_one_address_does_not_lock_the_owner_out(fresh_app):
     (again,) = _logins(fresh_app, [("alice", "guess-9999-xx")], source="127.0.0.2")
     assert again.status_code in (401, 429)
 
+
+# ---------------------------------------------------------------- exports fail before streaming
+
+
+async def test_an_export_whose_first_query_fails_is_a_clean_500_not_a_cut_download(
+    tmp_path, monkeypatch
+):
+    """In-process (aiohttp's test server), to make the export's query fail."""
+    from dataclasses import replace
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from review import auth, config as config_module, db, store, web
+
+    config = replace(
+        config_module.from_environment(),
+        var_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'review.db'}",
+        import_seconds=0,
+    )
+    engine = db.connect(config.database_url)
+    token = auth.open_session(engine, auth.add_account(engine, "carol", "reviewer", "carol-pw-123"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(store, "export_turns", broken)
+    async with TestClient(TestServer(web.make_app(config, engine))) as client:
+        client.session.cookie_jar.update_cookies({"review_session": token})
+        for path in ("/export.csv", "/export.jsonl"):
+            response = await client.get(path)
+            assert response.status == 500 and await response.text() == "Internal error"
+            assert "content-disposition" not in response.headers
+    engine.dispose()
