@@ -1,16 +1,20 @@
-"""The conversation list's filters, read from a query string and checked.
+"""The filters of the list, the exports, the dashboard and the unanswered
+questions, read from a query string and checked.
 
-Every value is validated against what it can be (a date, one of the three
-languages, a number between 0 and 1...) and then only ever used as a bound
-parameter; anything else is dropped and reported, never passed on.
+Every value is validated against what it can be (a day from 2000 to 2099,
+one of the three languages, a number between 0 and 1...) and then only ever
+used as a bound parameter. A value that is not what it should be is never
+passed on: its field is listed in ``problems``, the app answers 400 with
+``explain``'s words, and nothing is searched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field, fields
-from typing import List, Mapping, Optional, Tuple
+from typing import Callable, List, Mapping, Optional, Tuple
 from urllib.parse import urlencode
 
 from review import timeutil
@@ -19,7 +23,10 @@ LANGUAGES = ("fr", "zh", "en")
 _NAME = re.compile(r"^[\w.\-]{1,80}$", re.UNICODE)
 TAG = re.compile(r"^[\w\- ]{1,40}$", re.UNICODE)
 MAX_SEARCH = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 YES_NO = {"yes": True, "no": False}
+MAX_DAYS = 3660
+_DAYS = re.compile(r"^[0-9]{1,4}$")  # ASCII digits: "²".isdigit() is True, int("²") fails
 
 
 @dataclass
@@ -59,55 +66,162 @@ class Filters:
         return bool(self.params())
 
 
+def _text(query: Mapping[str, str], name: str) -> str:
+    value = query.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _day(query: Mapping[str, str], name: str, problems: List[str]) -> Optional[dt.date]:
+    value = _text(query, name)
+    day = timeutil.parse_day(value) if value else None
+    if value and day is None:
+        problems.append(name)
+    return day
+
+
+def _fraction(query: Mapping[str, str], name: str, problems: List[str]) -> Optional[float]:
+    """A number from 0 to 1 (``nan``, ``inf`` and ``1e999`` are not)."""
+    value = _text(query, name)
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not 0.0 <= number <= 1.0:
+        problems.append(name)
+        return None
+    return number
+
+
 def from_query(query: Mapping[str, str]) -> Filters:
     filters = Filters()
-
-    def text(name: str) -> str:
-        value = query.get(name, "")
-        return value.strip() if isinstance(value, str) else ""
-
-    for name in ("date_from", "date_to"):
-        value = text(name)
-        if value:
-            day = timeutil.parse_day(value)
-            if day is None:
-                filters.problems.append(name)
-            setattr(filters, name, day)
-    language = text("language")
+    problems = filters.problems
+    filters.date_from = _day(query, "date_from", problems)
+    filters.date_to = _day(query, "date_to", problems)
+    language = _text(query, "language")
     if language in LANGUAGES:
         filters.language = language
     elif language:
-        filters.problems.append("language")
+        problems.append("language")
     for name in ("channel", "intent"):
-        value = text(name)
+        value = _text(query, name)
         if value and _NAME.match(value):
             setattr(filters, name, value)
         elif value:
-            filters.problems.append(name)
-    below = text("below")
-    if below:
-        try:
-            number = float(below)
-            if not 0.0 <= number <= 1.0:
-                raise ValueError
-            filters.below = number
-        except ValueError:
-            filters.problems.append("below")
+            problems.append(name)
+    filters.below = _fraction(query, "below", problems)
     for name in ("fallback", "handoff", "flagged", "reviewed"):
-        value = text(name)
+        value = _text(query, name)
         if value in YES_NO:
             setattr(filters, name, YES_NO[value])
         elif value:
-            filters.problems.append(name)
-    tag = text("tag")
+            problems.append(name)
+    tag = _text(query, "tag")
     if tag and TAG.match(tag):
         filters.tag = tag
     elif tag:
-        filters.problems.append("tag")
-    q = text("q")
-    if q:
-        filters.q = q[:MAX_SEARCH]
+        problems.append("tag")
+    q = _text(query, "q")
+    if len(q) > MAX_SEARCH or _CONTROL.search(q):
+        problems.append("q")  # a NUL would also be refused by PostgreSQL
+    else:
+        filters.q = q
     return filters
+
+
+def cursors(
+    query: Mapping[str, str], problems: List[str]
+) -> Tuple[Optional[Tuple[float, int]], Optional[Tuple[float, int]]]:
+    """The ``after`` and ``before`` page cursors; a malformed one is a problem."""
+    found = []
+    for name in ("after", "before"):
+        value = _text(query, name)
+        parsed = parse_cursor(value) if value else None
+        if value and parsed is None:
+            problems.append(name)
+        found.append(parsed)
+    return found[0], found[1]
+
+
+@dataclass
+class Period:
+    """The days of the dashboard or of the unanswered questions."""
+
+    date_from: dt.date
+    date_to: dt.date
+    problems: List[str] = field(default_factory=list)
+
+
+def period(query: Mapping[str, str], today: dt.date, default_days: int = 30) -> Period:
+    """``date_from``..``date_to``, else the ``days`` (1 to 3,660) up to ``date_to`` or today.
+
+    Days given in the wrong order are swapped; a longer period keeps its last 3,660 days.
+    """
+    problems: List[str] = []
+    date_to = _day(query, "date_to", problems) or today
+    date_from = _day(query, "date_from", problems)
+    days = _text(query, "days")
+    if days and not (_DAYS.match(days) and 0 < int(days) <= MAX_DAYS):
+        problems.append("days")
+        days = ""
+    if date_from is None:
+        date_from = date_to - dt.timedelta(days=(int(days) if days else default_days) - 1)
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    if (date_to - date_from).days >= MAX_DAYS:
+        date_from = date_to - dt.timedelta(days=MAX_DAYS - 1)
+    return Period(date_from, date_to, problems)
+
+
+def threshold(query: Mapping[str, str], default: float, problems: List[str]) -> float:
+    found = _fraction(query, "threshold", problems)
+    return default if found is None else found
+
+
+def language(query: Mapping[str, str], default: str, problems: List[str]) -> str:
+    value = _text(query, "language")
+    if value and value not in LANGUAGES:
+        problems.append("language")
+    return value if value in LANGUAGES else default
+
+
+# What each field takes, as words of review/i18n.py, and the word naming it.
+_EXPECTED = {
+    "date_from": "expect_date",
+    "date_to": "expect_date",
+    "days": "expect_days",
+    "language": "expect_language",
+    "channel": "expect_name",
+    "intent": "expect_name",
+    "below": "expect_fraction",
+    "threshold": "expect_fraction",
+    "fallback": "expect_yes_no",
+    "handoff": "expect_yes_no",
+    "flagged": "expect_yes_no",
+    "reviewed": "expect_yes_no",
+    "tag": "expect_tag",
+    "q": "expect_search",
+    "after": "expect_cursor",
+    "before": "expect_cursor",
+}
+_LABELS = {"q": "search", "after": "page_cursor", "before": "page_cursor"}
+
+
+def explain(problems: List[str], t: Callable[[str], str]) -> List[str]:
+    """One line per invalid field, in the words of translator ``t``: its name, what it takes."""
+    values = {
+        "first": timeutil.FIRST_DAY.isoformat(),
+        "last": timeutil.LAST_DAY.isoformat(),
+        "max_days": MAX_DAYS,
+        "max_search": MAX_SEARCH,
+    }
+    return [
+        t("field_problem").format(
+            field=t(_LABELS.get(name, name)), hint=t(_EXPECTED[name]).format(**values)
+        )
+        for name in dict.fromkeys(problems)
+    ]
 
 
 def parse_cursor(value: str) -> Optional[Tuple[float, int]]:

@@ -29,9 +29,9 @@ _WORDS = {
         "用户名或密码错误。",
     ),
     "too_many": (
-        "Trop d'essais : réessayez dans quelques minutes.",
-        "Too many attempts: try again in a few minutes.",
-        "尝试次数过多，请几分钟后再试。",
+        "Trop d'essais : réessayez dans {n} s.",
+        "Too many attempts: try again in {n} s.",
+        "尝试次数过多，请 {n} 秒后再试。",
     ),
     "no_account": (
         "Aucun compte pour l'instant. Créez-en un en ligne de commande :",
@@ -87,10 +87,55 @@ _WORDS = {
         "No conversation matches.",
         "没有符合条件的对话。",
     ),
-    "ignored_filters": (
-        "Filtres ignorés (valeur invalide) :",
-        "Ignored filters (invalid value):",
-        "已忽略的筛选条件（值无效）：",
+    "invalid_filters": (
+        "Filtre invalide : rien n'a été cherché.",
+        "Invalid filter: nothing was searched.",
+        "筛选条件无效：未执行查询。",
+    ),
+    "field_problem": ("« {field} » : {hint}", "“{field}”: {hint}", "“{field}”：{hint}"),
+    "expect_date": (
+        "une date AAAA-MM-JJ du {first} au {last}",
+        "a date YYYY-MM-DD from {first} to {last}",
+        "{first} 至 {last} 之间的日期（YYYY-MM-DD）",
+    ),
+    "expect_days": (
+        "un nombre entier de jours, de 1 à {max_days}",
+        "a whole number of days, from 1 to {max_days}",
+        "1 至 {max_days} 的整数天数",
+    ),
+    "expect_language": ("fr, zh ou en", "fr, zh or en", "fr、zh 或 en"),
+    "expect_name": (
+        "1 à 80 lettres, chiffres, . _ ou -",
+        "1 to 80 letters, digits, . _ or -",
+        "1–80 个字母、数字、. _ 或 -",
+    ),
+    "expect_fraction": (
+        "un nombre de 0 à 1, par exemple 0.5",
+        "a number from 0 to 1, for example 0.5",
+        "0 到 1 之间的数字，例如 0.5",
+    ),
+    "expect_yes_no": ("yes ou no", "yes or no", "yes 或 no"),
+    "expect_tag": (
+        "1 à 40 lettres, chiffres, espaces, - ou _",
+        "1 to 40 letters, digits, spaces, - or _",
+        "1–40 个字母、数字、空格、- 或 _",
+    ),
+    "expect_search": (
+        "au plus {max_search} caractères, sans caractère de contrôle",
+        "at most {max_search} characters, no control character",
+        "最多 {max_search} 个字符，不含控制字符",
+    ),
+    "expect_cursor": (
+        "un lien « plus anciennes » ou « plus récentes » de la liste : rouvrez la liste",
+        "an 'older' or 'newer' link of the list: open the list again",
+        "列表的“较早”或“较新”链接：请重新打开列表",
+    ),
+    "page_cursor": ("Page", "Page", "页码"),
+    "days": ("Nombre de jours", "Number of days", "天数"),
+    "remove_invalid": (
+        "Même page sans ces filtres",
+        "Same page without these filters",
+        "去掉这些筛选条件后的同一页面",
     ),
     "transcript": ("Transcription", "Transcript", "对话记录"),
     "user": ("Utilisateur (pseudonyme)", "User (pseudonym)", "用户（化名）"),

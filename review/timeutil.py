@@ -35,11 +35,19 @@ def iso(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat(timespec="seconds")
 
 
+# The days a filter may name: wide enough for any conversation, narrow enough that
+# a day before or after, or a period of 3,660 days, is still a date.
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
 def parse_day(text: str) -> Optional[dt.date]:
+    """A YYYY-MM-DD day from FIRST_DAY to LAST_DAY, else None."""
     try:
-        return dt.date.fromisoformat((text or "").strip())
+        day = dt.date.fromisoformat((text or "").strip())
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def start_of(day: dt.date, zone_name: str) -> float:

@@ -18,9 +18,8 @@ import logging
 import re
 import secrets
 import time
-from collections import defaultdict, deque
 from pathlib import Path
-from typing import Callable, Deque, Dict, Optional
+from typing import Callable, Dict, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlparse
 
 import jinja2
@@ -37,6 +36,7 @@ from review import (
     ingest,
     privacy,
     store,
+    throttle,
     timeutil,
     training_export,
     unanswered,
@@ -51,8 +51,6 @@ SESSION_COOKIE = "review_session"
 LOGIN_CSRF_COOKIE = "review_login_csrf"
 LANG_COOKIE = "review_lang"
 PUBLIC = ("/login", "/static/", "/lang/", "/healthz")
-MAX_LOGIN_FAILURES = 5
-LOGIN_WINDOW_SECONDS = 300
 MAX_NOTE = 2000
 MAX_EXPORT_TEXTS = 500
 MESSAGES = {"saved", "invalid_tag", "bad_form", "forbidden", "last_admin", "select_some"}
@@ -60,7 +58,7 @@ MESSAGES = {"saved", "invalid_tag", "bad_form", "forbidden", "last_admin", "sele
 CONFIG = web.AppKey("config", Config)
 ENGINE = web.AppKey("engine", Engine)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
-FAILURES = web.AppKey("failures", dict)
+THROTTLE = web.AppKey("throttle", throttle.LoginThrottle)
 CACHE = web.AppKey("cache", dict)
 TASKS = web.AppKey("tasks", list)
 
@@ -82,7 +80,7 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     )
     app[CONFIG] = config
     app[ENGINE] = engine
-    app[FAILURES] = defaultdict(deque)
+    app[THROTTLE] = throttle.LoginThrottle()
     app[CACHE] = {}
     app[TASKS] = []
     environment = jinja2.Environment(
@@ -91,6 +89,8 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
         undefined=jinja2.StrictUndefined,
     )
     environment.globals["getattr_"] = getattr
+    environment.globals["first_day"] = timeutil.FIRST_DAY.isoformat()
+    environment.globals["last_day"] = timeutil.LAST_DAY.isoformat()
     environment.filters["mask"] = mask
     environment.filters["pct"] = lambda v: "" if v is None else f"{v * 100:.0f}%"
     environment.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
@@ -234,10 +234,10 @@ def _safe_next(value: Optional[str]) -> str:
 _LOCAL_PATH = re.compile(r"^/(?![/\\])[^\s\\\x00-\x1f\x7f]*$")
 
 
-def _render(request: web.Request, name: str, status: int = 200, **context) -> web.Response:
+def _html(request: web.Request, name: str, **context) -> str:
     session = request.get("session")
     message = request.query.get("msg", "")
-    html = (
+    return (
         request.app[TEMPLATES]
         .get_template(name)
         .render(
@@ -251,7 +251,47 @@ def _render(request: web.Request, name: str, status: int = 200, **context) -> we
             **context,
         )
     )
+
+
+def _render(request: web.Request, name: str, status: int = 200, **context) -> web.Response:
+    html = _html(request, name, **context)
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def _refuse_filters(request: web.Request, problems: List[str]) -> web.HTTPBadRequest:
+    """400 naming each invalid filter and what it takes, before anything is searched."""
+    t = request["t"]
+    lines = filters_module.explain(problems, t)
+    if request.path.startswith("/api/"):
+        body = {"error": " ".join([t("invalid_filters")] + lines), "invalid_filters": problems}
+        return web.HTTPBadRequest(
+            text=json.dumps(body, ensure_ascii=False), content_type="application/json"
+        )
+    if request.path.startswith("/export"):
+        return web.HTTPBadRequest(
+            text="\n".join([t("invalid_filters")] + lines) + "\n", content_type="text/plain"
+        )
+    kept = urlencode([(k, v) for k, v in request.query.items() if k not in problems + ["msg"]])
+    back = request.path + (f"?{kept}" if kept and len(kept) < 2000 else "")
+    html = _html(request, "bad_filters.html", lines=lines, back=back)
+    return web.HTTPBadRequest(text=html, content_type="text/html")
+
+
+def _filters(request: web.Request) -> filters_module.Filters:
+    """The request's checked filters: 400 if one is invalid."""
+    filters = filters_module.from_query(request.query)
+    if filters.problems:
+        raise _refuse_filters(request, filters.problems)
+    return filters
+
+
+def _filters_and_pages(request: web.Request):
+    """The request's checked filters and ``after``/``before`` cursors: 400 if one is invalid."""
+    filters = filters_module.from_query(request.query)
+    after, before = filters_module.cursors(request.query, filters.problems)
+    if filters.problems:
+        raise _refuse_filters(request, filters.problems)
+    return filters, after, before
 
 
 def _require_admin(request: web.Request) -> None:
@@ -292,7 +332,9 @@ async def login_page(request: web.Request) -> web.Response:
     return await _login_form(request)
 
 
-async def _login_form(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+async def _login_form(
+    request: web.Request, error: str = "", status: int = 200, wait: int = 0
+) -> web.Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     no_accounts = not await _run(auth.accounts, request.app[ENGINE])
     notice = (
@@ -306,6 +348,7 @@ async def _login_form(request: web.Request, error: str = "", status: int = 200) 
         status=status,
         login_csrf=token,
         error=error,
+        wait=wait,
         notice=notice,
         no_accounts=no_accounts,
         next=_safe_next(request.query.get("next")),
@@ -324,17 +367,19 @@ async def _login_form(request: web.Request, error: str = "", status: int = 200) 
 async def login(request: web.Request) -> web.Response:
     form = await _form(request)
     name = form.get("name", "")[:64]
-    failures: Deque[float] = request.app[FAILURES][name]
-    now = time.time()
-    while failures and failures[0] < now - LOGIN_WINDOW_SECONDS:
-        failures.popleft()
-    if len(failures) >= MAX_LOGIN_FAILURES:
-        return await _login_form(request, "too_many", status=429)
+    config = request.app[CONFIG]
+    address = throttle.client_key(
+        request.remote, request.headers.get("X-Forwarded-For", ""), config.trust_forwarded_for
+    )
+    attempt = request.app[THROTTLE].begin(address, name)  # counted before the check
+    if isinstance(attempt, throttle.Refusal):
+        response = await _login_form(request, "too_many", status=429, wait=attempt.seconds)
+        response.headers["Retry-After"] = str(attempt.seconds)
+        return response
     account = await _run(auth.authenticate, request.app[ENGINE], name, form.get("password", ""))
     if account is None:
-        failures.append(now)
         return await _login_form(request, "wrong_login", status=401)
-    failures.clear()
+    request.app[THROTTLE].succeeded(attempt)
     token = await _run(auth.open_session, request.app[ENGINE], account["id"])
     response = _redirect(_safe_next(form.get("next")))
     response.set_cookie(
@@ -343,7 +388,7 @@ async def login(request: web.Request) -> web.Response:
         httponly=True,
         samesite="Strict",
         path="/",
-        secure=request.app[CONFIG].secure_cookies,
+        secure=config.secure_cookies,
     )
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
     raise response
@@ -369,9 +414,7 @@ async def set_language(request: web.Request) -> web.Response:
 
 async def conversation_list(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
-    filters = filters_module.from_query(request.query)
-    after = filters_module.parse_cursor(request.query.get("after", ""))
-    before = filters_module.parse_cursor(request.query.get("before", ""))
+    filters, after, before = _filters_and_pages(request)
     page = await _run(
         store.list_page,
         request.app[ENGINE],
@@ -396,7 +439,7 @@ async def transcript(request: web.Request) -> web.Response:
     found = await _run(store.conversation, request.app[ENGINE], _conversation_id(request))
     if found is None:
         raise web.HTTPNotFound(text=request["t"]("not_found"), content_type="text/plain")
-    filters = filters_module.from_query(request.query)
+    filters = _filters(request)
     newer, older = await _run(
         store.neighbours, request.app[ENGINE], filters, config.timezone, found
     )
@@ -496,9 +539,10 @@ async def _stream(
     request: web.Request, content_type: str, extension: str, lines
 ) -> web.StreamResponse:
     config = request.app[CONFIG]
-    filters = filters_module.from_query(request.query)
+    filters = _filters(request)  # refused before the download starts
     items = store.export_turns(request.app[ENGINE], filters, config.timezone)
     generator = lines(items)
+    chunk = await _run(lambda: list(itertools.islice(generator, 500)))  # first query, too
     response = web.StreamResponse(
         headers={
             "Content-Type": f"{content_type}; charset=utf-8",
@@ -507,11 +551,9 @@ async def _stream(
     )
     _secure(response)
     await response.prepare(request)
-    while True:
-        chunk = await _run(lambda: list(itertools.islice(generator, 500)))
-        if not chunk:
-            break
+    while chunk:
         await response.write("".join(chunk).encode("utf-8"))
+        chunk = await _run(lambda: list(itertools.islice(generator, 500)))
     await response.write_eof()
     return response
 
@@ -527,39 +569,16 @@ async def export_jsonl(request: web.Request) -> web.StreamResponse:
 # ---------------------------------------------------------------- unanswered
 
 
-def _period(request: web.Request, default_days: int = 30):
-    config = request.app[CONFIG]
-    today = timeutil.today(config.timezone)
-    date_to = timeutil.parse_day(request.query.get("date_to", "")) or today
-    date_from = timeutil.parse_day(request.query.get("date_from", ""))
-    if date_from is None:
-        days = request.query.get("days", "")
-        days = int(days) if days.isdigit() and 0 < int(days) <= 3660 else default_days
-        date_from = date_to - dt.timedelta(days=days - 1)
-    if date_from > date_to:
-        date_from, date_to = date_to, date_from
-    if (date_to - date_from).days > 3660:
-        date_from = date_to - dt.timedelta(days=3660)
-    return date_from, date_to
-
-
-def _threshold(request: web.Request) -> float:
-    try:
-        value = float(request.query.get("threshold", ""))
-        if 0.0 <= value <= 1.0:
-            return value
-    except ValueError:
-        pass
-    return request.app[CONFIG].low_confidence
-
-
 async def unanswered_page(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
-    language = request.query.get("language", "")
-    if language not in filters_module.LANGUAGES:
-        language = request["lang"] if request["lang"] in filters_module.LANGUAGES else "fr"
-    date_from, date_to = _period(request)
-    threshold = _threshold(request)
+    period = filters_module.period(request.query, timeutil.today(config.timezone))
+    problems = period.problems
+    default = request["lang"] if request["lang"] in filters_module.LANGUAGES else "fr"
+    language = filters_module.language(request.query, default, problems)
+    threshold = filters_module.threshold(request.query, config.low_confidence, problems)
+    if problems:
+        raise _refuse_filters(request, problems)
+    date_from, date_to = period.date_from, period.date_to
     groups = await _run(
         unanswered.groups_for,
         request.app[ENGINE],
@@ -617,7 +636,10 @@ async def unanswered_export(request: web.Request) -> web.Response:
 
 async def dashboard_page(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
-    date_from, date_to = _period(request)
+    period = filters_module.period(request.query, timeutil.today(config.timezone))
+    if period.problems:
+        raise _refuse_filters(request, period.problems)
+    date_from, date_to = period.date_from, period.date_to
     t = request["t"]
     figures = await _run(
         dashboard.figures,
@@ -791,8 +813,7 @@ def _row_json(row: dict, zone_name: str) -> dict:
 
 async def api_conversations(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
-    filters = filters_module.from_query(request.query)
-    after = filters_module.parse_cursor(request.query.get("after", ""))
+    filters, after, _ = _filters_and_pages(request)
     page = await _run(store.list_page, request.app[ENGINE], filters, config.timezone, after)
     return web.json_response(
         {
@@ -800,7 +821,6 @@ async def api_conversations(request: web.Request) -> web.Response:
             "total": page.total,
             "total_capped": page.total_capped,
             "next": page.next_cursor,
-            "ignored_filters": filters.problems,
         },
         dumps=lambda v: json.dumps(v, ensure_ascii=False),
     )

@@ -65,6 +65,7 @@ class ReviewSettings:
     | ``REVIEW_LOW_CONFIDENCE`` | below this, a turn counts as not understood | 0.5 |
     | ``REVIEW_IMPORT_SECONDS`` | how often the running app imports new turns (0: never) | 10 |
     | ``REVIEW_SECURE_COOKIES`` | ``1`` behind HTTPS: cookies only sent over HTTPS | off |
+    | ``REVIEW_TRUST_FORWARDED_FOR`` | ``1`` behind a reverse proxy that appends the client's address to X-Forwarded-For: logins are throttled by that address | off |
     """
 
     var_dir: Path
@@ -78,6 +79,7 @@ class ReviewSettings:
     low_confidence: float = 0.5
     import_seconds: float = 10.0
     secure_cookies: bool = False
+    trust_forwarded_for: bool = False
 
     @property
     def conversation_log_path(self) -> Path:
@@ -158,7 +160,8 @@ def _review(read: "_Reader", var_dir: Path) -> ReviewSettings:
         timezone=read.text("REVIEW_TIMEZONE", "Europe/Paris"),
         low_confidence=read.number("REVIEW_LOW_CONFIDENCE", 0.5, float, "a number from 0 to 1"),
         import_seconds=read.number("REVIEW_IMPORT_SECONDS", 10.0, float, "a number of seconds"),
-        secure_cookies=read.text("REVIEW_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+        secure_cookies=read.flag("REVIEW_SECURE_COOKIES"),
+        trust_forwarded_for=read.flag("REVIEW_TRUST_FORWARDED_FOR"),
     )
 
 
@@ -185,6 +188,9 @@ class _Reader:
         if isinstance(value, (int, float)) and value < 0:
             raise SettingError(f"{name} should be {what}, not {raw!r}.")
         return value
+
+    def flag(self, name: str) -> bool:
+        return self.text(name, "").lower() in ("1", "true", "yes")
 
     def choice(self, name: str, allowed: tuple) -> Optional[str]:
         raw = self.text(name, "").upper()

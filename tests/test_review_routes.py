@@ -6,17 +6,21 @@ temporary database seeded with fr/zh/en conversations (testkit.review_app).
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import csv
 import io
 import json
 import re
+import time
 
 import httpx
+import markupsafe
 import pytest
 import sqlalchemy as sa
 import yaml
 
-from review import schema
+from review import i18n, schema, throttle
 from testkit.review_app import ACCOUNTS, ServedApp
 
 GET_ROUTES = [
@@ -85,6 +89,14 @@ FILTER_FIELDS = [
     "after",
     "before",
 ]
+# The only INJECTIONS that are a valid value of their field (a name, a tag, a search);
+# any other is refused with a 400 that says what the field takes.
+VALID_INJECTIONS = {
+    "channel": {"_", "1e999", "-1"},
+    "intent": {"_", "1e999", "-1"},
+    "tag": {"_", "1e999", "-1"},
+    "q": {p for p in INJECTIONS if len(p) <= 200 and p != "\x00"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -280,12 +292,17 @@ def test_injection_in_every_filter_leaks_and_breaks_nothing(app, field):
     before = _counts(app)
     for payload in INJECTIONS:
         for path in ("/conversations", "/api/conversations", "/export.jsonl"):
+            ignored = path == "/export.jsonl" and field in ("after", "before")  # not its own
+            valid = ignored or payload in VALID_INJECTIONS.get(field, ())
+            expected = 200 if valid else 400
             response = client.get(path, params={field: payload})
-            assert response.status_code == 200, (path, field, payload, response.text[:300])
+            assert response.status_code == expected, (path, field, payload, response.text[:300])
             assert "scrypt$" not in response.text and "<script>alert" not in response.text
             assert "onerror=alert" not in response.text.replace("onerror=alert(1)&gt;", "")
-            if path == "/api/conversations" and field == "q" and payload.strip("\x00"):
+            if path == "/api/conversations" and field == "q" and expected == 200:
                 assert response.json()["total"] == 0, payload  # no text contains these
+            if expected == 400:
+                assert _says_invalid(response, "fr", field), (path, field, payload)
     assert _counts(app) == before
 
 
@@ -293,10 +310,86 @@ def test_injection_in_every_filter_leaks_and_breaks_nothing(app, field):
 def test_injection_in_unanswered_and_dashboard_parameters(app, path):
     client = login(app, "alice")
     for field in ("language", "date_from", "date_to", "threshold", "days"):
+        ignored = path == "/dashboard" and field in ("language", "threshold")  # not its own
         for payload in INJECTIONS:
             response = client.get(path, params={field: payload})
-            assert response.status_code == 200, (field, payload)
+            assert response.status_code == (200 if ignored else 400), (field, payload)
             assert "<script>alert" not in response.text and "scrypt$" not in response.text
+            if not ignored:
+                assert _says_invalid(response, "fr", field), (field, payload)
+
+
+LABELS = {"q": "search", "after": "page_cursor", "before": "page_cursor"}
+
+
+def _says_invalid(response, lang: str, field: str) -> bool:
+    """The refusal says, in the staff member's language, that ``field`` is invalid."""
+    t = i18n.translator(lang)
+    words = [t("invalid_filters"), t(LABELS.get(field, field))]
+    kind = response.headers["content-type"]
+    if kind.startswith("application/json"):
+        body = response.json()
+        return field in body["invalid_filters"] and all(w in body["error"] for w in words)
+    if kind.startswith("text/html"):
+        words = [str(markupsafe.escape(w)) for w in words]
+    return all(w in response.text for w in words)
+
+
+REFUSED_FILTERS = [
+    ("/conversations", {"date_to": "9999-12-31"}, "date_to"),
+    ("/conversations", {"date_from": "0001-01-01", "date_to": "9999-12-31"}, "date_to"),
+    ("/conversations/1", {"date_to": "9999-12-31"}, "date_to"),
+    ("/api/conversations", {"date_to": "9999-12-31"}, "date_to"),
+    ("/export.csv", {"date_to": "9999-12-31"}, "date_to"),
+    ("/export.jsonl", {"date_from": "0001-01-01", "date_to": "9999-12-31"}, "date_to"),
+    ("/dashboard", {"date_to": "0001-01-01"}, "date_to"),
+    ("/dashboard", {"date_to": "2024-01-01", "date_from": "0001-01-01"}, "date_from"),
+    ("/unanswered", {"date_to": "0001-01-05"}, "date_to"),
+    ("/dashboard", {"days": "²"}, "days"),
+    ("/unanswered", {"days": "²"}, "days"),
+    ("/unanswered", {"threshold": "nan"}, "threshold"),
+    ("/unanswered", {"language": "de"}, "language"),
+    ("/conversations", {"below": "1e999"}, "below"),
+    ("/api/conversations", {"after": "9_9_9"}, "after"),
+]
+
+
+@pytest.mark.parametrize("path, params, field", REFUSED_FILTERS)
+def test_out_of_range_or_malformed_filters_are_a_400_in_the_staff_language(
+    app, path, params, field
+):
+    client = login(app, "bob")
+    for lang in i18n.UI_LANGUAGES:
+        client.cookies.set("review_lang", lang)
+        response = client.get(path, params=params)
+        assert response.status_code == 400, (lang, response.text[:300])
+        assert _says_invalid(response, lang, field), (lang, response.text[:1000])
+        if field.startswith("date"):
+            assert "2000-01-01" in response.text and "2099-12-31" in response.text
+        if path.startswith("/export"):  # a message to read, not a file half downloaded
+            assert response.headers["content-type"].startswith("text/plain")
+            assert "content-disposition" not in response.headers
+
+
+def test_a_refused_filter_links_to_the_same_page_without_it(app):
+    client = login(app, "bob")
+    response = client.get("/conversations", params={"date_to": "9999-12-31", "language": "zh"})
+    assert response.status_code == 400
+    assert 'href="/conversations?language=zh"' in response.text
+    assert client.get("/conversations?language=zh").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/conversations", {"date_from": "2000-01-01", "date_to": "2099-12-31"}),
+        ("/export.csv", {"date_to": "2099-12-31"}),
+        ("/dashboard", {"date_to": "2000-01-01", "days": "3660"}),
+        ("/unanswered", {"date_from": "2099-12-31", "date_to": "2000-01-01", "threshold": "1"}),
+    ],
+)
+def test_the_first_and_last_accepted_days_work(app, path, params):
+    assert login(app, "bob").get(path, params=params).status_code == 200
 
 
 def test_injection_in_forms_is_stored_as_text_and_shown_escaped(app):
@@ -432,3 +525,109 @@ def test_redirects_after_login_and_language_change_stay_on_the_site(app, target,
                                            "next": target})
     assert response.status_code == 303 and response.headers["location"] == expected
     assert _client(app).get("/lang/fr", params={"next": "/conversations?q=长城"}).status_code == 303
+
+
+# ---------------------------------------------------------------- login throttle
+# Each test has an app of its own: the throttle's memory is the server's.
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    with ServedApp(tmp_path, conversations=5) as served:
+        yield served
+
+
+def _logins(app, attempts, source="127.0.0.1"):
+    """All ``(name, password)`` attempts sent at once from ``source``; their responses."""
+
+    async def send():
+        transport = httpx.AsyncHTTPTransport(local_address=source)
+        async with httpx.AsyncClient(
+            base_url=app.url, transport=transport, timeout=120, headers={"Accept-Language": "en"}
+        ) as client:
+            token = (await client.get("/login")).cookies["review_login_csrf"]
+            return await asyncio.gather(
+                *(
+                    client.post("/login", data={"name": n, "password": p, "csrf_token": token})
+                    for n, p in attempts
+                )
+            )
+
+    return asyncio.run(send())
+
+
+def _statuses(responses):
+    return collections.Counter(r.status_code for r in responses)
+
+
+def test_simultaneous_wrong_guesses_cannot_exceed_the_limits(fresh_app):
+    # 100 wrong guesses at one account at once: at most its free failures are checked.
+    responses = _logins(fresh_app, [("alice", f"guess-{i:04d}-xx") for i in range(100)])
+    statuses = _statuses(responses)
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses[401] <= throttle.ACCOUNT_FREE_FAILURES, statuses
+    for refused in (r for r in responses if r.status_code == 429):
+        assert 1 <= int(refused.headers["retry-after"]) <= throttle.ACCOUNT_MAX_DELAY
+        assert "Too many attempts: try again in " in refused.text
+        assert "review_session" not in refused.cookies
+    # 29 wrong and the right one together: no more checks than the limit allows.
+    attempts = [("bob", f"guess-{i:04d}-xx") for i in range(29)] + [("bob", ACCOUNTS["bob"][1])]
+    statuses = _statuses(_logins(fresh_app, attempts, source="127.0.0.3"))
+    assert statuses[401] + statuses[303] <= throttle.ACCOUNT_FREE_FAILURES, statuses
+    # 100 names at once from one address: at most the address's limit is checked.
+    names = [(f"user{i}", "guess-0000-xx") for i in range(100)]
+    statuses = _statuses(_logins(fresh_app, names, source="127.0.0.4"))
+    assert statuses[401] <= throttle.ADDRESS_MAX_FAILURES and statuses[429] >= 90, statuses
+
+
+def test_a_flood_from_one_address_does_not_lock_the_owner_out(fresh_app):
+    flood = [("alice", f"guess-{i:04d}-xx") for i in range(100)]
+    assert _statuses(_logins(fresh_app, flood, source="127.0.0.2"))[429] > 0
+    waited, started = [], time.monotonic()
+    for _ in range(4):
+        (response,) = _logins(fresh_app, [("alice", ACCOUNTS["alice"][1])], source="127.0.0.1")
+        if response.status_code != 429:
+            break
+        waited.append(int(response.headers["retry-after"]))
+        time.sleep(waited[-1])
+    assert response.status_code == 303, (response.status_code, waited)
+    assert time.monotonic() - started < 10, waited
+    # the flooding address is still slowed down
+    (again,) = _logins(fresh_app, [("alice", "guess-9999-xx")], source="127.0.0.2")
+    assert again.status_code in (401, 429)
+
+
+# ---------------------------------------------------------------- exports fail before streaming
+
+
+async def test_an_export_whose_first_query_fails_is_a_clean_500_not_a_cut_download(
+    tmp_path, monkeypatch
+):
+    """In-process (aiohttp's test server), to make the export's query fail."""
+    from dataclasses import replace
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from review import auth, config as config_module, db, store, web
+
+    config = replace(
+        config_module.from_environment(),
+        var_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'review.db'}",
+        import_seconds=0,
+    )
+    engine = db.connect(config.database_url)
+    token = auth.open_session(engine, auth.add_account(engine, "carol", "reviewer", "carol-pw-123"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(store, "export_turns", broken)
+    async with TestClient(TestServer(web.make_app(config, engine))) as client:
+        client.session.cookie_jar.update_cookies({"review_session": token})
+        for path in ("/export.csv", "/export.jsonl"):
+            response = await client.get(path)
+            assert response.status == 500 and await response.text() == "Internal error"
+            assert "content-disposition" not in response.headers
+    engine.dispose()

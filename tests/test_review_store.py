@@ -7,6 +7,7 @@ on PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sqlite3
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 import yaml
 
 from review import auth, cli, config as config_module, db, demo_data, ingest, privacy, schema, store
-from review import training_export, unanswered
+from review import filters as filters_module, i18n, timeutil, training_export, unanswered
 from review.filters import Filters, from_query, parse_cursor
 from review.masking import mask
 
@@ -236,6 +237,68 @@ def test_filters_search_and_keyset_pages(seeded):
         engine, Filters(), zone, before=parse_cursor(page.previous_cursor), size=2
     )
     assert [r["id"] for r in back.rows] == pages[-2]
+
+
+@pytest.mark.parametrize(
+    "query, problems",
+    [
+        ({"date_to": "9999-12-31"}, ["date_to"]),  # its next day is no date
+        ({"date_from": "0001-01-01", "date_to": "1999-12-31"}, ["date_from", "date_to"]),
+        ({"date_from": "2000-01-01", "date_to": "2099-12-31"}, []),
+        ({"date_from": "2024-02-30"}, ["date_from"]),
+        ({"below": "nan"}, ["below"]),
+        ({"below": "1e999"}, ["below"]),
+        ({"below": "0"}, []),
+        ({"q": "a\x00b"}, ["q"]),
+        ({"q": "x" * 201}, ["q"]),
+        ({"q": " 长城 "}, []),
+        ({"tag": "<b>", "flagged": "maybe", "language": "de"}, ["language", "flagged", "tag"]),
+    ],
+)
+def test_filters_out_of_range_or_malformed_are_problems(query, problems):
+    assert from_query(query).problems == problems
+
+
+def test_periods_of_the_dashboard_and_unanswered_questions():
+    today = dt.date(2024, 5, 31)
+    period = filters_module.period({}, today)
+    assert (period.date_from, period.date_to, period.problems) == (dt.date(2024, 5, 2), today, [])
+    period = filters_module.period({"date_to": "2000-01-01", "days": "3660"}, today)
+    assert period.date_from == dt.date(2000, 1, 1) - dt.timedelta(days=3659) and not period.problems
+    period = filters_module.period({"date_from": "2099-12-31", "date_to": "2000-01-01"}, today)
+    assert (period.date_to - period.date_from).days == 3659  # swapped, then its last 3,660 days
+    for query, problem in [
+        ({"date_to": "0001-01-01"}, "date_to"),
+        ({"date_from": "9999-12-31"}, "date_from"),
+        ({"days": "²"}, "days"),  # "²".isdigit() is True; int("²") fails
+        ({"days": "0"}, "days"),
+        ({"days": "3661"}, "days"),
+        ({"days": "-1"}, "days"),
+    ]:
+        assert filters_module.period(query, today).problems == [problem], query
+    problems = []
+    assert filters_module.threshold({"threshold": "inf"}, 0.5, problems) == 0.5
+    assert filters_module.language({"language": "de"}, "fr", problems) == "fr"
+    assert problems == ["threshold", "language"]
+    problems = []
+    assert filters_module.cursors({"after": "1_2", "before": "x"}, problems) == ((1.0, 2), None)
+    assert problems == ["before"]
+
+
+def test_every_filter_problem_is_explained_in_the_three_languages():
+    fields = [
+        "date_from", "date_to", "days", "language", "channel", "intent", "below",
+        "threshold", "fallback", "handoff", "flagged", "reviewed", "tag", "q", "after", "before",
+    ]
+    for lang in i18n.UI_LANGUAGES:
+        t = i18n.translator(lang)
+        lines = filters_module.explain(fields, t)
+        assert len(lines) == len(fields)
+        for line in lines:
+            assert "expect_" not in line and "{" not in line, (lang, line)
+        assert timeutil.FIRST_DAY.isoformat() in lines[0] and "3660" in lines[2]
+    for key in ("invalid_filters", "field_problem", "expect_date", "page_cursor", "days"):
+        assert all(i18n.words()[key]), key
 
 
 def test_flag_tag_note_review(seeded):
