@@ -27,9 +27,11 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 import rasa.shared.utils.io
 
+import curated.schema
 import language.names
 import language.text
 from language.names import Gazetteer
+from curated.schema import ACTIVITIES
 from language.text import fold
 from rasa_extensions.fingerprint import source_fingerprint
 
@@ -61,7 +63,9 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         here = Path(__file__).resolve()
-        return source_fingerprint(here, Path(language.names.__file__), Path(language.text.__file__))
+        return source_fingerprint(
+            here, Path(language.names.__file__), Path(language.text.__file__), Path(curated.schema.__file__)
+        )
 
     @classmethod
     def create(
@@ -127,10 +131,15 @@ def names_in(
             value_type[value] = entity["entity"]
             typed.append((surface, entity["entity"], value))
     # Declared synonyms first: where two meanings share a written form, they win.
+    # nlu/entities.yml holds places and activities only: a value no annotated
+    # example shows is a place unless it is one of the activities, so a place
+    # added there is found without an example of it.
+    for value in set(training_data.entity_synonyms.values()) - set(value_type):
+        value_type[value] = "activity" if value in ACTIVITIES else "place"
     declared = [
         (surface, value_type[value], value)
         for surface, value in training_data.entity_synonyms.items()
-        if value in value_type
+        if value_type[value] in entity_types
     ]
     ids = [(value.replace("_", " "), kind, value) for value, kind in value_type.items()]
     return declared + typed + ids

@@ -75,3 +75,24 @@ def test_a_message_of_emoji_or_punctuation_still_has_a_token():
 
     assert [t.text for t in tokenize(" 🏔️🏯👍 ")] == ["🏔️🏯👍"]
     assert [t.text for t in tokenize("???")] == ["???"]
+
+
+def test_every_place_of_entities_yml_is_found_even_without_an_annotated_example():
+    # Editors add a place's names to nlu/entities.yml; no training sentence
+    # needs to name it for "how do I get to Gubeikou" to find it.
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    from language.names import ENTITIES_FILE
+    from rasa_extensions.gazetteer import names_in
+
+    root = ENTITIES_FILE.parent.parent
+    training = TrainingDataImporter.load_from_config(
+        str(root / "config.yml"), str(root / "domain.yml"), [str(root / "nlu")]
+    ).get_nlu_data()
+    found = Gazetteer.from_pairs(names_in(training, {"place", "activity"}))
+    assert [(f["entity"], f["value"]) for f in found.find("how do I get to Gubeikou")] == [("place", "gubeikou")]
+    assert [(f["entity"], f["value"]) for f in found.find("草原天路好玩吗")] == [("place", "zhangbei")]
+    assert [(f["entity"], f["value"]) for f in found.find("ski de fond à Saint-François-de-Sales")] == [
+        ("activity", "cross_country_skiing"),
+        ("place", "saint_francois_de_sales"),
+    ]
