@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, faq
+from actions import answers, faq, grounding
 from curated import live as live_content
 from actions.answers import Reply
 
@@ -45,13 +45,23 @@ def faq_reply(
     text = tracker.latest_message.get("text") or ""
     confidence = (tracker.latest_message.get("intent") or {}).get("confidence")
     match = faq.decide(content, text, language, intent, place_id, confidence=confidence)
-    return answers.faq_answer(content, match.entry, language) if match else None
+    if match is None:
+        return None
+    reply = answers.faq_answer(content, match.entry, language)
+    reply.why = f"faq {match.entry.id} similarity {match.score:.2f}"
+    return reply
+
+
+def text_of(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
 
 
 def place_named(tracker: Tracker, content) -> Optional[str]:
-    """The first place of content/ the latest message names, if any."""
+    """The place of content/ the latest message names, if any: the most
+    precise one when it names a place and a larger one it is within
+    ("le Brévent, à Chamonix" is about the Brévent)."""
     asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
-    return asked[0] if asked else None
+    return answers.most_precise(content, asked)
 
 
 def runner_up_place_intent(tracker: Tracker, content) -> Optional[str]:
@@ -65,7 +75,9 @@ def runner_up_place_intent(tracker: Tracker, content) -> Optional[str]:
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+    # ``why`` travels in the bot message's metadata (Rasa's tracker store), for
+    # the staff review app; tourists never see it.
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, why=reply.why)
 
 
 class ActionGreet(Action):
@@ -122,6 +134,12 @@ def answer_place(
     if target.uncovered_name:
         send(dispatcher, answers.not_covered(content, target.uncovered_name, language, conversation_place))
         return []
+    # Grounded: the message names the place (or an activity), or it carries
+    # words of the question kind ("and the price?" after Badaling); else the
+    # model's guess is not enough to answer from the content.
+    named = place_named(tracker, content) or mentioned(tracker, "activity")
+    if not named and not grounding.has_evidence(intent, text_of(tracker)):
+        return refuse(dispatcher, tracker, content, language, reason=f"no place or {topic} words")
     if target.place_id is None:
         send(dispatcher, answers.which_place(content, intent, language))
         return []
@@ -140,8 +158,12 @@ class ActionListOffers(Action):
     ) -> List[Dict[Text, Any]]:
         content = live_content.current()
         place_id = place_named(tracker, content)
+        language = language_of(tracker)
+        if not place_id and not grounding.has_evidence("ask_offers", text_of(tracker)):
+            button = {"title": content.phrase("offers_button", language), "payload": "/ask_offers"}
+            return refuse(dispatcher, tracker, content, language, "no place or offer words", button)
         now = dt.datetime.now(dt.timezone.utc)
-        for reply in answers.offers(content, place_id, language_of(tracker), now):
+        for reply in answers.offers(content, place_id, language, now):
             send(dispatcher, reply)
         return [SlotSet("place", place_id)] if place_id else []
 
@@ -157,9 +179,14 @@ class ActionListEvents(Action):
     ) -> List[Dict[Text, Any]]:
         content = live_content.current()
         place_id = place_named(tracker, content)
+        language = language_of(tracker)
         now = dt.datetime.now(dt.timezone.utc)
-        text = tracker.latest_message.get("text") or ""
-        for reply in answers.events(content, place_id, language_of(tracker), now, text):
+        text = text_of(tracker)
+        named = answers.named_events([e for e in content.events if not e.is_over(now)], text)
+        if not place_id and not named and not grounding.has_evidence("ask_events", text):
+            button = {"title": content.phrase("events_button", language), "payload": "/ask_events"}
+            return refuse(dispatcher, tracker, content, language, "no place or event words", button)
+        for reply in answers.events(content, place_id, language, now, text):
             send(dispatcher, reply)
         return [SlotSet("place", place_id)] if place_id else []
 
@@ -174,8 +201,12 @@ class ActionContact(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         content = live_content.current()
-        place_id = place_named(tracker, content) or tracker.get_slot("place")
-        send(dispatcher, answers.contacts(content, place_id, language_of(tracker)))
+        language = language_of(tracker)
+        named = place_named(tracker, content)
+        if not named and not grounding.has_evidence("contact_human", text_of(tracker)):
+            button = {"title": content.phrase("contact_button", language), "payload": "/contact_human"}
+            return refuse(dispatcher, tracker, content, language, "no place or contact words", button)
+        send(dispatcher, answers.contacts(content, named or tracker.get_slot("place"), language))
         return []
 
 
@@ -201,7 +232,7 @@ class ActionAnswerFaq(Action):
         second = runner_up_place_intent(tracker, content)
         if second:
             return answer_place(dispatcher, tracker, content, second)
-        return refuse(dispatcher, tracker, content, language)
+        return refuse(dispatcher, tracker, content, language, "faq: no entry close enough")
 
 
 class ActionOutOfScope(Action):
@@ -226,17 +257,32 @@ class ActionOutOfScope(Action):
         if from_faq is not None:
             send(dispatcher, from_faq)
             return []
-        return refuse(dispatcher, tracker, content, language)
+        return refuse(dispatcher, tracker, content, language, f"intent {intent}")
 
 
 def refuse(
-    dispatcher: CollectingDispatcher, tracker: Tracker, content, language: str
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    content,
+    language: str,
+    reason: str,
+    button: Optional[Dict[str, str]] = None,
 ) -> List[Dict[Text, Any]]:
-    """Nothing in the content answers: say what is covered, and whom to ask."""
+    """Nothing in the content answers: say what is covered, and whom to ask.
+
+    ``button`` offers what the message looked like ("our offers"), one tap
+    away. A covered place the message names is still kept for the next
+    question ("we're heading to Badaling next week", then "is it crowded?").
+    """
     place = tracker.get_slot("place")
+    named = place_named(tracker, content)
     elsewhere = [m for m in mentioned(tracker, "place") if m["value"] not in content.places]
-    if elsewhere:  # "how do I visit the Eiffel Tower": say which place we do not cover
-        send(dispatcher, answers.not_covered(content, elsewhere[0]["text"], language, place))
+    if elsewhere and not named:  # "how do I visit the Eiffel Tower": say which place we do not cover
+        reply = answers.not_covered(content, elsewhere[0]["text"], language, place)
     else:
-        send(dispatcher, answers.out_of_scope(content, language, place))
-    return []
+        reply = answers.out_of_scope(content, language, named or place)
+    reply.why = f"{reply.why}: {reason}"
+    if button:
+        reply.buttons.append(button)
+    send(dispatcher, reply)
+    return [SlotSet("place", named)] if named and named != place else []

@@ -33,6 +33,9 @@ EVENTS_SHOWN = 5
 class Reply:
     text: str
     buttons: List[Dict[str, str]] = field(default_factory=list)
+    # Which rule answered, for staff reviewing the conversation ("place badaling
+    # prices", "faq paying_in_china 0.72", "out_of_scope: no place or topic").
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,9 @@ def choose_place(
     do not cover is said so, except in a directions question, where another
     city is usually where the trip starts ("from Geneva").
     """
-    covered = [m["value"] for m in mentioned if m["value"] in content.places]
+    covered = most_precise(content, [m["value"] for m in mentioned if m["value"] in content.places])
     if covered:
-        return Target(covered[0])
+        return Target(covered)
     uncovered = [m for m in mentioned if m["value"] not in content.places]
     if uncovered and not (intent == "ask_directions" and conversation_place):
         return Target(uncovered_name=uncovered[0]["text"])
@@ -74,6 +77,15 @@ def choose_place(
     if conversation_place in content.places:
         return Target(conversation_place)
     return Target()
+
+
+def most_precise(content: Content, place_ids: Sequence[str]) -> Optional[str]:
+    """The first place named that no other place named lies within."""
+    for place_id in place_ids:
+        inside = [p for p in place_ids if p != place_id and place_id in {x.id for x in content.lineage(p)}]
+        if not inside:
+            return place_id
+    return None
 
 
 def _known_for(content: Content, place_id: str) -> Sequence[str]:
@@ -92,12 +104,12 @@ def place_answer(content: Content, place_id: str, topic: str, language: str) -> 
             place=place.name[language],
             contact=contact_details(content, place_id, language),
         )
-        return Reply(_join(text, suggestion(content, place_id, language)))
+        return Reply(_join(text, suggestion(content, place_id, language)), why=f"place {place_id} {topic} (missing)")
     _, topic_content = found
     parts = [place.name[language], topic_content.text[language]]
     parts.extend(_fact_lines(content, topic_content.facts, language))
     parts.append(suggestion(content, place_id, language))
-    return Reply(_join(*parts))
+    return Reply(_join(*parts), why=f"place {place_id} {topic}")
 
 
 def faq_answer(content: Content, entry: FaqEntry, language: str) -> Reply:
@@ -106,7 +118,7 @@ def faq_answer(content: Content, entry: FaqEntry, language: str) -> Reply:
     parts.extend(_fact_lines(content, entry.facts, language))
     if entry.place in content.places:
         parts.append(suggestion(content, entry.place, language))
-    return Reply(_join(*parts))
+    return Reply(_join(*parts), why=f"faq {entry.id}")
 
 
 def _fact_lines(content: Content, facts, language: str) -> List[str]:
@@ -129,7 +141,8 @@ def suggestion(content: Content, place_id: str, language: str) -> str:
 
 
 def which_place(content: Content, intent: str, language: str) -> Reply:
-    return Reply(content.phrase("which_place", language), destination_buttons(content, intent, language))
+    buttons = destination_buttons(content, intent, language)
+    return Reply(content.phrase("which_place", language), buttons, why=f"which_place {intent}")
 
 
 def destination_buttons(content: Content, intent: str, language: str) -> List[Dict[str, str]]:
@@ -145,14 +158,14 @@ def not_covered(
     content: Content, name: str, language: str, conversation_place: Optional[str] = None
 ) -> Reply:
     contact = contact_details(content, conversation_place, language)
-    return Reply(content.phrase("not_covered", language, name=name, contact=contact))
+    return Reply(content.phrase("not_covered", language, name=name, contact=contact), why=f"not_covered {name}")
 
 
 def out_of_scope(
     content: Content, language: str, conversation_place: Optional[str] = None
 ) -> Reply:
     contact = contact_details(content, conversation_place, language)
-    return Reply(content.phrase("out_of_scope", language, contact=contact))
+    return Reply(content.phrase("out_of_scope", language, contact=contact), why="out_of_scope")
 
 
 def contacts(content: Content, place_id: Optional[str], language: str) -> Reply:
@@ -170,7 +183,7 @@ def contacts(content: Content, place_id: Optional[str], language: str) -> Reply:
         details = _details(contact)
         line = content.phrase("contact_line", language, name=contact.name[language], details=details)
         lines.append(line if details else "• " + contact.name[language])
-    return Reply("\n".join(lines))
+    return Reply("\n".join(lines), why=f"contact {place_id or 'main offices'}")
 
 
 def offers(
@@ -184,11 +197,11 @@ def offers(
         matching = [o for o in current if o.place in family_of(content, place_id)]
         current = matching or current
     if not current:
-        return [Reply(content.phrase("offers_none", language, contact=main_contact(content, language)))]
+        return [Reply(content.phrase("offers_none", language, contact=main_contact(content, language)), why="offers none")]
     current.sort(key=lambda o: (o.valid_until, o.id))
     texts = [offer_text(content, o, language) for o in current]
     texts[0] = content.phrase("offers_intro", language) + "\n" + texts[0]
-    return [Reply(text) for text in texts]
+    return [Reply(text, why=f"offers {place_id or 'all'}") for text in texts]
 
 
 def offer_text(content: Content, offer: Offer, language: str) -> str:
@@ -251,7 +264,7 @@ def events(
     has none, that is said before the others."""
     coming = sorted((e for e in content.events if not e.is_over(now)), key=lambda e: (e.starts, e.id))
     if not coming:
-        return [Reply(content.phrase("events_none", language, contact=main_contact(content, language)))]
+        return [Reply(content.phrase("events_none", language, contact=main_contact(content, language)), why="events none")]
     intro = content.phrase("events_intro", language)
     named = named_events(coming, text)
     if named:
@@ -265,7 +278,7 @@ def events(
             intro = content.phrase("events_none_here", language, place=name)
     texts = [event_text(content, e, language) for e in coming[:EVENTS_SHOWN]]
     texts[0] = intro + "\n" + texts[0]
-    return [Reply(text) for text in texts]
+    return [Reply(text, why=f"events {place_id or 'all'}") for text in texts]
 
 
 def event_text(content: Content, event: Event, language: str) -> str:

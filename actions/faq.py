@@ -30,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from actions import grounding
 from curated.schema import FAQ_INTENT
 from curated.store import Content, FaqEntry
 from language.text import HAN_RANGES, fold, is_han
@@ -119,6 +120,11 @@ class Index:
         self.idf = {gram: math.log((1 + total) / (1 + count)) + 1 for gram, count in seen.items()}
         self.default_idf = math.log(1 + total) + 1  # an n-gram no question has
         self.vectors = [self._vector(grams) for *_, grams in self.rows]
+        self.markers = grounding.entry_markers(entries)
+
+    def grounded(self, match: "Match", text: str) -> bool:
+        """The message shares a marker word of the entry ("chien", "签证", "wifi")."""
+        return bool(grounding.words(text) & self.markers.get(match.entry.id, frozenset()))
 
     def _vector(self, grams: Counter) -> Vector:
         vector = {g: c * self.idf.get(g, self.default_idf) for g, c in grams.items()}
@@ -230,13 +236,14 @@ def decide(
     if not text or text.startswith("/"):
         return None
     if intent in FAQ_INTENTS:
-        return answer_for(content, text, language, faq_threshold(language, intent, confidence))
+        found = answer_for(content, text, language, faq_threshold(language, intent, confidence))
+        return found if found is not None and index_of(content).grounded(found, text) else None
     if intent not in PLACE_INTENTS:
         return None
     strong = STRONG_THRESHOLD if strong_threshold is None else strong_threshold
     near = PLACE_THRESHOLD if place_threshold is None else place_threshold
     match = best_match(content, text, language)
-    if match is None:
+    if match is None or not index_of(content).grounded(match, text):
         return None
     if match.score >= strong:
         return match

@@ -217,6 +217,8 @@ PHRASES = {
     "unavailable": Phrase(),
     "empty_message": Phrase(),
     "offers_button": Phrase(title=True),
+    "events_button": Phrase(title=True),
+    "contact_button": Phrase(title=True),
     "events_intro": Phrase(),
     "events_none": Phrase(("contact",)),
     "events_none_here": Phrase(("place",)),

@@ -1,0 +1,223 @@
+"""Real questions nobody here wrote: is out of scope refused, is the section asked answered?
+
+``python -m evaluation.outside`` runs every message of ../shared/eval/outside_dev
+(CrossWOZ, CLINC150, xSID; never trained on, never used to choose anything)
+through what the assistant does with it: the language decision, the trained
+model (in process), the rule of dialogue/rules.yml for its intent, and the real
+action with the curated content, each message from a new tourist. What answered
+is read from each reply's ``why`` (the rule that answered, as the review app
+shows it): the out-of-scope answer, small talk, "which destination?", or
+in-domain content (a place's text, an FAQ answer, offers, events, contacts).
+
+The figure that matters: the share of out-of-scope messages answered with
+in-domain content (target: at most 2%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
+
+import yaml
+
+from language import decision
+from rasa_extensions.command import ROOT
+
+OUTSIDE = ROOT.parent / "shared" / "eval" / "outside_dev"
+RULES = ROOT / "dialogue" / "rules.yml"
+
+# The out-of-scope files: (file, column of the text, language column or None).
+OUT_OF_SCOPE = (
+    ("crosswoz_val_out_of_scope_sample500.tsv", "text"),
+    ("clinc150_out_of_scope_train_val_en.tsv", "text"),
+    ("xsid_valid_zh_en.tsv", "zh"),
+    ("xsid_valid_zh_en.tsv", "en"),
+)
+GREAT_WALL = "crosswoz_val_greatwall.tsv"
+
+# The Great Wall section each CrossWOZ turn names, read by hand (None: no
+# section the content covers: a hotel, a restaurant, another site near it, or
+# a section it does not cover). What the assistant should answer, in the file's
+# README: about the section named, never another section's content.
+SECTION_NAMED = {
+    0: "badaling",  # scenic spots around Badaling: not answered by the content
+    1: None,  # 八达岭古长城 (the remnant wall near Badaling): not Badaling's scenic area
+    2: "badaling",
+    3: "badaling",  # a taxi to Badaling: the taxi is out of scope
+    4: None,  # a restaurant named after Badaling
+    5: "badaling",
+    6: "badaling",  # the China Great Wall Museum, in Badaling's scenic area
+    7: "badaling",
+    8: "shuiguan",  # the metro to Shuiguan
+    9: None,  # the Commune by the Great Wall (a hotel)
+    10: "badaling",
+    11: None,  # Badaling National Forest Park
+    12: None,
+    13: "simatai",
+    14: None,
+    15: None,
+    16: None,
+    17: "badaling",
+    18: "badaling",
+    19: "badaling",
+    20: "badaling",
+    21: "badaling",
+    22: "badaling",
+    23: None,
+}
+
+
+@dataclass
+class Outcome:
+    text: str
+    intent: str
+    kinds: Tuple[str, ...]  # the kind of each reply: out_of_scope, place, faq...
+    places: Tuple[str, ...]  # the places whose content was given
+
+    @property
+    def in_domain(self) -> bool:
+        return any(k in IN_DOMAIN for k in self.kinds)
+
+
+IN_DOMAIN = {"place", "faq", "offers", "events", "contact"}
+
+
+def rows(name: str) -> Iterator[Dict[str, str]]:
+    with open(OUTSIDE / name, encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+class Assistant:
+    """The assistant as one turn of a new tourist sees it, without servers."""
+
+    def __init__(self, model: Path) -> None:
+        from actions import actions
+        from curated import store
+        from evaluation.faq_compare import parser
+
+        self.parse = parser(model)
+        self.content = store.load(ROOT / "content")
+        self.rules = _rules()
+        self.actions = {
+            cls().name(): cls()
+            for cls in vars(actions).values()
+            if isinstance(cls, type) and issubclass(cls, actions.Action) and cls is not actions.Action
+        }
+        actions.live_content.current = lambda: self.content  # the content read above
+
+    def turn(self, text: str, slots: Optional[Dict[str, str]] = None) -> Outcome:
+        from testkit.actions import run, tracker
+
+        language = decision.decide(text, None, None).language
+        parsed = self.parse(text)
+        intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
+        action = self.rules.get(intent, "action_out_of_scope")
+        if action.startswith("utter_"):
+            return Outcome(text, intent, ("small_talk",), ())
+        ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != intent]
+        entities = [
+            (e["entity"], str(e["value"]), text[e["start"] : e["end"]])
+            for e in parsed.get("entities") or []
+            if e.get("entity") in ("place", "activity")
+        ]
+        state = tracker(text, intent, entities, language, (slots or {}).get("place"), ranking=ranking)
+        state.latest_message["intent"]["confidence"] = (parsed.get("intent") or {}).get("confidence")
+        messages, _events = run(self.actions[action], state)
+        kinds = tuple((m.get("why") or "unknown").split()[0] for m in messages)
+        places = tuple(
+            (m.get("why") or "").split()[1] for m in messages if (m.get("why") or "").startswith("place ")
+        )
+        return Outcome(text, intent, kinds, places)
+
+
+def _rules() -> Dict[str, str]:
+    data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    found = {}
+    for rule in data["rules"]:
+        steps = rule["steps"]
+        if len(steps) == 2 and "intent" in steps[0] and "action" in steps[1]:
+            found[steps[0]["intent"]] = steps[1]["action"]
+    return found
+
+
+def measure(answer: Callable[[str], Outcome]) -> Dict[str, Dict]:
+    results: Dict[str, Dict] = {}
+    for name, column in OUT_OF_SCOPE:
+        outcomes = [answer(row[column]) for row in rows(name)]
+        wrong = [o for o in outcomes if o.in_domain]
+        results[f"{name} ({column})"] = {
+            "messages": len(outcomes),
+            "in_domain": len(wrong),
+            "kinds": Counter(k for o in outcomes for k in set(o.kinds)),
+            "examples": [(o.text, o.intent, o.kinds) for o in wrong[:8]],
+        }
+    great_wall = []
+    for number, row in enumerate(rows(GREAT_WALL)):
+        outcome = answer(row["text"])
+        named = SECTION_NAMED.get(number)
+        other = [p for p in outcome.places if p != named]
+        great_wall.append((number, row["text"], named, outcome, other))
+    results[GREAT_WALL] = {
+        "messages": len(great_wall),
+        "another_place": sum(1 for *_, other in great_wall if other),
+        "about_the_section": sum(1 for _, _, named, o, _ in great_wall if named and named in o.places),
+        "sections_named": sum(1 for _, _, named, _, _ in great_wall if named),
+        "rows": great_wall,
+    }
+    return results
+
+
+def report(results: Dict[str, Dict]) -> List[str]:
+    lines = ["| file | messages | answered with in-domain content | share |", "|---|---|---|---|"]
+    total = wrong = 0
+    for name, result in results.items():
+        if name == GREAT_WALL:
+            continue
+        total += result["messages"]
+        wrong += result["in_domain"]
+        share = result["in_domain"] / result["messages"]
+        lines.append(f"| {name} | {result['messages']} | {result['in_domain']} | {share:.1%} |")
+    lines.append(f"| all out-of-scope files | {total} | {wrong} | {wrong / total:.1%} |")
+    gw = results[GREAT_WALL]
+    lines += [
+        "",
+        f"Great Wall turns ({GREAT_WALL}, {gw['messages']}): answered with another place's content: "
+        f"{gw['another_place']}; sections named that the content covers: {gw['sections_named']}, "
+        f"answered about that section: {gw['about_the_section']}.",
+    ]
+    return lines
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    from evaluation.nlu import latest_model
+
+    parser = argparse.ArgumentParser(prog="python -m evaluation.outside", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "models", help="model file or folder")
+    parser.add_argument("--show", action="store_true", help="list the messages answered with content")
+    args = parser.parse_args(argv)
+    if not OUTSIDE.exists():
+        print(f"{OUTSIDE} is not there: nothing to measure.", file=sys.stderr)
+        return 1
+    model = args.model if args.model.is_file() else latest_model(args.model)
+    assistant = Assistant(model)
+    results = measure(assistant.turn)
+    print("\n".join(report(results)))
+    if args.show:
+        for name, result in results.items():
+            if name == GREAT_WALL:
+                for number, text, named, outcome, other in result["rows"]:
+                    print(f"GW{number:>2} named={named} -> {outcome.intent} {outcome.kinds} {outcome.places} {text}")
+                continue
+            print(f"\n{name}: {dict(result['kinds'])}")
+            for text, intent, kinds in result["examples"]:
+                print(f"  {intent:15} {kinds} {text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
