@@ -8,7 +8,7 @@ it: a place or activity it names, or one of the words that mark the question
 kind in the training examples ("offres", "festival", "门票", "电话"...).
 
 The marker words are learnt from nlu/ when the action server starts: a word
-(folded Latin word of three letters or more, or a pair of Chinese characters)
+(folded Latin word of three letters or more, or a Chinese word as jieba cuts it)
 marks an intent when at least ``MIN_EXAMPLES`` of its training examples hold
 it and at least ``PURITY`` of all the examples holding it are of that intent.
 Place names are set aside first, so "Chamonix" marks nothing. The two numbers
@@ -32,10 +32,10 @@ from curated.store import FaqEntry
 from language.names import Gazetteer, synonyms
 from language.text import HAN_RUN, fold
 
-MIN_EXAMPLES = 2
-PURITY = 0.5
+MIN_EXAMPLES = 1
+PURITY = 0.6
 # An FAQ entry has a few ways of asking per language: one of them is enough
-# to make a word its marker (still only when the word is rare elsewhere).
+# to make a word its marker (still only when it is rare in nlu/).
 ENTRY_MIN_EXAMPLES = 1
 
 _WORD = re.compile(r"[a-z]{3,}")
@@ -47,14 +47,26 @@ def _gazetteer() -> Gazetteer:
 
 
 def words(text: str) -> Set[str]:
-    """The evidence units of a text: folded words and Chinese character pairs, names set aside."""
+    """The evidence units of a text: folded words, Chinese words as jieba cuts
+    them ("狗", "电话", "门票"), place names set aside."""
     for found in sorted(_gazetteer().find(text), key=lambda f: -f["start"]):
         text = text[: found["start"]] + " " + text[found["end"] :]
     folded = fold(text)
     units = set(_WORD.findall(HAN_RUN.sub(" ", folded)))
     for run in HAN_RUN.findall(folded):
-        units.update(run[i : i + 2] for i in range(len(run) - 1))
+        units.update(_jieba().lcut(run))
     return units
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
 
 
 def learn(
@@ -92,12 +104,29 @@ def has_evidence(intent: str, text: str) -> bool:
 
 
 def entry_markers(entries: Sequence[FaqEntry]) -> Dict[str, FrozenSet[str]]:
-    """FAQ entry id -> its marker words: each entry is a kind of question,
-    learnt from its ways of asking beside the nlu/ examples, so words every
-    kind of question uses ("how", "怎么") mark none."""
-    labelled = list(training_words())
+    """FAQ entry id -> its marker words: words of its ways of asking that are
+    rare in the nlu/ examples (at least PURITY of their uses are the entry's).
+    Other entries do not count against it (the matcher chooses among entries):
+    "chiens" marks every entry about dogs; "how", "怎么" mark none."""
+    elsewhere = _training_counts()
+    found = {}
     for entry in entries:
+        own: Counter = Counter()
         for questions in entry.questions.values():
-            labelled.extend((f"faq:{entry.id}", frozenset(words(q))) for q in questions)
-    found = learn(labelled, ENTRY_MIN_EXAMPLES)
-    return {entry.id: found.get(f"faq:{entry.id}", frozenset()) for entry in entries}
+            for question in questions:
+                own.update(words(question))
+        found[entry.id] = frozenset(
+            unit
+            for unit, count in own.items()
+            if count >= ENTRY_MIN_EXAMPLES and count / (count + elsewhere[unit]) >= PURITY
+        )
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _training_counts() -> Counter:
+    """In how many nlu/ examples each word is."""
+    counts: Counter = Counter()
+    for _, units in training_words():
+        counts.update(units)
+    return counts

@@ -118,6 +118,7 @@ class Assistant:
         intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
         action = self.rules.get(intent, "action_out_of_scope")
         if action.startswith("utter_"):
+            self.whys, self.last_events = [action], []
             return Outcome(text, intent, ("small_talk",), ())
         ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != intent]
         entities = [
@@ -127,8 +128,10 @@ class Assistant:
         ]
         state = tracker(text, intent, entities, language, (slots or {}).get("place"), ranking=ranking)
         state.latest_message["intent"]["confidence"] = (parsed.get("intent") or {}).get("confidence")
-        messages, _events = run(self.actions[action], state)
+        messages, events = run(self.actions[action], state)
+        self.last_events = events
         kinds = tuple((m.get("why") or "unknown").split()[0] for m in messages)
+        self.whys = [m.get("why") or "" for m in messages]
         places = tuple(
             (m.get("why") or "").split()[1] for m in messages if (m.get("why") or "").startswith("place ")
         )
@@ -172,6 +175,26 @@ def measure(answer: Callable[[str], Outcome]) -> Dict[str, Dict]:
     return results
 
 
+CONTENT_INTENTS = (
+    "ask_overview", "ask_directions", "ask_prices", "ask_hours", "ask_best_time",
+    "ask_activities", "ask_offers", "ask_events", "contact_human", "faq",
+)  # fmt: skip
+
+
+def heldout_refused(answer: Callable[[str], Outcome]) -> Dict[str, Tuple[int, int]]:
+    """The cost of refusing: held-out questions of the content intents
+    (tests/nlu_heldout, never trained on) that get the out-of-scope answer,
+    per language: (refused, questions)."""
+    from evaluation import heldout
+
+    found = {}
+    for language, examples in heldout.load_all().items():
+        asked = [e for e in examples if e.intent in CONTENT_INTENTS]
+        refused = [e for e in asked if set(answer(e.text).kinds) <= {"out_of_scope:", "not_covered"}]
+        found[language] = (len(refused), len(asked))
+    return found
+
+
 def report(results: Dict[str, Dict]) -> List[str]:
     lines = ["| file | messages | answered with in-domain content | share |", "|---|---|---|---|"]
     total = wrong = 0
@@ -207,6 +230,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     assistant = Assistant(model)
     results = measure(assistant.turn)
     print("\n".join(report(results)))
+    cost = heldout_refused(assistant.turn)
+    print(
+        "\nHeld-out questions of the content intents (tests/nlu_heldout) refused: "
+        + ", ".join(f"{lang} {n}/{total} ({n / total:.1%})" for lang, (n, total) in cost.items())
+    )
     if args.show:
         for name, result in results.items():
             if name == GREAT_WALL:

@@ -74,7 +74,20 @@ def test_a_broken_faq_entry_is_left_out_and_the_others_are_trained(tmp_path):
 
 def test_a_missing_faq_file_trains_the_rest(tmp_path):
     directory = copy_of_content(tmp_path)
+    gone = {q for e in content_store.load(directory).faq if e.origin.file == "faq.yml" for qs in e.questions.values() for q in qs}
     (directory / "faq.yml").unlink()
+    training = importer(directory).get_nlu_data()
+    left = faq_texts(training)
+    assert gone and not gone & set(left)
+    assert left  # the FAQ entries of the other files are still trained
+    assert "ask_prices" in training.intents
+
+
+def test_without_any_faq_file_nothing_is_trained_as_faq(tmp_path):
+    directory = copy_of_content(tmp_path)
+    for path in directory.glob("*.yml"):
+        if content_store.read_file(path).faq:
+            path.unlink()
     training = importer(directory).get_nlu_data()
     assert faq_texts(training) == []
     assert "ask_prices" in training.intents

@@ -1,0 +1,85 @@
+"""How many training examples make a marker word: chosen on nlu/ alone, by leave-one-out.
+
+``python -m evaluation.grounding`` prints, for each candidate (MIN_EXAMPLES,
+PURITY) of actions/grounding.py, with every example's own words left out of
+the counts:
+
+- in scope: the share of the content intents' examples (place questions,
+  offers, events, contact) that keep evidence: a place or activity named, or a
+  marker word of their intent;
+- out of scope: the share of the ``out_of_scope`` examples that hold a marker
+  word of any content intent.
+
+The rule is the one the project uses for confidence thresholds: keep 97% of
+the in-scope examples, here of what the best candidate keeps (no candidate
+keeps 97% of all: some questions carry no word of their kind), and among the
+candidates that do, take the strictest (the fewest out-of-scope examples with
+evidence). No outside data is involved.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from typing import Dict, List, Optional, Tuple
+
+from actions import grounding
+from curated import nlu_examples
+
+CONTENT_INTENTS = (
+    "ask_overview", "ask_directions", "ask_prices", "ask_hours", "ask_best_time",
+    "ask_activities", "ask_offers", "ask_events", "contact_human",
+)  # fmt: skip
+KEEP = 0.97
+CANDIDATES = [(m, p) for m in (1, 2, 3) for p in (0.5, 0.6, 0.7, 0.8, 0.9)]
+
+
+def leave_one_out() -> List[Tuple[Tuple[int, float], float, float]]:
+    names = grounding._gazetteer()
+    examples = [
+        (e.intent, grounding.words(e.text), bool(names.find(e.text)))
+        for e in nlu_examples.examples()
+    ]
+    counts: Dict[str, Counter] = defaultdict(Counter)
+    total: Counter = Counter()
+    for intent, units, _ in examples:
+        for unit in units:
+            counts[unit][intent] += 1
+            total[unit] += 1
+
+    def marks(unit: str, intent: str, own: str, minimum: int, purity: float) -> bool:
+        count = counts[unit][intent] - (1 if own == intent else 0)
+        return count >= minimum and count / max(1, total[unit] - 1) >= purity
+
+    rows = []
+    for minimum, purity in CANDIDATES:
+        kept = in_scope = flagged = outside = 0
+        for intent, units, named in examples:
+            if intent in CONTENT_INTENTS:
+                in_scope += 1
+                kept += named or any(marks(u, intent, intent, minimum, purity) for u in units)
+            elif intent == "out_of_scope":
+                outside += 1
+                flagged += any(
+                    marks(u, c, intent, minimum, purity) for u in units for c in CONTENT_INTENTS
+                )
+        rows.append(((minimum, purity), kept / in_scope, flagged / outside))
+    return rows
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    rows = leave_one_out()
+    print("| MIN_EXAMPLES | PURITY | in scope with evidence | out of scope with evidence |")
+    print("|---|---|---|---|")
+    for (minimum, purity), kept, flagged in rows:
+        print(f"| {minimum} | {purity} | {kept:.3f} | {flagged:.3f} |")
+    best = max(kept for _, kept, _ in rows)
+    keeping = [r for r in rows if r[1] >= KEEP * best]
+    (minimum, purity), *_ = min(keeping, key=lambda r: r[2])
+    in_use = (grounding.MIN_EXAMPLES, grounding.PURITY)
+    print(f"\nchosen: MIN_EXAMPLES={minimum}, PURITY={purity} (in use: {in_use[0]}, {in_use[1]})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
