@@ -9,11 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, faq, grounding
+from actions import answers, faq, grounding, suggestions
 from curated import live as live_content
 from actions.answers import Reply
 
 DEFAULT_LANGUAGE = "en"
+
+
+# At most this many questions of one message are answered.
+MAX_QUESTIONS = 3
 
 
 def language_of(tracker: Tracker) -> str:
@@ -47,8 +51,9 @@ def faq_reply(
     match = faq.decide(content, text, language, intent, place_id, confidence=confidence)
     if match is None:
         return None
-    reply = answers.faq_answer(content, match.entry, language)
+    reply = answers.faq_answer(content, match.entry, language, suggest=False)
     reply.why = f"faq {match.entry.id} similarity {match.score:.2f}"
+    reply.about = match.entry.place
     return reply
 
 
@@ -72,6 +77,20 @@ def runner_up_place_intent(tracker: Tracker, content) -> Optional[str]:
     if others and others[0] in answers.TOPIC_OF_INTENT and place_named(tracker, content):
         return others[0]
     return None
+
+
+def with_suggestion(tracker: Tracker, content, reply: Reply, language: str) -> List[Dict[Text, Any]]:
+    """Adds the sister destination to ``reply`` when it is due (actions/suggestions.py);
+    returns the slot event that remembers it."""
+    destination = answers.suggestion_key(content, reply.about)
+    now = dt.datetime.now(dt.timezone.utc)
+    suggested = tracker.get_slot("suggested")
+    is_due, times = suggestions.due(suggested, destination, now)
+    text = answers.suggestion(content, reply.about, language, times) if is_due and reply.about else ""
+    if not text or destination is None:
+        return []
+    reply.text = f"{reply.text}\n{text}"
+    return [suggestions.remembered(suggested, destination, times, now)]
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -129,8 +148,9 @@ def answer_place(
     # entry is about this place's family (faq.decide); otherwise the topic.
     from_faq = faq_reply(tracker, content, language, intent, target.place_id)
     if from_faq is not None:
+        events = with_suggestion(tracker, content, from_faq, language)
         send(dispatcher, from_faq)
-        return []
+        return events
     if target.uncovered_name:
         send(dispatcher, answers.not_covered(content, target.uncovered_name, language, conversation_place))
         return []
@@ -143,8 +163,43 @@ def answer_place(
     if target.place_id is None:
         send(dispatcher, answers.which_place(content, intent, language))
         return []
-    send(dispatcher, answers.place_answer(content, target.place_id, topic, language))
-    return [SlotSet("place", target.place_id)]
+    # Several questions at once ("opening hours and ticket price?"): each
+    # topic asked, one message each, up to three; the sister destination once.
+    asked = grounding.kinds_asked(text_of(tracker), (*answers.TOPIC_OF_INTENT, "contact_human"))
+    kinds = (asked if intent in asked else [intent, *asked])[:MAX_QUESTIONS]
+    events: List[Dict[Text, Any]] = [SlotSet("place", target.place_id)]
+    for number, kind in enumerate(kinds, start=1):
+        if kind == "contact_human":
+            reply = answers.contacts(content, target.place_id, language)
+        else:
+            topic_of_kind = answers.TOPIC_OF_INTENT[kind]
+            reply = answers.place_answer(content, target.place_id, topic_of_kind, language, suggest=False)
+        if number == len(kinds):
+            reply.about = target.place_id
+            events += with_suggestion(tracker, content, reply, language)
+        send(dispatcher, reply)
+    return events
+
+
+class ActionThanks(Action):
+    """You're welcome; and the sister destination of the conversation's place,
+    if it was not suggested yet (a natural point for it)."""
+
+    def name(self) -> Text:
+        return "action_thanks"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        content = live_content.current()
+        language = language_of(tracker)
+        reply = Reply("", why="thanks")
+        reply.about = tracker.get_slot("place")
+        events = with_suggestion(tracker, content, reply, language)
+        dispatcher.utter_message(response="utter_thanks")
+        if reply.text.strip():
+            send(dispatcher, Reply(reply.text.strip(), why="thanks: sister destination"))
+        return events
 
 
 class ActionListOffers(Action):
@@ -225,8 +280,9 @@ class ActionAnswerFaq(Action):
         language = language_of(tracker)
         from_faq = faq_reply(tracker, content, language, faq.FAQ_INTENT)
         if from_faq is not None:
+            events = with_suggestion(tracker, content, from_faq, language)
             send(dispatcher, from_faq)
-            return []
+            return events
         # FAQ-like but no entry is close ("are there many places to hike
         # around Yanqing"): the place question it also looked like.
         second = runner_up_place_intent(tracker, content)
@@ -255,8 +311,9 @@ class ActionOutOfScope(Action):
             intent = "out_of_scope"
         from_faq = faq_reply(tracker, content, language, intent)
         if from_faq is not None:
+            events = with_suggestion(tracker, content, from_faq, language)
             send(dispatcher, from_faq)
-            return []
+            return events
         return refuse(dispatcher, tracker, content, language, f"intent {intent}")
 
 

@@ -36,6 +36,7 @@ class Reply:
     # Which rule answered, for staff reviewing the conversation ("place badaling
     # prices", "faq paying_in_china 0.72", "out_of_scope: no place or topic").
     why: str = ""
+    about: Optional[str] = None  # the place whose sister destination may follow
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,10 @@ def _known_for(content: Content, place_id: str) -> Sequence[str]:
     return place.known_for if place else ()
 
 
-def place_answer(content: Content, place_id: str, topic: str, language: str) -> Reply:
-    """The topic's text, its facts with source and date, then the sister destination."""
+def place_answer(
+    content: Content, place_id: str, topic: str, language: str, suggest: bool = True
+) -> Reply:
+    """The topic's text, its facts with source and date, then (``suggest``) the sister destination."""
     place = content.places[place_id]
     found = content.topic(place_id, topic)
     if found is None:
@@ -104,19 +107,21 @@ def place_answer(content: Content, place_id: str, topic: str, language: str) -> 
             place=place.name[language],
             contact=contact_details(content, place_id, language),
         )
-        return Reply(_join(text, suggestion(content, place_id, language)), why=f"place {place_id} {topic} (missing)")
+        tail = suggestion(content, place_id, language) if suggest else ""
+        return Reply(_join(text, tail), why=f"place {place_id} {topic} (missing)")
     _, topic_content = found
     parts = [place.name[language], topic_content.text[language]]
     parts.extend(_fact_lines(content, topic_content.facts, language))
-    parts.append(suggestion(content, place_id, language))
+    if suggest:
+        parts.append(suggestion(content, place_id, language))
     return Reply(_join(*parts), why=f"place {place_id} {topic}")
 
 
-def faq_answer(content: Content, entry: FaqEntry, language: str) -> Reply:
-    """An FAQ entry's answer, its facts with source and date, then the sister destination."""
+def faq_answer(content: Content, entry: FaqEntry, language: str, suggest: bool = True) -> Reply:
+    """An FAQ entry's answer, its facts with source and date, then (``suggest``) the sister destination."""
     parts = [entry.answer[language]]
     parts.extend(_fact_lines(content, entry.facts, language))
-    if entry.place in content.places:
+    if suggest and entry.place in content.places:
         parts.append(suggestion(content, entry.place, language))
     return Reply(_join(*parts), why=f"faq {entry.id}")
 
@@ -134,10 +139,35 @@ def _fact_lines(content: Content, facts, language: str) -> List[str]:
     ]
 
 
-def suggestion(content: Content, place_id: str, language: str) -> str:
-    """One cross-tourism suggestion: the sister destination's invitation."""
+def suggestion(content: Content, place_id: str, language: str, times: int = 0) -> str:
+    """One cross-tourism suggestion: the sister destination's invitation.
+
+    ``times``: how often it was suggested before; every other time the sister
+    destination is introduced by its own overview instead, so a tourist back
+    the next day does not read the same paragraph again.
+    """
+    sister_id = content.inherited(place_id, "sister")
+    sister = content.places.get(sister_id) if sister_id else None
+    found = content.topic(sister_id, "overview") if sister else None
+    if times % 2 == 1 and sister and found:
+        first = _first_sentence(found[1].text[language])
+        return content.phrase("sister_overview", language, name=sister.name[language], text=first)
     text = content.inherited(place_id, "suggestion")
     return content.phrase("suggestion", language, text=text[language]) if text else ""
+
+
+def suggestion_key(content: Content, place_id: Optional[str]) -> Optional[str]:
+    """The destination a suggestion after ``place_id`` invites to (its sister)."""
+    if not place_id or place_id not in content.places:
+        return None
+    return content.inherited(place_id, "sister")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+
+
+def _first_sentence(text: str) -> str:
+    return next((s for s in _SENTENCE_END.split(text.strip()) if s), text)
 
 
 def which_place(content: Content, intent: str, language: str) -> Reply:

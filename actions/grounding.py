@@ -25,7 +25,7 @@ import functools
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
 
 from curated import nlu_examples
 from curated.store import FaqEntry
@@ -108,19 +108,25 @@ def entry_markers(entries: Sequence[FaqEntry]) -> Dict[str, FrozenSet[str]]:
     rare in the nlu/ examples (at least PURITY of their uses are the entry's).
     Other entries do not count against it (the matcher chooses among entries):
     "chiens" marks every entry about dogs; "how", "怎么" mark none."""
+    return {entry.id: _entry_markers(_asked(entry)) for entry in entries}
+
+
+def _asked(entry: FaqEntry) -> Tuple[str, ...]:
+    return tuple(q for language in sorted(entry.questions) for q in entry.questions[language])
+
+
+@functools.lru_cache(maxsize=4096)
+def _entry_markers(questions: Tuple[str, ...]) -> FrozenSet[str]:
+    """Cached by ways of asking: an edited entry is learnt again, the others are not."""
     elsewhere = _training_counts()
-    found = {}
-    for entry in entries:
-        own: Counter = Counter()
-        for questions in entry.questions.values():
-            for question in questions:
-                own.update(words(question))
-        found[entry.id] = frozenset(
-            unit
-            for unit, count in own.items()
-            if count >= ENTRY_MIN_EXAMPLES and count / (count + elsewhere[unit]) >= PURITY
-        )
-    return found
+    own: Counter = Counter()
+    for question in questions:
+        own.update(words(question))
+    return frozenset(
+        unit
+        for unit, count in own.items()
+        if count >= ENTRY_MIN_EXAMPLES and count / (count + elsewhere[unit]) >= PURITY
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -130,3 +136,25 @@ def _training_counts() -> Counter:
     for _, units in training_words():
         counts.update(units)
     return counts
+
+
+# Where one question ends and the next begins in "opening hours and ticket
+# price?", "八达岭几点开门，门票多少钱？", "horaires et tarifs".
+_CLAUSES = re.compile(r"[，,;；?？!！。]|\s(?:and|et|puis|also|aussi|plus)\s|和|还有|以及|另外")
+
+
+def kinds_asked(text: str, kinds: Sequence[str]) -> List[str]:
+    """The kinds of question (of ``kinds``) a message of several questions asks,
+    in their order: each clause's kind is the one most of its words mark. A
+    message of one clause asks one question, whatever words it holds."""
+    clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+    if len(clauses) < 2:
+        return []
+    found: List[str] = []
+    for clause in clauses:
+        units = words(clause)
+        hits = {kind: len(units & markers().get(kind, frozenset())) for kind in kinds}
+        best = max(kinds, key=lambda kind: hits[kind])
+        if hits[best] and best not in found:
+            found.append(best)
+    return found

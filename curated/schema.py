@@ -202,6 +202,7 @@ PHRASES = {
     "date": Phrase(("day", "month", "year")),
     "fact": Phrase(("text", "source", "checked")),
     "suggestion": Phrase(("text",)),
+    "sister_overview": Phrase(("name", "text")),
     "topic_missing": Phrase(("place", "contact")),
     "which_place": Phrase(),
     "not_covered": Phrase(("name", "contact")),

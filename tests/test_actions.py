@@ -15,13 +15,17 @@ def test_a_question_about_a_place_is_answered_in_the_users_language(content):
     [message] = messages
     assert content.places["badaling"].topics["getting_there"].text["zh"] in message["text"]
     assert content.places["badaling"].suggestion["zh"] in message["text"]
-    assert events == [SlotSet("place", "badaling")]
+    # The sister destination is suggested once, and remembered.
+    assert [e["name"] for e in events] == ["place", "suggested"]
+    assert events[0] == SlotSet("place", "badaling")
+    assert list(events[1]["value"]) == ["mont_blanc"]
 
 
 def test_and_the_price_is_answered_for_the_place_of_the_conversation(content):
     messages, events = run(ActionAnswerPlace(), tracker("et le prix ?", "ask_prices", place="bauges"))
     assert content.places["bauges"].topics["prices"].text["fr"] in messages[0]["text"]
-    assert events == [SlotSet("place", "bauges")]
+    assert [e["name"] for e in events] == ["place", "suggested"]
+    assert events[0] == SlotSet("place", "bauges")
 
 
 def test_an_uncovered_place_gets_a_helpful_answer_and_keeps_the_conversations_place(content):
@@ -62,3 +66,42 @@ def test_offers_are_listed_in_the_users_language(content):
 def test_contact_gives_the_office_of_the_conversations_place(content):
     messages, _ = run(ActionContact(), tracker("un humain svp", "contact_human", place="bauges"))
     assert content.places["bauges"].contact.name["fr"] in messages[0]["text"]
+
+
+def test_the_sister_destination_is_suggested_once_per_conversation(content):
+    first = tracker("八达岭怎么去", "ask_directions", [("place", "badaling", "八达岭")], language="zh")
+    messages, events = run(ActionAnswerPlace(), first)
+    assert content.places["badaling"].suggestion["zh"] in messages[0]["text"]
+    suggested = events[1]["value"]
+    again = tracker("门票多少钱", "ask_prices", language="zh", place="badaling")
+    again.slots["suggested"] = suggested
+    messages, events = run(ActionAnswerPlace(), again)
+    assert content.places["badaling"].suggestion["zh"] not in messages[0]["text"]
+    assert events == [SlotSet("place", "badaling")]
+
+
+def test_several_questions_in_one_message_get_one_answer_each(content):
+    messages, _ = run(
+        ActionAnswerPlace(),
+        tracker("八达岭几点开门，门票多少钱？", "ask_prices", [("place", "badaling", "八达岭")], language="zh"),
+    )
+    assert [m["why"] for m in messages] == ["place badaling hours", "place badaling prices"]
+    assert content.places["badaling"].topics["hours"].text["zh"] in messages[0]["text"]
+    assert content.places["badaling"].topics["prices"].text["zh"] in messages[1]["text"]
+
+
+def test_an_unrelated_request_gets_no_offers_but_the_out_of_scope_answer(content):
+    messages, events = run(ActionListOffers(), tracker("cancel all my reminders", "ask_offers", language="en"))
+    [message] = messages
+    assert message["text"].startswith("I'm the Mont Blanc – Great Wall tourism assistant")
+    assert message["buttons"] == [{"title": "Current offers", "payload": "/ask_offers"}]
+    assert events == []
+
+
+def test_a_trip_announced_is_refused_but_the_place_is_kept_for_the_next_question(content):
+    messages, events = run(
+        ActionOutOfScope(),
+        tracker("we're heading to Badaling next week", "out_of_scope", [("place", "badaling", "Badaling")], "en"),
+    )
+    assert messages[0]["why"].startswith("out_of_scope")
+    assert events == [SlotSet("place", "badaling")]
