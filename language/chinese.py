@@ -6,10 +6,13 @@ in Simplified. The channel core converts their messages to Simplified before
 understanding and the Simplified replies to Traditional as they are sent.
 
 The tables are OpenCC's (the ``opencc-python-reimplemented`` package, pure
-Python, dictionaries inside the wheel): its phrase-aware ``t2s`` and ``s2t``
-conversions, and its character tables for telling the scripts apart. They are
-read on first use, once per process (about 0.1 s); French and English text
-never loads them.
+Python, dictionaries inside the wheel): its phrase-aware conversions, and its
+character tables for telling the scripts apart. Messages go through ``t2s``,
+which leaves Simplified text as it is (every Chinese line of nlu/ and content/
+comes out unchanged). Replies go through ``s2tw``: the Traditional forms in
+everyday use in Taiwan, and read as such in Hong Kong and Macau (為, 峰, 裡,
+where OpenCC's reference forms are 爲, 峯, 裏). The tables are read on first
+use, once per process (about 0.1 s); French and English text never loads them.
 """
 
 from __future__ import annotations
@@ -89,7 +92,7 @@ class _Tables:
         import opencc
 
         self.to_simplified: Callable[[str], str] = opencc.OpenCC("t2s").convert
-        self.to_traditional: Callable[[str], str] = opencc.OpenCC("s2t").convert
+        self.to_traditional: Callable[[str], str] = opencc.OpenCC("s2tw").convert
         dictionaries = Path(opencc.__file__).with_name("dictionary")
         traditional = _only_in_one_script(dictionaries / "TSCharacters.txt")
         simplified = _only_in_one_script(dictionaries / "STCharacters.txt")

@@ -73,6 +73,10 @@ def test_a_simplified_reply_is_converted_to_traditional():
     assert chinese.to_traditional("八达岭长城门票多少钱") == "八達嶺長城門票多少錢"
 
 
+def test_replies_use_the_traditional_forms_readers_know():
+    assert chinese.to_traditional("为您介绍勃朗峰，这里") == "為您介紹勃朗峰，這裡"
+
+
 def test_simplified_content_is_left_as_it_is_by_the_conversion_to_simplified():
     assert chinese.to_simplified("夜场几点结束，著名景点显著") == "夜场几点结束，著名景点显著"
 
@@ -250,4 +254,38 @@ def test_the_tables_are_loaded_once_per_process_whatever_the_threads():
         "[t.start() for t in threads]; [t.join() for t in threads]\n"
         "print(sorted(made.items()))\n"
     )
-    assert counts == "[('s2t', 1), ('t2s', 1)]"
+    assert counts == "[('s2tw', 1), ('t2s', 1)]"
+
+
+# With the trained model: the same answer as in Simplified, in Traditional.
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "traditional, simplified, place",
+    [
+        ("崇禮有哪些滑雪場", "崇礼有哪些滑雪场", "崇禮"),
+        ("八達嶺長城門票多少錢", "八达岭长城门票多少钱", "八達嶺"),
+        ("慕田峪長城幾點開門", "慕田峪长城几点开门", "慕田峪"),
+        ("張家口怎麼去", "张家口怎么去", "張家口"),
+    ],
+)
+def test_a_traditional_question_gets_the_simplified_answer_in_traditional(
+    new_chat, traditional, simplified, place
+):
+    expected = new_chat().say(simplified)
+    answer = new_chat().say(traditional)
+    assert answer.variant == "zh-Hant"
+    assert [r.text for r in answer.replies] == [
+        chinese.to_traditional(r.text) for r in expected.replies
+    ]
+    assert place in answer.replies[0].text
+
+
+@pytest.mark.e2e
+def test_a_traditional_greeting_offers_the_destinations_in_traditional(new_chat):
+    answer = new_chat().say("您好，請問")
+    assert answer.replies[0].text.startswith("您好！")
+    titles = [b["title"] for b in answer.replies[0].buttons]
+    assert titles and all(t == chinese.to_traditional(t) for t in titles)
+    assert [b["payload"] for b in answer.replies[0].buttons][-1] == "/ask_offers"
