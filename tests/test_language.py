@@ -185,3 +185,44 @@ def test_held_out_tourist_messages_are_answered_in_their_language(language):
     assert _accuracy(texts, language) >= 0.95
     # With the conversation's language known, short ambiguous ones keep it.
     assert _accuracy(texts, language, previous=language) >= 0.99
+
+
+# Through the assistant with the trained model: a question about a guide in a
+# language is answered as a question (the tourism office can help), in the
+# conversation's language, and is not taken for a request to switch.
+OUT_OF_SCOPE_START = {
+    "fr": "Je suis l'assistant de tourisme",
+    "zh": "我是勃朗峰—长城旅游助手",
+    "en": "I'm the Mont Blanc – Great Wall tourism assistant",
+}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("有会说法语的导游吗", "zh"),
+        ("is there a guide who speaks French at Badaling?", "en"),
+        ("y a-t-il un guide qui parle chinois à Chamonix ?", "fr"),
+    ],
+)
+def test_a_question_about_a_guide_in_a_language_is_answered_as_a_question(new_chat, text, language):
+    answer = new_chat().say(text)
+    assert answer.language == language
+    assert answer.replies[0].text.startswith(OUT_OF_SCOPE_START[language])
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "text, language, confirmation",
+    [
+        ("peux-tu parler anglais", "en", "Sure, I'll continue in English."),
+        ("请用英文回答", "en", "Sure, I'll continue in English."),
+        ("can you speak French", "fr", "D'accord, je continue en français."),
+    ],
+)
+def test_a_request_to_the_assistant_switches_and_is_confirmed(new_chat, text, language, confirmation):
+    chat = new_chat()
+    chat.say({"en": "bonjour", "fr": "你好"}[language])
+    answer = chat.say(text)
+    assert (answer.language, answer.replies[0].text) == (language, confirmation)
