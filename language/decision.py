@@ -68,8 +68,7 @@ class Decision:
 
     def __post_init__(self) -> None:
         if not self.variant:
-            default = chinese.SIMPLIFIED if self.language == "zh" else self.language
-            object.__setattr__(self, "variant", default)
+            object.__setattr__(self, "variant", choose_variant(self.language))
 
 
 def normalise_client_code(code: Optional[str]) -> Optional[str]:
