@@ -289,3 +289,28 @@ def test_a_traditional_greeting_offers_the_destinations_in_traditional(new_chat)
     titles = [b["title"] for b in answer.replies[0].buttons]
     assert titles and all(t == chinese.to_traditional(t) for t in titles)
     assert [b["payload"] for b in answer.replies[0].buttons][-1] == "/ask_offers"
+
+
+# On Telegram: the client's language code tells a new user's script.
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("chat, code", [(8101, "zh-hant"), (8102, "zh-TW"), (8103, "zh-hk")])
+def test_a_new_telegram_user_with_a_traditional_client_is_greeted_in_traditional(
+    bot_api, telegram_bot, chat, code
+):
+    bot_api.push_message(chat, "/start", language_code=code)
+    [greeting] = bot_api.wait_for_messages(chat, 1)
+    assert greeting.startswith("您好！") and "旅遊助手" in greeting
+    keyboard = bot_api.sent(chat)[0]["reply_markup"]["inline_keyboard"]
+    assert keyboard[1][0]["text"] == "八達嶺長城"
+
+
+@pytest.mark.e2e
+def test_a_traditional_user_choosing_chinese_in_the_menu_stays_traditional(bot_api, telegram_bot):
+    bot_api.push_message(8201, "長城幾點開門", language_code="en")
+    bot_api.wait_for_messages(8201, 1)
+    bot_api.push_message(8201, "/language", language_code="en")
+    bot_api.wait_for_messages(8201, 2)
+    bot_api.push_button(8201, "lang:zh", language_code="en")
+    assert bot_api.wait_for_messages(8201, 3)[2] == "好的，我會用中文回答。"
