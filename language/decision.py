@@ -6,8 +6,11 @@ sees it; the decision travels to Rasa as message metadata and fills the
 
 The rules, in order:
 
-1. an explicit request ("in English please", "en français", "说中文") switches;
-2. any Han character means Chinese;
+1. an explicit request addressed to the assistant ("in English please", "en
+   français", "说中文", "peux-tu parler anglais") switches; a question that
+   names a language ("有会说法语的导游吗", "is the menu in English?") does not;
+2. any Han character means Chinese, in Simplified or Traditional script (see
+   ``decide`` and language/chinese.py);
 3. a message too short to tell ("ok", "👍", "Mont Blanc", "merci") keeps the
    user's language (or, for a new user, the client's language code);
 4. otherwise the evidence of three signals (see ``french_score``): langdetect
@@ -33,9 +36,10 @@ from typing import List, Optional, Set, Tuple
 
 import yaml
 
-from language import DEFAULT, LANGUAGES
+from language import DEFAULT, LANGUAGES, VARIANTS, chinese
 from language.names import Gazetteer, synonyms
-from language.text import fold, has_han
+from language.requests import requested
+from language.text import has_han
 
 SUPPORTED = LANGUAGES  # the languages a request or a client code may name
 
@@ -52,39 +56,19 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # ("l'aiguille", "c'est", "j'ai") that only French makes.
 _FRENCH_MARKS = re.compile(r"[éèêëàâçîïôûùœæ]|\b(?:[cdjlmnst]|qu)['’][a-zà-ÿ]", re.I)
 
-# Explicit requests to switch language. Matched on the lower-cased text with
-# accents removed; each names the language asked for, whatever language the
-# request itself is written in.
-_REQUESTS = {
-    "fr": re.compile(
-        r"\b(?:en|in|speak|parle[rz]?|parlez|reponds?|answer|write|ecri[st]?)\s+(?:le\s+)?"
-        r"(?:francais|french)\b"
-        r"|^(?:francais|french)(?:\s+(?:svp|please|stp|s il vous plait))?\s*[.!?]*$"
-        r"|(?:用|说|講|讲|换成|改成|切换到?)\s*(?:法语|法文)"
-    ),
-    "en": re.compile(
-        r"\b(?:en|in|speak|parle[rz]?|parlez|reponds?|answer|write|ecri[st]?)\s+(?:l )?"
-        r"(?:anglais|english)\b"
-        r"|^(?:anglais|english)(?:\s+(?:svp|please|stp|s il vous plait))?\s*[.!?]*$"
-        r"|(?:用|说|講|讲|换成|改成|切换到?)\s*(?:英语|英文)"
-    ),
-    "zh": re.compile(
-        r"\b(?:en|in|speak|parle[rz]?|parlez|reponds?|answer|write|ecri[st]?)\s+(?:le\s+)?"
-        r"(?:chinois|chinese|mandarin)\b"
-        r"|^(?:chinois|chinese|mandarin|zhongwen)(?:\s+(?:svp|please|stp))?\s*[.!?]*$"
-        r"|(?:用|说|講|讲|换成|改成|切换到?)\s*(?:中文|汉语|普通话|国语)"
-        r"|^\s*中文\s*[。！!？?]*\s*$"
-    ),
-}
-
 
 @dataclass(frozen=True)
 class Decision:
     """The language chosen for the reply, and the rule that chose it."""
 
-    language: str
+    language: str  # fr | zh | en: Rasa's language slot, the content's language
     reason: str  # explicit-request | han-script | kept | client | detected | default
     switched: bool = False  # True when an explicit request changed the language
+    variant: str = ""  # what the tourist reads: fr | en | zh-Hans | zh-Hant
+
+    def __post_init__(self) -> None:
+        if not self.variant:
+            object.__setattr__(self, "variant", choose_variant(self.language))
 
 
 def normalise_client_code(code: Optional[str]) -> Optional[str]:
@@ -95,37 +79,100 @@ def normalise_client_code(code: Optional[str]) -> Optional[str]:
     return base if base in SUPPORTED else None
 
 
-def explicit_request(text: str) -> Optional[str]:
+def client_variant(code: str | None) -> str | None:
+    """What a client code asks to read: "zh-TW" -> zh-Hant, "zh-CN" -> zh-Hans, "fr-FR" -> fr."""
+    language = normalise_client_code(code)
+    return chinese.client_script(code) if language == "zh" else language
+
+
+def variant_of(remembered: str | None) -> str | None:
+    """A remembered language as a variant: "zh" (kept before scripts were told apart) is zh-Hans."""
+    if remembered == "zh":
+        return chinese.SIMPLIFIED
+    return remembered if remembered in VARIANTS else None
+
+
+def language_of(variant: str) -> str:
+    """The language of a variant: zh-Hant -> zh."""
+    return "zh" if variant in chinese.SCRIPTS else variant
+
+
+def choose_variant(
+    language: str,
+    written: str | None = None,
+    previous: str | None = None,
+    client: str | None = None,
+) -> str:
+    """What the tourist reads, once the language is chosen.
+
+    For Chinese, the first script known among the script the message is
+    written in (or asks for), the user's previous one and the client's;
+    Simplified when none is.
+    """
+    if language != "zh":
+        return language
+    for candidate in (written, previous, client):
+        if candidate in chinese.SCRIPTS:
+            return candidate
+    return chinese.SIMPLIFIED
+
+
+def keep(previous: str | None = None, client_code: str | None = None) -> Decision:
+    """The decision for a message with no language in it (a button, a sticker).
+
+    The user's language and script, else the client's, else the default.
+    """
+    remembered = variant_of(previous)
+    client = client_variant(client_code)
+    if remembered:
+        return Decision(language_of(remembered), "kept", variant=remembered)
+    if client:
+        return Decision(language_of(client), "client", variant=client)
+    return Decision(DEFAULT, "default")
+
+
+def explicit_request(text: str) -> str | None:
     """The language a message explicitly asks for, if it asks for one."""
-    folded = fold(text)
-    for language, pattern in _REQUESTS.items():
-        if pattern.search(folded):
-            return language
-    return None
+    request = requested(text)
+    return request[0] if request else None
 
 
 def decide(
     text: str,
-    previous: Optional[str] = None,
-    client_code: Optional[str] = None,
+    previous: str | None = None,
+    client_code: str | None = None,
 ) -> Decision:
-    """Choose the reply language for ``text``.
+    """Choose the reply language for ``text``, and for Chinese its script.
 
-    ``previous`` is the language of the user's last reply, if any;
+    ``previous`` is what the user was last answered in (fr, en, zh-Hans,
+    zh-Hant, or zh as remembered before scripts were told apart), if any;
     ``client_code`` is the language the messaging client reports (Telegram's
     ``language_code``), if any.
+
+    The script: a message with characters that exist only in Traditional form
+    is zh-Hant, one with Simplified-only characters zh-Hans (see
+    ``chinese.script``); otherwise the user's script is kept, or for a new
+    user the client's ("zh-hant", "zh-TW", "zh-HK": Traditional), else
+    Simplified. A request naming a script ("用繁体中文") takes it.
     """
-    previous = previous if previous in SUPPORTED else None
-    client = normalise_client_code(client_code)
+    remembered = variant_of(previous)
+    previous_language = language_of(remembered) if remembered else None
+    client = client_variant(client_code)
+    written = chinese.script(text)
 
-    requested = explicit_request(text)
-    if requested:
-        return Decision(requested, "explicit-request", switched=requested != previous)
+    def chosen(language: str, reason: str, script: str | None = None, **extra) -> Decision:
+        variant = choose_variant(language, script or written, remembered, client)
+        return Decision(language, reason, variant=variant, **extra)
+
+    request = requested(text)
+    if request:
+        language, script = request
+        return chosen(language, "explicit-request", script, switched=language != previous_language)
     if has_han(text):
-        return Decision("zh", "han-script")
+        return chosen("zh", "han-script")
 
-    prior = previous or client
-    kept = Decision(prior, "kept" if previous else "client") if prior else None
+    prior = previous_language or (language_of(client) if client else None)
+    kept = chosen(prior, "kept" if previous_language else "client") if prior else None
     words = _words_without_names(text)
     if len(words) < 2 and kept:
         return kept  # "ok", "merci", "Mont Blanc": too short to tell

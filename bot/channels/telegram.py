@@ -144,7 +144,7 @@ class TelegramChannel:
         chat = query.message.chat.id
         data = self._payloads.get(query.data, query.data)
         if data.startswith("lang:") and data[5:] in ("fr", "zh", "en"):
-            self.assistant.set_language(CHANNEL, str(chat), data[5:])
+            self.assistant.set_language(CHANNEL, str(chat), data[5:], _client_language(update))
             data = "/change_language"
         await self._converse(context, chat, data, _client_language(update))
 

@@ -4,6 +4,12 @@ Every channel (terminal, ``ask``, Telegram) goes through :class:`Assistant`:
 pseudonymise the user, decide the reply language, ask Rasa with that decision
 as metadata, and fall back to a kind "try again" in the same language when
 Rasa is not there.
+
+Chinese comes in two scripts. Rasa, the actions and the content know
+Simplified: a message in Traditional characters is converted to Simplified
+before it goes to Rasa, and a tourist who writes Traditional reads the replies
+(buttons' titles included, not their payloads) and the channel's own sentences
+converted to Traditional as they are sent. Editors write Simplified only.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 from curated.live import LiveContent
+from language import chinese
 from language import decision as language
 from bot.core.conversation_log import ANSWERED, NOT_TEXT, UNAVAILABLE, ConversationLog
 from bot.core.pseudonym import pseudonym
@@ -37,10 +44,15 @@ class Reply:
 
 @dataclass
 class Answer:
-    language: str
+    language: str  # fr | zh | en, as Rasa and the conversation log know it
     replies: List[Reply]
     latency_ms: float = 0.0
     failed: bool = False  # True when Rasa could not be reached
+    variant: str = ""  # what the tourist reads: fr | en | zh-Hans | zh-Hant
+
+    def __post_init__(self) -> None:
+        if not self.variant:
+            self.variant = language.choose_variant(self.language)
 
 
 class Assistant:
@@ -71,44 +83,56 @@ class Assistant:
         previous = self.memory.language(user)
         if text.startswith("/"):
             # A button payload or command: no language in it, keep the user's.
-            chosen = previous or language.normalise_client_code(client_language) or language.DEFAULT
+            decided = language.keep(previous, client_language)
         else:
-            chosen = language.decide(text, previous, client_language).language
-        self.memory.remember(user, chosen)
+            decided = language.decide(text, previous, client_language)
+        chosen, variant = decided.language, decided.variant
+        self.memory.remember(user, variant)
         if not text:
-            answer = Answer(chosen, [Reply(self.phrase("empty_message", chosen))], _ms(started))
+            reply = Reply(self.phrase("empty_message", variant))
+            answer = Answer(chosen, [reply], _ms(started), variant=variant)
             return self._recorded(user, channel, text, answer, ANSWERED)
         metadata = {"language": chosen, "channel": channel}
+        understood = _for_understanding(text, variant)
         try:
-            raw = await self.rasa.send(user, _with_language(text, chosen), metadata)
+            raw = await self.rasa.send(user, _with_language(understood, chosen), metadata)
         except RasaUnavailable as error:
             logger.error("Rasa unavailable for %s on %s: %s", user, channel, error)
-            answer = Answer(chosen, [Reply(self.phrase("unavailable", chosen))], _ms(started), failed=True)
+            reply = Reply(self.phrase("unavailable", variant))
+            answer = Answer(chosen, [reply], _ms(started), failed=True, variant=variant)
             return self._recorded(user, channel, text, answer, UNAVAILABLE)
-        replies = [_reply(item) for item in raw if item.get("text") or item.get("image")]
-        return self._recorded(user, channel, text, Answer(chosen, replies, _ms(started)), ANSWERED)
+        replies = [
+            _in_script(_reply(item), variant) for item in raw if item.get("text") or item.get("image")
+        ]
+        answer = Answer(chosen, replies, _ms(started), variant=variant)
+        return self._recorded(user, channel, text, answer, ANSWERED)
 
     def known_language(self, channel: str, user_id: str) -> Optional[str]:
-        """The language this user was last answered in, None for a new user."""
+        """What this user was last answered in (fr, en, zh-Hans, zh-Hant), None for a new user."""
         return self.memory.language(pseudonym(self.key, channel, user_id))
 
     def language_of(self, channel: str, user_id: str, client_language: Optional[str] = None) -> str:
-        """The language this user is answered in, for messages without text."""
-        user = pseudonym(self.key, channel, user_id)
-        return (
-            self.memory.language(user)
-            or language.normalise_client_code(client_language)
-            or language.DEFAULT
-        )
+        """What this user reads (fr, en, zh-Hans, zh-Hant), for messages without text.
 
-    def set_language(self, channel: str, user_id: str, language_code: str) -> None:
-        """The user chose a language from a menu."""
-        self.memory.remember(pseudonym(self.key, channel, user_id), language_code)
+        Give it to :meth:`phrase` for the channel's own sentences.
+        """
+        user = pseudonym(self.key, channel, user_id)
+        return language.keep(self.memory.language(user), client_language).variant
+
+    def set_language(
+        self, channel: str, user_id: str, language_code: str, client_language: str | None = None
+    ) -> None:
+        """The user chose fr, zh or en from a menu; Chinese keeps the user's script."""
+        user = pseudonym(self.key, channel, user_id)
+        previous = language.variant_of(self.memory.language(user))
+        client = language.client_variant(client_language)
+        self.memory.remember(user, language.choose_variant(language_code, None, previous, client))
 
     def not_text(self, channel: str, user_id: str, kind: str, client_language: Optional[str] = None) -> Answer:
         """A sticker, voice note, photo...: say kindly that only text is read."""
-        chosen = self.language_of(channel, user_id, client_language)
-        answer = Answer(chosen, [Reply(self.phrase("not_text", chosen))])
+        variant = self.language_of(channel, user_id, client_language)
+        reply = Reply(self.phrase("not_text", variant))
+        answer = Answer(language.language_of(variant), [reply], variant=variant)
         return self._recorded(pseudonym(self.key, channel, user_id), channel, f"[{kind}]", answer, NOT_TEXT)
 
     def _recorded(self, user: str, channel: str, text: str, answer: Answer, outcome: str) -> Answer:
@@ -123,8 +147,13 @@ class Assistant:
         return answer
 
     def phrase(self, key: str, language_code: str) -> str:
-        """One of the channel's own sentences ("try again in a moment"), live from content/."""
-        return self.content.get().phrase(key, language_code)
+        """One of the channel's own sentences ("try again in a moment"), live from content/.
+
+        ``language_code`` is fr, zh or en, or zh-Hant for the sentence in
+        Traditional characters (zh-Hans: as written).
+        """
+        text = self.content.get().phrase(key, language.language_of(language_code))
+        return chinese.to_traditional(text) if language_code == chinese.TRADITIONAL else text
 
 
 def _reply(item: Dict[str, Any]) -> Reply:
@@ -133,6 +162,29 @@ def _reply(item: Dict[str, Any]) -> Reply:
         for b in item.get("buttons") or []
     ]
     return Reply(text=item.get("text") or "", buttons=buttons, image=item.get("image"))
+
+
+def _for_understanding(text: str, variant: str) -> str:
+    """The text Rasa is sent: Traditional characters made Simplified.
+
+    Button payloads are the assistant's own and go as they are.
+    """
+    if text.startswith("/"):
+        return text
+    if variant == chinese.TRADITIONAL or chinese.script(text) == chinese.TRADITIONAL:
+        return chinese.to_simplified(text)
+    return text
+
+
+def _in_script(reply: Reply, variant: str) -> Reply:
+    """The reply as the tourist reads it: Traditional for a zh-Hant reader.
+
+    Titles of buttons are converted, their payloads are not.
+    """
+    if variant != chinese.TRADITIONAL:
+        return reply
+    buttons = [{**b, "title": chinese.to_traditional(b["title"])} for b in reply.buttons]
+    return Reply(chinese.to_traditional(reply.text), buttons, reply.image)
 
 
 def _with_language(text: str, chosen: str) -> str:

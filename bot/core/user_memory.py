@@ -1,5 +1,9 @@
 """The language each (pseudonymous) user was last answered in.
 
+For Chinese it is the script too: "zh-Hans" (Simplified) or "zh-Hant"
+(Traditional); "fr" and "en" otherwise. A "zh" written before scripts were
+told apart reads as Simplified (``language.decision.variant_of``).
+
 Kept in a small SQLite file under var/, so a conversation continued later,
 or from another run of ``python -m bot ask``, keeps its language. Each process
 also keeps what it read or wrote in memory and writes only changes: a user's
