@@ -29,9 +29,9 @@ class ServiceError(RuntimeError):
 
 
 def train(settings: Settings, quiet: bool = True) -> Path:
-    """``rasa train``: does nothing when training data and config are unchanged."""
+    """``rasa train`` when the latest model is out of date; otherwise returns it untouched."""
     settings.log_dir.mkdir(parents=True, exist_ok=True)
-    command = rasa_command.argv(*rasa_command.train_args(settings.models_dir))
+    command = rasa_command.train_if_changed_argv(settings.models_dir)
     log = settings.log_dir / "train.log"
     with open(log, "a", encoding="utf-8") as output:
         result = subprocess.run(
