@@ -40,7 +40,7 @@ class Answer:
     language: str
     replies: List[Reply]
     latency_ms: float = 0.0
-    failed: bool = False  # True when Rasa could not be reached
+    failed: bool = False  # True when Rasa could not be reached or an action failed
 
 
 class Assistant:
