@@ -55,6 +55,7 @@ UNHEALTHY_AFTER = 3  # failed health checks in a row before a restart
 BACKOFF_SECONDS = (1.0, 30.0)  # first and longest wait before a restart
 STABLE_SECONDS = 60.0  # a child running this long is restarted quickly again if it fails
 STOP_SECONDS = 15.0  # SIGTERM, then SIGKILL after this long
+HUNG_STOP_SECONDS = 3.0  # the same for a child that stopped answering: it may never act on SIGTERM
 # Secrets of the channel layer that no child needs (they stay out of its environment).
 SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "PSEUDONYM_KEY")
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -125,10 +126,12 @@ class Supervisor:
         children: list[Child],
         check_seconds: float = CHECK_SECONDS,
         startup_seconds: float = STARTUP_TIMEOUT_SECONDS,
+        health_timeout: float = HEALTH_TIMEOUT_SECONDS,
     ) -> None:
         self.children = {child.name: child for child in children}
         self.check_seconds = check_seconds
         self.startup_seconds = startup_seconds
+        self.health_timeout = health_timeout
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._starting = False  # while start() waits: a child that stops is an error, not restarted
@@ -229,7 +232,7 @@ class Supervisor:
             )
             self._schedule_restart(child)
             return
-        if _answers(child.health_url):
+        if _answers(child.health_url, self.health_timeout):
             if not child.healthy:
                 child.healthy = True
                 child.ready.set()
@@ -248,7 +251,7 @@ class Supervisor:
                     child.health_url,
                     child.backoff,
                 )
-                self._terminate(child)
+                self._terminate(child, HUNG_STOP_SECONDS)
                 self._schedule_restart(child)
         elif now - child.started_at > self.startup_seconds and not self._starting:
             logger.error(
@@ -257,7 +260,7 @@ class Supervisor:
                 self.startup_seconds,
                 child.backoff,
             )
-            self._terminate(child)
+            self._terminate(child, HUNG_STOP_SECONDS)
             self._schedule_restart(child)
 
     def _schedule_restart(self, child: Child) -> None:
@@ -296,13 +299,16 @@ class Supervisor:
                 child.process.pid,
             )
 
-    def _terminate(self, child: Child) -> None:
+    def _terminate(self, child: Child, grace: float = STOP_SECONDS) -> None:
         process, child.process = child.process, None
         if process is None or process.poll() is not None:
             return
         try:
             os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=STOP_SECONDS)
+            os.killpg(
+                process.pid, signal.SIGCONT
+            )  # a stopped process acts on SIGTERM only once continued
+            process.wait(timeout=grace)
         except ProcessLookupError:
             pass
         except subprocess.TimeoutExpired:
@@ -313,9 +319,9 @@ class Supervisor:
             process.wait()
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, timeout: float) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status == 200
     except (OSError, ValueError):
         return False
