@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     speedups.apply()
     latest = command.latest_model(args.out)
     recorded = recorded_fingerprint(latest) if latest is not None else None
-    if recorded is not None and current_fingerprint(args.out) == recorded:
+    if latest is not None and recorded is not None and current_fingerprint(args.out) == recorded:
         print(f"Nothing changed since {latest.name}: the model is kept, not retrained.", flush=True)
         return 0
     sys.argv = ["rasa", *command.train_args(args.out)]

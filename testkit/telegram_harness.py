@@ -53,7 +53,7 @@ class RunningBot:
         async def start():
             await self.application.initialize()
             await self.application.start()
-            await self.application.update_queue.resume(self.application.bot)
+            await self.application.update_queue.resume(self.application.bot)  # type: ignore[attr-defined]
             await self.application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
 
         self._run(start())
@@ -101,6 +101,7 @@ class BotCommand:
 
     def kill(self) -> None:
         """SIGKILL: no handler runs, nothing is closed."""
+        assert self.process is not None
         self.process.kill()
         self.process.communicate(timeout=30)
 

@@ -326,7 +326,9 @@ async def serve(assistant: Assistant, telegram: TelegramSettings, deliveries: De
         loop.add_signal_handler(sig, stop.set)
     async with application:
         await application.start()
-        await application.update_queue.resume(application.bot)
+        updates = application.update_queue
+        if isinstance(updates, DurableUpdateQueue):
+            await updates.resume(application.bot)  # what a stop or a crash left unanswered
         if telegram.webhook_url:
             await application.updater.start_webhook(
                 listen=telegram.webhook_listen,

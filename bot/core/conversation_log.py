@@ -374,7 +374,7 @@ class ConversationLog:
 
 
 def _drain(waiting: queue.Queue) -> list[dict]:
-    turns = []
+    turns: list[dict] = []
     while True:
         try:
             item = waiting.get_nowait()
