@@ -37,7 +37,9 @@ class RunningBot:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.memory = UserMemory(settings.var_dir / f"telegram-{tag}.db")
         self.log = ConversationLog(settings.var_dir / f"conversations-{tag}.db")
-        self.deliveries = DedupStore(settings.var_dir / f"deliveries-{tag}.db")
+        # In memory: each fake Bot API numbers its updates from 1 again, which a
+        # store kept on disk would take for updates already answered.
+        self.deliveries = DedupStore(":memory:")
         self.rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
         self.assistant = Assistant(self.rasa, self.memory, load_key(settings.var_dir),
                                    LiveContent(settings.content_dir), self.log)

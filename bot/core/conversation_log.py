@@ -260,7 +260,8 @@ class ConversationLog:
             raise
 
     def _connection(self) -> sqlite3.Connection:
-        if self._db is not None and self._identity != _identity(self.path):
+        current = _identity(self.path)
+        if self._db is not None and (current is None or current != self._identity):
             logger.warning(
                 "%s was deleted or replaced while the assistant ran: creating it again", self.path
             )
@@ -313,6 +314,9 @@ class ConversationLog:
             db.close()
             raise
         self._identity = _identity(self.path)
+        if self._identity is None:  # deleted while it was being opened: open it again
+            db.close()
+            raise OSError(f"{self.path} disappeared while it was opened")
         return db
 
     def _forget_connection(self, error: BaseException) -> None:
