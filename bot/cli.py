@@ -25,7 +25,9 @@ import settings as settings_module
 from bot import services
 from bot.core.assistant import Assistant
 from curated.live import LiveContent
+from bot.core import log_redaction
 from bot.core.conversation_log import ConversationLog
+from bot.core.dedup import DedupStore
 from bot.core.pseudonym import load_key
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
@@ -51,6 +53,7 @@ def main(argv: Optional[list] = None) -> int:
         print(f"Could not start: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level or "WARNING", stream=sys.stderr)
+    log_redaction.install(_secrets(settings))  # every record, every level and handler
     try:
         if args.command == "train":
             return _train(settings)
@@ -70,6 +73,12 @@ def main(argv: Optional[list] = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _secrets(settings: Settings) -> list:
+    """What the logs must never show."""
+    telegram = settings.telegram
+    return [settings.pseudonym_key, telegram and telegram.token, telegram and telegram.webhook_secret]
 
 
 def _train(settings: Settings) -> int:
@@ -119,8 +128,12 @@ async def _telegram(settings: Settings, telegram: TelegramSettings) -> int:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(settings.log_level or "INFO")
-    async with running_assistant(settings) as assistant:
-        await serve(assistant, telegram)
+    deliveries = DedupStore(settings.var_dir / "deliveries.db")
+    try:
+        async with running_assistant(settings) as assistant:
+            await serve(assistant, telegram, deliveries)
+    finally:
+        deliveries.close()
     return 0
 
 

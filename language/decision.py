@@ -12,7 +12,10 @@ The rules, in order:
 2. any Han character means Chinese, in Simplified or Traditional script (see
    ``decide`` and language/chinese.py);
 3. a message too short to tell ("ok", "👍", "Mont Blanc", "merci") keeps the
-   user's language (or, for a new user, the client's language code);
+   user's language (or, for a new user, the client's language code); for a
+   new user with neither, one short word that is no everyday word of either
+   language and has no French accent ("x", "None", "lol") is no evidence at
+   all, and gets the default language (English);
 4. otherwise the evidence of three signals (see ``french_score``): langdetect
    limited to French and English and seeded so the same text always gets the
    same answer, everyday words of either language (function_words.yml), and
@@ -50,6 +53,9 @@ SWITCH_SCORE = 4.0
 WORD_WEIGHT = 3.0
 ACCENT_WEIGHT = 2.5
 FUNCTION_WORDS = Path(__file__).with_name("function_words.yml")
+# langdetect's letter statistics say nothing about a single word shorter than
+# this ("x" scores as certainly French): such a word alone is no evidence.
+MIN_LETTERS_TO_DETECT = 5
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Letters that English words practically never carry, and the elisions
@@ -176,7 +182,7 @@ def decide(
     words = _words_without_names(text)
     if len(words) < 2 and kept:
         return kept  # "ok", "merci", "Mont Blanc": too short to tell
-    if not words:
+    if not words or (len(words) == 1 and not _single_word_evidence(text, words[0])):
         return kept or Decision(DEFAULT, "default")
 
     score = french_score(text, words)
@@ -203,6 +209,19 @@ def french_score(text: str, words: List[str]) -> float:
     if _FRENCH_MARKS.search(text):
         score += ACCENT_WEIGHT
     return score
+
+
+def _single_word_evidence(text: str, word: str) -> bool:
+    """Whether one word can tell French from English: an everyday word of
+    either language, a French accent or elision, or enough letters for
+    langdetect."""
+    french, english = _function_words()
+    return (
+        word in french
+        or word in english
+        or bool(_FRENCH_MARKS.search(text))
+        or len(word) >= MIN_LETTERS_TO_DETECT
+    )
 
 
 def _words_without_names(text: str) -> List[str]:

@@ -49,8 +49,14 @@ def argv(*args: str) -> List[str]:
 
 
 def train_args(out: Path) -> List[str]:
-    """``rasa train`` of the whole assistant into ``out`` (nothing when unchanged)."""
+    """``rasa train`` of the whole assistant into ``out`` (always writes a new model)."""
     return [*TRAIN, "--out", str(out)]
+
+
+def train_if_changed_argv(out: Path) -> List[str]:
+    """The command line that trains into ``out`` only when the latest model is
+    out of date (``train_if_changed.py``)."""
+    return [sys.executable, "-m", "rasa_extensions.train_if_changed", "--out", str(out)]
 
 
 def run_args(model: Path, port: int, interface: str = "127.0.0.1") -> List[str]:

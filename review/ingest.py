@@ -17,6 +17,12 @@ timestamp lies between the moment the channel layer received the message
 the events that follow that user event until the next one. Each import reads
 the log rows after the last imported id, so it is incremental and cheap; text
 is masked (e-mail, phone) before it is written.
+
+A conversation log that was deleted and created again starts its row ids at
+1: progress is therefore kept per file, by the random ``file_id`` each file
+carries (table ``log_info``), and each turn is known by its ``uuid`` (or
+"<file id>:<row id>"), so a recreated file is imported and no turn twice. A
+file from before file ids is followed under the older name ``conversation_log``.
 """
 
 from __future__ import annotations
@@ -49,7 +55,10 @@ IGNORED_ACTIONS = {"action_listen", "action_session_start"}
 CONVERSATION_GAP_SECONDS = 720 * 60
 # Slack around the turn's time window when matching tracker events.
 MATCH_SLACK_SECONDS = 2.0
-LOG_SOURCE = "conversation_log"
+LOG_SOURCE = "conversation_log"  # progress through a log file without a file id
+# Keys of the log's own table log_info (bot/core/conversation_log.py).
+LOG_FILE_ID = "file_id"
+LOG_LEGACY_SOURCE = "legacy_source"
 
 
 def run(engine: Engine, config: Config, batch_size: int = 2000) -> int:
@@ -61,24 +70,29 @@ def run(engine: Engine, config: Config, batch_size: int = 2000) -> int:
     total = 0
     log = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
+        file_id, legacy_source = _log_identity(log)
+        source = f"log:{file_id}" if file_id else LOG_SOURCE
+        columns = {row[1] for row in log.execute("PRAGMA table_info(turns)")}
+        uuid = "uuid" if "uuid" in columns else "NULL"
         while True:
             with engine.begin() as connection:
-                last = _last_id(connection)
+                last = _last_id(connection, source)
+                if last is None and legacy_source:
+                    last = _last_id(connection, legacy_source)
                 rows = log.execute(
-                    "SELECT id, time, user, channel, language, text_in, replies, latency_ms, outcome"
-                    " FROM turns WHERE id > ? ORDER BY id LIMIT ?",
-                    (last, batch_size),
+                    "SELECT id, time, user, channel, language, text_in, replies, latency_ms, outcome,"
+                    f" {uuid} FROM turns WHERE id > ? ORDER BY id LIMIT ?",
+                    (last or 0, batch_size),
                 ).fetchall()
                 if not rows:
                     break
                 understood = _understanding(tracker, rows) if tracker is not None else {}
-                add_turns(
-                    connection,
-                    (_turn(row, understood.get(row[0])) for row in rows),
-                    config.timezone,
+                turns = _not_imported(
+                    connection, [_turn(row, understood.get(row[0]), file_id) for row in rows]
                 )
-                _set_last_id(connection, rows[-1][0])
-            total += len(rows)
+                add_turns(connection, turns, config.timezone)
+                _set_last_id(connection, source, rows[-1][0])
+            total += len(turns)
     finally:
         log.close()
         if tracker is not None:
@@ -117,8 +131,8 @@ def classify(intent: Optional[str], actions: List[str]) -> Tuple[bool, bool]:
     return fallback, handoff
 
 
-def _turn(row: tuple, understood: Optional[dict]) -> dict:
-    source_id, time, user, channel, language, text_in, replies, latency_ms, outcome = row
+def _turn(row: tuple, understood: Optional[dict], file_id: Optional[str] = None) -> dict:
+    row_id, time, user, channel, language, text_in, replies, latency_ms, outcome, turn_uuid = row
     try:
         reply_list = [mask(str(r)) for r in json.loads(replies or "[]")]
     except ValueError:
@@ -128,7 +142,8 @@ def _turn(row: tuple, understood: Optional[dict]) -> dict:
     actions = understood.get("actions", [])
     fallback, handoff = classify(intent, actions)
     return {
-        "source_id": source_id,
+        "source_id": None if file_id else row_id,
+        "source_key": turn_uuid or (f"{file_id}:{row_id}" if file_id else None),
         "rasa_event_id": understood.get("event_id"),
         "time": time,
         "user": user,
@@ -173,7 +188,7 @@ def _understanding(tracker: Engine, rows: List[tuple]) -> Dict[int, dict]:
         return {}
     matched: Dict[int, dict] = {}
     used: set = set()
-    for source_id, time, user, _channel, _lang, text_in, _replies, latency_ms, _outcome in rows:
+    for source_id, time, user, _channel, _lang, text_in, _replies, latency_ms, _outcome, *_ in rows:
         received = time - (latency_ms or 0) / 1000 - MATCH_SLACK_SECONDS
         candidates = [
             e
@@ -313,17 +328,36 @@ def _tracker_engine(url: str) -> Optional[Engine]:
     return sa.create_engine(url, future=True)
 
 
-def _last_id(connection: Connection) -> int:
+def _log_identity(log: sqlite3.Connection) -> Tuple[Optional[str], Optional[str]]:
+    """(file id, older progress name) of a conversation log file; (None, None) before file ids."""
+    try:
+        info = dict(log.execute("SELECT key, value FROM log_info").fetchall())
+    except sqlite3.OperationalError:  # no such table: written before files had an id
+        return None, None
+    return info.get(LOG_FILE_ID), info.get(LOG_LEGACY_SOURCE)
+
+
+def _not_imported(connection: Connection, turns: List[dict]) -> List[dict]:
+    """The turns whose key the review database does not have yet."""
+    keys = [t["source_key"] for t in turns if t["source_key"]]
+    if not keys:
+        return turns
+    c = schema.turns.c
+    known = set(connection.execute(sa.select(c.source_key).where(c.source_key.in_(keys))).scalars())
+    return [t for t in turns if t["source_key"] not in known]
+
+
+def _last_id(connection: Connection, source: str) -> Optional[int]:
+    """The last row id imported from ``source``; None when nothing was."""
     s = schema.import_state.c
-    value = connection.execute(sa.select(s.last_id).where(s.source == LOG_SOURCE)).scalar()
-    return value or 0
+    return connection.execute(sa.select(s.last_id).where(s.source == source)).scalar()
 
 
-def _set_last_id(connection: Connection, last_id: int) -> None:
+def _set_last_id(connection: Connection, source: str, last_id: int) -> None:
     s = schema.import_state
-    updated = connection.execute(s.update().where(s.c.source == LOG_SOURCE).values(last_id=last_id))
+    updated = connection.execute(s.update().where(s.c.source == source).values(last_id=last_id))
     if updated.rowcount == 0:
-        connection.execute(s.insert().values(source=LOG_SOURCE, last_id=last_id))
+        connection.execute(s.insert().values(source=source, last_id=last_id))
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

@@ -69,7 +69,10 @@ turns = sa.Table(
         sa.ForeignKey("conversations.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    sa.Column("source_id", sa.Integer, unique=True),  # turns.id in var/conversations.db
+    sa.Column("source_id", sa.Integer, unique=True),  # turns.id in a conversations.db without a file id
+    # The turn's uuid in var/conversations.db, or "<file id>:<row id>" for a turn
+    # written without one: stable when the file is recreated (its row ids restart).
+    sa.Column("source_key", sa.String(64)),
     sa.Column("rasa_event_id", sa.Integer),  # events.id of the user event in the tracker store
     sa.Column("time", sa.Float, nullable=False),
     sa.Column("day", sa.String(10), nullable=False),
@@ -91,6 +94,7 @@ turns = sa.Table(
     sa.Index("ix_turns_conversation_language", "conversation_id", "language"),
     sa.Index("ix_turns_day", "day"),
     sa.Index("ix_turns_user", "user"),
+    sa.Index("ix_turns_source_key", "source_key", unique=True),
 )
 
 tags = sa.Table(
@@ -170,7 +174,17 @@ def _v1_initial(connection: Connection) -> None:
     )
 
 
-MIGRATIONS: List[Callable[[Connection], None]] = [_v1_initial]
+def _v2_source_key(connection: Connection) -> None:
+    """Turns are known by a key that survives a recreated conversation log."""
+    # A database created from this module's tables already has it (v1 creates them).
+    if "source_key" not in {c["name"] for c in sa.inspect(connection).get_columns("turns")}:
+        connection.execute(sa.text("ALTER TABLE turns ADD COLUMN source_key VARCHAR(64)"))
+    connection.execute(
+        sa.text("CREATE UNIQUE INDEX IF NOT EXISTS ix_turns_source_key ON turns (source_key)")
+    )
+
+
+MIGRATIONS: List[Callable[[Connection], None]] = [_v1_initial, _v2_source_key]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

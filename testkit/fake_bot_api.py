@@ -2,8 +2,9 @@
 
 It implements what the channel uses (getMe, getUpdates, sendMessage, sendPhoto,
 sendLocation, sendChatAction, answerCallbackQuery, setWebhook, deleteWebhook),
-queues updates that tests push, records everything the bot sends, and answers
-429 with retry_after when a test asks it to. It runs its own event loop in a
+queues updates that tests push, records everything the bot sends, answers
+429 with retry_after when a test asks it to, and can stop answering a method
+altogether (``stall``), as a Telegram that hangs. It runs its own event loop in a
 thread, so tests talk to it with plain calls.
 """
 
@@ -40,6 +41,8 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._failures: Dict[str, List[int]] = {}
+        self._stalled: set = set()
+        self._released: Optional[asyncio.Event] = None  # set when the API stops: stalled calls end
         self._loop = asyncio.new_event_loop()
         self._new_update: Optional[asyncio.Event] = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -55,6 +58,7 @@ class FakeBotApi:
 
     async def _start(self) -> None:
         self._new_update = asyncio.Event()
+        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app)
@@ -65,6 +69,7 @@ class FakeBotApi:
 
     def stop(self) -> None:
         self._loop.call_soon_threadsafe(self._new_update.set)  # ends a waiting getUpdates
+        self._loop.call_soon_threadsafe(self._released.set)  # and the stalled calls
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
@@ -114,6 +119,14 @@ class FakeBotApi:
         """The next ``times`` calls of ``method`` get 429 Too Many Requests (or ``status``)."""
         self._failures[method] = [(status, retry_after)] * times
 
+    def stall(self, method: str) -> None:
+        """From now on calls of ``method`` get no answer at all (recorded with status 0)."""
+        self._stalled.add(method)
+
+    def unstall(self, method: str) -> None:
+        """Later calls of ``method`` are answered again (stalled ones stay unanswered)."""
+        self._stalled.discard(method)
+
     def sent(self, chat_id: Optional[int] = None, method: str = "sendMessage") -> List[Dict[str, Any]]:
         """What the bot successfully sent (refused calls are in ``calls``)."""
         return [c.params for c in list(self.calls)
@@ -144,6 +157,10 @@ class FakeBotApi:
         params = await _params(request)
         call = Call(method, params)
         self.calls.append(call)
+        if method in self._stalled:
+            call.status = 0
+            await self._released.wait()
+            return web.json_response({"ok": False, "error_code": 504, "description": "Stalled"}, status=504)
         pending = self._failures.get(method)
         if pending:
             status, retry_after = pending.pop(0)

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
+from typing import Optional
 
 from telegram import Update
 
+from bot.channels.telegram import build_application
 from bot.core.assistant import Assistant
-from curated.live import LiveContent
 from bot.core.conversation_log import ConversationLog
+from bot.core.dedup import DedupStore
 from bot.core.pseudonym import load_key
 from bot.core.rasa_client import RasaClient
-from bot.channels.telegram import build_application
 from bot.core.user_memory import UserMemory
+from bot.services import free_port
+from curated.live import LiveContent
+from rasa_extensions.command import ROOT
+from rasa_extensions.command import environment as rasa_environment
 from testkit.fake_bot_api import FakeBotApi
 
 
@@ -27,10 +37,14 @@ class RunningBot:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.memory = UserMemory(settings.var_dir / f"telegram-{tag}.db")
         self.log = ConversationLog(settings.var_dir / f"conversations-{tag}.db")
+        # In memory: each fake Bot API numbers its updates from 1 again, which a
+        # store kept on disk would take for updates already answered.
+        self.deliveries = DedupStore(":memory:")
         self.rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
         self.assistant = Assistant(self.rasa, self.memory, load_key(settings.var_dir),
                                    LiveContent(settings.content_dir), self.log)
-        self.application = build_application(api.token, self.assistant, api.base_url, per_chat_rate, rate_limited)
+        self.application = build_application(api.token, self.assistant, api.base_url, per_chat_rate, rate_limited,
+                                             deliveries=self.deliveries)
 
     def _run(self, coroutine, timeout=30):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
@@ -41,6 +55,7 @@ class RunningBot:
         async def start():
             await self.application.initialize()
             await self.application.start()
+            await self.application.update_queue.resume(self.application.bot)  # type: ignore[attr-defined]
             await self.application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
 
         self._run(start())
@@ -58,3 +73,44 @@ class RunningBot:
         self.thread.join(5)
         self.memory.close()
         self.log.close()
+        self.deliveries.close()
+
+
+class BotCommand:
+    """``python -m bot run`` (what ``make run`` starts) as a child process,
+    serving the fake Bot API: for tests that kill it and start it again."""
+
+    def __init__(self, api: FakeBotApi, var_dir: Path, rasa_url: str = "", **env: str) -> None:
+        self.api = api
+        self.env = rasa_environment()
+        self.env.update(
+            TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(var_dir),
+            RASA_URL=rasa_url, REVIEW_PORT=str(free_port()), **env,
+        )  # fmt: skip
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self, timeout: float = 180) -> "BotCommand":
+        """Starts it and returns once it polls the Bot API."""
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=self.env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        self.api.wait_for(
+            lambda: any(c.method == "getUpdates" and c.at > started for c in list(self.api.calls)), timeout
+        )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no handler runs, nothing is closed."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.communicate(timeout=30)
+
+    def stop(self) -> str:
+        """Ctrl-C, as an operator stops it; returns what it printed."""
+        if self.process is None or self.process.poll() is not None:
+            return ""
+        self.process.send_signal(signal.SIGINT)
+        output, _ = self.process.communicate(timeout=60)
+        return output

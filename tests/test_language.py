@@ -61,6 +61,17 @@ def test_a_new_user_is_answered_in_the_clients_language_when_the_text_cannot_tel
     assert decide("👍", client_code="de").language == "en"
 
 
+@pytest.mark.parametrize("text", ["x", "None", "lol", "zz", "test"])
+def test_a_new_users_junk_without_language_evidence_gets_the_default_language(text):
+    assert decide(text).language == "en"
+
+
+def test_one_everyday_word_still_tells_a_new_users_language():
+    assert decide("bonjour").language == "fr"
+    assert decide("merci").language == "fr"
+    assert decide("hello").language == "en"
+
+
 def test_client_codes_are_normalised():
     assert [normalise_client_code(c) for c in ["fr-CA", "zh_Hans", "EN", "pt-BR", None]] == [
         "fr", "zh", "en", None, None,

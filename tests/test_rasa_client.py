@@ -12,13 +12,15 @@ from bot.core.rasa_client import RasaClient, RasaUnavailable
 from bot.services import free_port
 
 
-async def serve_after(port: int, delay: float, answer_after: float = 0.0, calls: list = None) -> web.AppRunner:
+async def serve_after(port: int, delay: float, answer_after: float = 0.0, calls: list = None,
+                      answer=None) -> web.AppRunner:
     calls = calls if calls is not None else []
+    answer = [{"recipient_id": "u", "text": "ok"}] if answer is None else answer
 
     async def webhook(request):
         calls.append(await request.json())
         await asyncio.sleep(answer_after)
-        return web.json_response([{"recipient_id": "u", "text": "ok"}])
+        return web.json_response(answer)
 
     await asyncio.sleep(delay)
     app = web.Application()
@@ -56,3 +58,41 @@ async def test_a_slow_rasa_is_not_asked_twice():
     finally:
         await client.close()
         await runner.cleanup()
+
+
+@pytest.mark.parametrize("answer", [[], [{"recipient_id": "u"}]], ids=["nothing", "nothing-to-read"])
+async def test_an_answer_with_nothing_to_read_is_a_failure(answer):
+    # What Rasa returns when the action it predicted failed (action server down).
+    port = free_port()
+    runner = await serve_after(port, delay=0, answer=answer)
+    client = RasaClient(f"http://127.0.0.1:{port}", timeout=5)
+    try:
+        with pytest.raises(RasaUnavailable):
+            await client.send("u", "bonjour", {"language": "fr"})
+    finally:
+        await client.close()
+        await runner.cleanup()
+
+
+async def test_a_failed_action_gets_the_unavailable_phrase_and_a_failed_turn(tmp_path):
+    from bot.core.assistant import Assistant
+    from bot.core.conversation_log import ConversationLog
+    from bot.core.user_memory import UserMemory
+    from curated.live import LiveContent
+    from settings import ROOT
+
+    port = free_port()
+    runner = await serve_after(port, delay=0, answer=[])
+    rasa = RasaClient(f"http://127.0.0.1:{port}", timeout=5)
+    log = ConversationLog(tmp_path / "conversations.db")
+    assistant = Assistant(rasa, UserMemory(tmp_path / "bot.db"), b"key", LiveContent(ROOT / "content"), log)
+    try:
+        answer = await assistant.handle("test", "someone", "horaires du tramway du Mont-Blanc ?")
+    finally:
+        await rasa.close()
+        await runner.cleanup()
+    assert answer.failed and [r.text for r in answer.replies] == [
+        "Le service est momentanément indisponible. Réessayez dans un instant, votre message a bien été reçu."
+    ]
+    assert [t["outcome"] for t in log.turns()] == ["unavailable"]
+    log.close()

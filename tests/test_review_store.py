@@ -453,7 +453,7 @@ def test_migrations_are_versioned_and_idempotent(tmp_path):
             connection.execute(
                 sa.select(sa.func.count()).select_from(schema.schema_version)
             ).scalar()
-            == 1
+            == schema.CURRENT_VERSION  # each migration recorded once
         )
 
 
@@ -485,3 +485,26 @@ def test_command_line_accounts_retention_and_erasure(tmp_path, monkeypatch, caps
         line.split()[2] for line in (tmp_path / "log" / "review-audit.log").read_text().splitlines()
     ]
     assert actions == ["add_account", "erase", "retention"]
+
+
+def test_a_conversation_log_deleted_and_created_again_is_imported_too(tmp_path):
+    from bot.core.conversation_log import ConversationLog
+
+    config = _config(tmp_path)
+    engine = db.connect(config.database_url)
+
+    def chat(texts):
+        log = ConversationLog(config.conversation_log_path)
+        for text in texts:
+            log.record("ualice", "telegram", "fr", text, ["réponse"], 100.0, "answered")
+        log.close()
+
+    chat(["bonjour", "le prix du téléphérique ?"])
+    assert ingest.run(engine, config) == 2
+    for leftover in tmp_path.glob("conversations.db*"):
+        leftover.unlink()  # an operator's cleanup, a lost disk...
+    chat(["et les horaires ?"])  # a new file: its row ids start at 1 again
+    assert ingest.run(engine, config) == 1
+    assert [t["text_in"] for t in _turns(engine)] == ["bonjour", "le prix du téléphérique ?", "et les horaires ?"]
+    assert ingest.run(engine, config) == 0
+    engine.dispose()

@@ -5,13 +5,22 @@ against the offline Bot API of testkit/fake_bot_api.py (fixtures ``bot_api`` and
 from __future__ import annotations
 
 import datetime
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
 import time
+from dataclasses import replace
 
 import pytest
 
-from testkit.telegram_harness import RunningBot
+from testkit.telegram_harness import BotCommand, RunningBot
 
 pytestmark = pytest.mark.e2e
+
+UNAVAILABLE_FR = "Le service est momentanément indisponible. Réessayez dans un instant, votre message a bien été reçu."
 
 
 @pytest.fixture
@@ -22,6 +31,31 @@ def api(bot_api):
 @pytest.fixture
 def bot(telegram_bot):
     return telegram_bot
+
+
+@pytest.fixture(scope="module")
+def own_services(settings, model, tmp_path_factory):
+    """Rasa and the action server of the tests that stop or kill them (the session's stay up)."""
+    from bot.services import Services
+
+    with Services(replace(settings, var_dir=tmp_path_factory.mktemp("faults")), model) as services:
+        yield services
+
+
+def _answers_again(url, timeout=120):
+    """Waits until ``url`` answers 200 again (a server started again by its supervisor)."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer again within {timeout} s")
 
 
 def test_start_greets_in_the_clients_language_with_destination_buttons(api, bot):
@@ -163,33 +197,181 @@ def test_every_message_and_reply_is_recorded_under_a_pseudonym(api, bot):
     assert turns[0]["latency_ms"] > 0
 
 
-def test_rasa_stopped_then_restarted_mid_conversation(api, settings, model, tmp_path_factory):
-    from dataclasses import replace
-
-    from bot.services import Services
-
-    own = replace(settings, var_dir=tmp_path_factory.mktemp("restart"))
-    services = Services(own, model).start()
-    runner = RunningBot(api, services.rasa_url, own, "restart").start()
+def test_the_action_server_killed_mid_conversation_is_started_again(api, own_services):
+    runner = RunningBot(api, own_services.rasa_url, own_services.settings, "actions-killed").start()
     try:
-        api.push_message(1001, "bonjour", language_code="fr")
-        assert api.wait_for_messages(1001, 1)[0].startswith("Bonjour")
+        api.push_message(1301, "horaires du tramway du Mont-Blanc ?", language_code="fr")
+        assert "Tramway du Mont-Blanc" in api.wait_for_messages(1301, 1)[0]
 
-        services.stop()
+        own_services.process("actions").kill()
         asked = time.monotonic()
-        api.push_message(1001, "horaires du tramway du Mont-Blanc ?", language_code="fr")
-        down = api.wait_for_messages(1001, 2)[1]
-        assert down == "Le service est momentanément indisponible. Réessayez dans un instant, votre message a bien été reçu."
-        assert time.monotonic() - asked < 5 + 1  # the tourist waits at most ~5 s
-        assert runner.log.turns()[-1]["outcome"] == "unavailable"  # the message is kept
+        api.push_message(1301, "comment aller à La Féclaz ?", language_code="fr")
+        assert api.wait_for_messages(1301, 2)[1] == UNAVAILABLE_FR  # not silence
+        assert time.monotonic() - asked < 5 + 1
+        assert runner.log.turns()[-1]["outcome"] == "unavailable"  # a failed turn, not an answered one
 
-        services.start()
-        api.push_message(1001, "horaires du tramway du Mont-Blanc ?", language_code="fr")
-        back = api.wait_for_messages(1001, 3)[2]
-        assert "Tramway du Mont-Blanc" in back
+        _answers_again(f"http://127.0.0.1:{own_services.actions_port}/health")
+        api.push_message(1301, "comment aller à La Féclaz ?", language_code="fr")
+        assert "Féclaz" in api.wait_for_messages(1301, 3, timeout=60)[2]
     finally:
         runner.stop()
-        services.stop()
+
+
+def test_rasa_killed_mid_conversation_is_started_again(api, own_services):
+    # The tourist is told to try again within ~5 s, the message is kept, and
+    # answers resume once the supervisor has started Rasa again.
+    runner = RunningBot(api, own_services.rasa_url, own_services.settings, "rasa-killed").start()
+    try:
+        api.push_message(1302, "horaires du tramway du Mont-Blanc ?", language_code="fr")
+        assert "Tramway du Mont-Blanc" in api.wait_for_messages(1302, 1)[0]
+
+        own_services.process("rasa").kill()
+        asked = time.monotonic()
+        api.push_message(1302, "comment aller à La Féclaz ?", language_code="fr")
+        assert api.wait_for_messages(1302, 2)[1] == UNAVAILABLE_FR
+        assert time.monotonic() - asked < 5 + 1
+        assert runner.log.turns()[-1]["outcome"] == "unavailable"
+
+        _answers_again(f"{own_services.rasa_url}/")
+        api.push_message(1302, "comment aller à La Féclaz ?", language_code="fr")
+        assert "Féclaz" in api.wait_for_messages(1302, 3, timeout=60)[2]
+    finally:
+        runner.stop()
+
+
+def _turns_since(path, since):
+    """Turns written in the file itself since ``since``, as the review importer reads them."""
+    try:
+        reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return reader.execute("SELECT count(*) FROM turns WHERE time >= ?", (since,)).fetchone()[0]
+        finally:
+            reader.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _break_turn_log(path, fault):
+    """Breaks the turn log file as an operator or a disk would; returns how to undo it."""
+    if fault == "locked":  # another program holds its write lock
+        holder = subprocess.Popen(
+            [sys.executable, "-c",
+             "import sqlite3, sys, time\n"
+             "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+             "db.execute('BEGIN IMMEDIATE')\n"
+             "print('locked', flush=True)\n"
+             "time.sleep(4)\n", str(path)],
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert holder.stdout.readline().strip() == "locked"
+        return holder.wait
+    if fault == "read-only":  # chattr +i: read-only even for root
+        files = [str(path), f"{path}-wal"]
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", *files]).returncode != 0:
+            pytest.skip("chattr +i is not available here")
+        return lambda: subprocess.run(["chattr", "-i", *files], check=True)
+    for leftover in path.parent.glob(path.name + "*"):  # deleted
+        leftover.unlink()
+    return lambda: None
+
+
+@pytest.mark.parametrize("fault", ["locked", "read-only", "deleted"])
+def test_a_failing_turn_log_delays_no_chat_and_loses_no_turn(api, running, settings, fault):
+    tag = f"log-{fault}"
+    path = settings.var_dir / f"conversations-{tag}.db"  # the harness's turn log
+    runner = RunningBot(api, running.rasa_url, settings, tag).start()
+    try:
+        api.push_message(1501, "hello", language_code="en")
+        api.wait_for_messages(1501, 1)
+        api.wait_for(lambda: _turns_since(path, 0) == 1)  # the file is there, with a turn
+        broken_at = time.time()
+        undo = _break_turn_log(path, fault)
+        delays = []
+        try:
+            for chat in (1502, 1503):  # two chats, one after the other, while the file fails
+                asked = time.monotonic()
+                api.push_message(chat, "hello", language_code="en")
+                assert api.wait_for_messages(chat, 1)[0].startswith("Hello")
+                delays.append(time.monotonic() - asked)
+        finally:
+            undo()
+        assert max(delays) < 1.0
+        api.wait_for(lambda: _turns_since(path, broken_at) == 2, timeout=20)  # written once it could be
+    finally:
+        runner.stop()
+
+
+def test_a_bot_killed_after_answering_answers_nothing_twice_once_started_again(api, running, tmp_path):
+    bot = BotCommand(api, tmp_path, rasa_url=running.rasa_url).start()
+    try:
+        update = api.push_message(1401, "bonjour", language_code="fr")
+        assert api.wait_for_messages(1401, 1)[0].startswith("Bonjour")
+        time.sleep(0.5)
+        bot.kill()
+        bot.start()
+        api.push(dict(update))  # Telegram delivers again an update it is not sure was handled
+        api.push_message(1401, "merci", language_code="fr")
+        api.wait_for_messages(1401, 2)
+        time.sleep(1.5)
+        assert len(api.sent(1401)) == 2
+    finally:
+        bot.stop()
+
+
+def test_a_bot_killed_before_its_answer_went_out_answers_once_started_again(api, running, tmp_path):
+    bot = BotCommand(api, tmp_path, rasa_url=running.rasa_url).start()
+    try:
+        api.stall("sendMessage")  # the answer does not get through...
+        api.push_message(1402, "bonjour", language_code="fr")
+        api.wait_for(lambda: any(c.method == "sendMessage" and c.params.get("chat_id") in (1402, "1402")
+                                 for c in list(api.calls)))
+        bot.kill()  # ...and the bot is killed meanwhile
+        api.unstall("sendMessage")
+        bot.start()
+        assert api.wait_for_messages(1402, 1)[0].startswith("Bonjour")
+        time.sleep(1.5)
+        assert len(api.sent(1402)) == 1
+    finally:
+        bot.stop()
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="children die with their parent on Linux")
+def test_a_bot_killed_with_sigkill_leaves_no_process_behind(api, model, tmp_path):
+    bot = BotCommand(api, tmp_path).start()  # with its own Rasa, action server and review app
+    children = [int(pid) for pid in subprocess.run(
+        ["pgrep", "-P", str(bot.process.pid)], capture_output=True, text=True).stdout.split()]  # fmt: skip
+    assert len(children) == 3
+    bot.kill()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = [pid for pid in children if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)  # what the test started, it stops
+    assert left == []
+
+
+def test_debug_logs_hold_neither_the_token_nor_chat_ids(api, running, tmp_path):
+    chat = 987654321
+    bot = BotCommand(api, tmp_path, rasa_url=running.rasa_url, LOG_LEVEL="DEBUG").start()
+    try:
+        api.push_message(chat, "bonjour", language_code="fr")
+        api.push_button(chat, "lang:en", language_code="fr")
+        api.wait_for_messages(chat, 2)
+    finally:
+        output = bot.stop()
+    log = (tmp_path / "log" / "telegram.log").read_text(encoding="utf-8")
+    assert " DEBUG " in log and "getUpdates" in log  # what python-telegram-bot says at DEBUG is there
+    assert api.token not in log and api.token not in output
+    assert str(chat) not in log and str(chat) not in output
 
 
 def test_webhook_mode_refuses_requests_without_the_secret_token(api, running, settings):

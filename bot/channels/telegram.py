@@ -15,17 +15,23 @@ What each kind of update gets:
   private chat: a short note, in the user's language, that only text is read;
 - edited messages, messages in groups, channel posts: silence (the assistant
   answers people in private chats, and an edit is not a new question);
-- the same update delivered twice: answered once.
+- the same update delivered twice: answered once, across restarts too.
+
+Exactly once: every update is stored (``bot/core/dedup.py``, var/deliveries.db)
+before it is queued, so before the Updater's next getUpdates, or the webhook's
+200, tells Telegram it was handled; it is marked answered once its handlers
+ran. An update stored before is dropped, and the updates a stopped or killed
+process had received but not answered are answered at the next start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import logging
-import os
 import signal
-from typing import Deque, Dict, Optional, Set
+from typing import Dict, Optional
 
 from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -34,7 +40,6 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -44,6 +49,7 @@ from telegram.ext import (
 )
 
 from bot.core.assistant import Answer, Assistant
+from bot.core.dedup import MAX_ATTEMPTS, DedupStore
 from settings import TelegramSettings
 from bot.channels.telegram_render import keyboard, split
 
@@ -53,6 +59,7 @@ CHANNEL = "telegram"
 LANGUAGE_CHOICES = (("fr", "Français"), ("zh", "中文"), ("en", "English"))
 SEND_ATTEMPTS = 4  # network errors: retried with backoff 0.5 s, 1 s, 2 s
 PER_CHAT_RATE = 1.0  # messages per second and chat (Telegram's guidance)
+ANSWERED_GROUP = 100  # handler group that marks an update answered, after all others
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 NOT_TEXT = (
@@ -68,15 +75,12 @@ class TelegramChannel:
     def __init__(self, assistant: Assistant, per_chat_rate: float = PER_CHAT_RATE) -> None:
         self.assistant = assistant
         self.per_chat_rate = per_chat_rate
-        self._recent: Deque[int] = collections.deque(maxlen=10_000)
-        self._recent_set: Set[int] = set()
         self._payloads: Dict[str, str] = {}  # short keys of long button payloads
         self._chat_locks: Dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
         self._chat_limits: Dict[int, AsyncLimiter] = {}
 
     def register(self, application: Application) -> None:
-        # Group -1 runs first for every update: duplicates stop there.
-        application.add_handler(TypeHandler(Update, self.drop_duplicate), group=-1)
+        # Duplicates never get here: the update queue drops them (DurableUpdateQueue).
         # Group 0, first match wins: commands, then text, then everything else.
         application.add_handler(CommandHandler("start", self.start, filters=PRIVATE))
         application.add_handler(CommandHandler("help", self.help, filters=PRIVATE))
@@ -88,17 +92,11 @@ class TelegramChannel:
         application.add_handler(MessageHandler(PRIVATE & NOT_TEXT, self.not_text))
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_error_handler(self.on_error)
+        # The last group runs for every update once group 0 is done, error or not.
+        if isinstance(application.update_queue, DurableUpdateQueue):
+            application.add_handler(TypeHandler(Update, application.update_queue.answered), group=ANSWERED_GROUP)
 
     # Handlers
-
-    async def drop_duplicate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if update.update_id in self._recent_set:
-            logger.info("Update %s delivered twice: answered once", update.update_id)
-            raise ApplicationHandlerStop
-        if len(self._recent) == self._recent.maxlen:
-            self._recent_set.discard(self._recent[0])
-        self._recent.append(update.update_id)
-        self._recent_set.add(update.update_id)
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat, client = update.effective_chat.id, _client_language(update)
@@ -220,6 +218,54 @@ class TelegramChannel:
                 delay *= 2
 
 
+class DurableUpdateQueue(asyncio.Queue):
+    """The Application's update queue, which stores each update before queueing it.
+
+    The Updater puts the updates of one getUpdates here and confirms them to
+    Telegram with its next getUpdates; the webhook answers Telegram once the
+    update is here. Either way the update is on disk first (``DedupStore``).
+    """
+
+    def __init__(self, store: DedupStore) -> None:
+        super().__init__()
+        self.store = store
+
+    async def put(self, item) -> None:
+        if isinstance(item, Update):
+            payload = json.dumps(item.to_dict(), ensure_ascii=False)
+            if not await asyncio.to_thread(self.store.receive, CHANNEL, _delivery_id(item), payload):
+                logger.info("Update %s delivered again: it is answered once", item.update_id)
+                return
+        await super().put(item)
+
+    async def answered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await asyncio.to_thread(self.store.answered, CHANNEL, _delivery_id(update))
+
+    async def resume(self, bot) -> int:
+        """Queues again the updates received but not answered before a stop or a crash."""
+        retry, given_up = await asyncio.to_thread(self.store.unanswered, CHANNEL)
+        prefix = f"{bot.id}:"
+        for delivery_id in given_up:
+            logger.error("Update %s was never answered after %d starts: given up", delivery_id, MAX_ATTEMPTS)
+        resumed = 0
+        for delivery_id, payload in retry:
+            if delivery_id.startswith(prefix):  # updates of this bot only
+                await super().put(Update.de_json(json.loads(payload), bot))
+                resumed += 1
+        if resumed:
+            logger.warning("%d updates received before the last stop and not answered: answering them now", resumed)
+        return resumed
+
+
+def _delivery_id(update: Update) -> str:
+    """The platform's id of an update: update ids are per bot, so with the bot's id."""
+    try:
+        bot_id = update.get_bot().id
+    except RuntimeError:  # an update built without a bot (tests)
+        bot_id = 0
+    return f"{bot_id}:{update.update_id}"
+
+
 def _client_language(update: Update) -> Optional[str]:
     user = update.effective_user
     return user.language_code if user else None
@@ -244,9 +290,12 @@ def build_application(
     base_url: Optional[str] = None,
     per_chat_rate: float = PER_CHAT_RATE,
     rate_limited: bool = True,
+    deliveries: Optional[DedupStore] = None,
 ) -> Application:
     """The python-telegram-bot Application with the channel's handlers.
 
+    ``deliveries`` remembers updates across restarts (var/deliveries.db); without
+    it they are remembered in memory, for this process only.
     ``rate_limited=False`` (and a high ``per_chat_rate``) is for benchmarks
     against a local Bot API only: Telegram itself enforces its limits.
     """
@@ -254,6 +303,7 @@ def build_application(
         Application.builder()
         .token(token)
         .concurrent_updates(True)  # chats run side by side; each chat stays in order
+        .update_queue(DurableUpdateQueue(deliveries or DedupStore(":memory:")))
     )
     if rate_limited:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # 30/s overall; honours RetryAfter
@@ -265,17 +315,20 @@ def build_application(
     return application
 
 
-async def serve(assistant: Assistant, telegram: TelegramSettings) -> None:
+async def serve(assistant: Assistant, telegram: TelegramSettings, deliveries: DedupStore) -> None:
     """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; stops on Ctrl-C or SIGTERM."""
     # httpx logs every request URL, and Telegram's URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(telegram.token, assistant, telegram.api_base_url)
+    application = build_application(telegram.token, assistant, telegram.api_base_url, deliveries=deliveries)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with application:
         await application.start()
+        updates = application.update_queue
+        if isinstance(updates, DurableUpdateQueue):
+            await updates.resume(application.bot)  # what a stop or a crash left unanswered
         if telegram.webhook_url:
             await application.updater.start_webhook(
                 listen=telegram.webhook_listen,

@@ -47,7 +47,7 @@ class Answer:
     language: str  # fr | zh | en, as Rasa and the conversation log know it
     replies: List[Reply]
     latency_ms: float = 0.0
-    failed: bool = False  # True when Rasa could not be reached
+    failed: bool = False  # True when Rasa could not be reached or an action failed
     variant: str = ""  # what the tourist reads: fr | en | zh-Hans | zh-Hant
 
     def __post_init__(self) -> None:

@@ -1,6 +1,12 @@
 """Talks to Rasa over its REST channel (``/webhooks/rest/webhook``).
 
 The language decision and the channel name travel as message metadata.
+
+Every message the assistant understands gets at least one reply (small talk
+has its responses, every other intent an action that always says something),
+so an answer with nothing to read is a failure: that is what Rasa returns
+when the action it predicted failed (the action server down or broken), and
+the tourist is then told to try again like when Rasa itself is not there.
 """
 
 from __future__ import annotations
@@ -17,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 class RasaUnavailable(Exception):
     """Rasa did not answer in time, or answered with an error."""
+
+
+class NothingToRead(RasaUnavailable):
+    """Rasa answered, but with nothing for the tourist: an action failed."""
 
 
 class RasaClient:
@@ -49,6 +59,11 @@ class RasaClient:
                 raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
         if not isinstance(replies, list):
             raise RasaUnavailable(f"unexpected answer from Rasa: {replies!r:.200}")
+        if not any(_readable(item) for item in replies):
+            raise NothingToRead(
+                f"Rasa answered with nothing to read ({len(replies)} items): an action failed;"
+                " see var/log/rasa.log and var/log/actions.log"
+            )
         return replies
 
     async def ready(self) -> bool:
@@ -60,3 +75,8 @@ class RasaClient:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def _readable(item: Any) -> bool:
+    """A reply the tourist can read or see (what the channels send)."""
+    return isinstance(item, dict) and bool(item.get("text") or item.get("image"))

@@ -1,0 +1,62 @@
+"""The supervisor behind `make run`: a child that stops, or stops answering, is
+started again and the log says so. (Rasa and the action server killed for real,
+and the bot SIGKILLed, are in test_telegram.py.)"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+from bot.services import Child, Supervisor, free_port
+
+
+@pytest.fixture
+def web_child(tmp_path):
+    """A small web server as a supervised child (what Rasa, the action server and the review app are)."""
+    port = free_port()
+    child = Child(
+        "web", [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(tmp_path)],
+        {**os.environ}, f"http://127.0.0.1:{port}/", tmp_path / "web.log",
+    )  # fmt: skip
+    supervisor = Supervisor([child], check_seconds=0.2, health_timeout=0.5).start()
+    yield supervisor, child
+    supervisor.stop()
+
+
+def _started_again(child, timeout=20):
+    deadline = time.monotonic() + timeout
+    while not (child.restarts and child.healthy) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return child.restarts == 1 and child.healthy
+
+
+def test_a_child_that_stops_is_started_again_and_the_log_says_so(web_child, caplog):
+    supervisor, child = web_child
+    first = child.process.pid
+    with caplog.at_level(logging.WARNING, logger="bot.services"):
+        os.kill(first, signal.SIGKILL)
+        assert _started_again(child)
+    assert child.process.pid != first
+    assert "The web server stopped (exit code -9): starting it again in 1 s" in caplog.text
+    assert "The web server is back (restart 1)" in caplog.text
+    assert "web server, restart 1" in child.log_path.read_text()  # its own log says so too
+
+
+def test_a_child_that_stops_answering_is_started_again(web_child, caplog):
+    supervisor, child = web_child
+    hung = child.process.pid
+    with caplog.at_level(logging.WARNING, logger="bot.services"):
+        os.kill(hung, signal.SIGSTOP)  # alive, but answers nothing
+        try:
+            assert _started_again(child, timeout=30)
+        finally:
+            try:
+                os.kill(hung, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+    assert "The web server stopped answering its health check" in caplog.text
