@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, faq, grounding, suggestions
-from curated import live as live_content
 from actions.answers import Reply
+from curated import live as live_content
 
 DEFAULT_LANGUAGE = "en"
 
@@ -29,7 +29,7 @@ def language_of(tracker: Tracker) -> str:
     return language if language in ("fr", "zh", "en") else DEFAULT_LANGUAGE
 
 
-def mentioned(tracker: Tracker, entity: str) -> List[Dict[str, str]]:
+def mentioned(tracker: Tracker, entity: str) -> list[dict[str, str]]:
     """Entities of one type in the latest message: canonical value and typed text."""
     text = tracker.latest_message.get("text") or ""
     found = []
@@ -43,8 +43,8 @@ def mentioned(tracker: Tracker, entity: str) -> List[Dict[str, str]]:
 
 
 def faq_reply(
-    tracker: Tracker, content, language: str, intent: Optional[str], place_id: Optional[str] = None
-) -> Optional[Reply]:
+    tracker: Tracker, content, language: str, intent: str | None, place_id: str | None = None
+) -> Reply | None:
     """The FAQ entry's answer when ``faq.decide`` says the message is one of its questions."""
     text = tracker.latest_message.get("text") or ""
     confidence = (tracker.latest_message.get("intent") or {}).get("confidence")
@@ -61,7 +61,7 @@ def text_of(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
-def place_named(tracker: Tracker, content) -> Optional[str]:
+def place_named(tracker: Tracker, content) -> str | None:
     """The place of content/ the latest message names, if any: the most
     precise one when it names a place and a larger one it is within
     ("le Brévent, à Chamonix" is about the Brévent)."""
@@ -69,7 +69,7 @@ def place_named(tracker: Tracker, content) -> Optional[str]:
     return answers.most_precise(content, asked)
 
 
-def runner_up_place_intent(tracker: Tracker, content) -> Optional[str]:
+def runner_up_place_intent(tracker: Tracker, content) -> str | None:
     """The model's second choice when it is a place question about a place we
     cover that the message names; else None."""
     ranking = tracker.latest_message.get("intent_ranking") or []
@@ -79,14 +79,16 @@ def runner_up_place_intent(tracker: Tracker, content) -> Optional[str]:
     return None
 
 
-def with_suggestion(tracker: Tracker, content, reply: Reply, language: str) -> List[Dict[Text, Any]]:
+def with_suggestion(tracker: Tracker, content, reply: Reply, language: str) -> list[dict[str, Any]]:
     """Adds the sister destination to ``reply`` when it is due (actions/suggestions.py);
     returns the slot event that remembers it."""
     destination = answers.suggestion_key(content, reply.about)
     now = dt.datetime.now(dt.timezone.utc)
     suggested = tracker.get_slot("suggested")
     is_due, times = suggestions.due(suggested, destination, now)
-    text = answers.suggestion(content, reply.about, language, times) if is_due and reply.about else ""
+    text = (
+        answers.suggestion(content, reply.about, language, times) if is_due and reply.about else ""
+    )
     if not text or destination is None:
         return []
     reply.text = f"{reply.text}\n{text}"
@@ -102,16 +104,18 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 class ActionGreet(Action):
     """The greeting, with a button per main destination and one for offers."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_greet"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         content = live_content.current()
         language = language_of(tracker)
         buttons = answers.destination_buttons(content, "ask_overview", language)
-        buttons.append({"title": content.phrase("offers_button", language), "payload": "/ask_offers"})
+        buttons.append(
+            {"title": content.phrase("offers_button", language), "payload": "/ask_offers"}
+        )
         send(dispatcher, Reply(content.phrase("greeting", language), buttons))
         return []
 
@@ -119,23 +123,23 @@ class ActionGreet(Action):
 class ActionAnswerPlace(Action):
     """Overview, directions, prices, hours, best time or activities of a place."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_place"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_overview"
         return answer_place(dispatcher, tracker, live_content.current(), intent)
 
 
 def answer_place(
     dispatcher: CollectingDispatcher, tracker: Tracker, content, intent: str
-) -> List[Dict[Text, Any]]:
+) -> list[dict[str, Any]]:
     """The answer to a place question (``intent`` one of answers.TOPIC_OF_INTENT)."""
     language = language_of(tracker)
     topic = answers.TOPIC_OF_INTENT.get(intent, "overview")
-    conversation_place: Optional[str] = tracker.get_slot("place")
+    conversation_place: str | None = tracker.get_slot("place")
     target = answers.choose_place(
         content,
         mentioned(tracker, "place"),
@@ -152,7 +156,10 @@ def answer_place(
         send(dispatcher, from_faq)
         return events
     if target.uncovered_name:
-        send(dispatcher, answers.not_covered(content, target.uncovered_name, language, conversation_place))
+        send(
+            dispatcher,
+            answers.not_covered(content, target.uncovered_name, language, conversation_place),
+        )
         return []
     # Grounded: the message names the place (or an activity), or it carries
     # words of the question kind ("and the price?" after Badaling); else the
@@ -167,13 +174,15 @@ def answer_place(
     # topic asked, one message each, up to three; the sister destination once.
     asked = grounding.kinds_asked(text_of(tracker), (*answers.TOPIC_OF_INTENT, "contact_human"))
     kinds = (asked if intent in asked else [intent, *asked])[:MAX_QUESTIONS]
-    events: List[Dict[Text, Any]] = [SlotSet("place", target.place_id)]
+    events = [SlotSet("place", target.place_id)]
     for number, kind in enumerate(kinds, start=1):
         if kind == "contact_human":
             reply = answers.contacts(content, target.place_id, language)
         else:
             topic_of_kind = answers.TOPIC_OF_INTENT[kind]
-            reply = answers.place_answer(content, target.place_id, topic_of_kind, language, suggest=False)
+            reply = answers.place_answer(
+                content, target.place_id, topic_of_kind, language, suggest=False
+            )
         if number == len(kinds):
             reply.about = target.place_id
             events += with_suggestion(tracker, content, reply, language)
@@ -185,12 +194,12 @@ class ActionThanks(Action):
     """You're welcome; and the sister destination of the conversation's place,
     if it was not suggested yet (a natural point for it)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_thanks"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         content = live_content.current()
         language = language_of(tracker)
         reply = Reply("", why="thanks")
@@ -205,12 +214,12 @@ class ActionThanks(Action):
 class ActionListOffers(Action):
     """The travel offers valid today, for the place asked or all of them."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_list_offers"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         content = live_content.current()
         place_id = place_named(tracker, content)
         language = language_of(tracker)
@@ -226,12 +235,12 @@ class ActionListOffers(Action):
 class ActionListEvents(Action):
     """Races, festivals and fairs to come, at the place asked or everywhere."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_list_events"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         content = live_content.current()
         place_id = place_named(tracker, content)
         language = language_of(tracker)
@@ -249,18 +258,23 @@ class ActionListEvents(Action):
 class ActionContact(Action):
     """How to reach a person: the tourism office of the place, or all of them."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_contact"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         content = live_content.current()
         language = language_of(tracker)
         named = place_named(tracker, content)
         if not named and not grounding.has_evidence("contact_human", text_of(tracker)):
-            button = {"title": content.phrase("contact_button", language), "payload": "/contact_human"}
-            return refuse(dispatcher, tracker, content, language, "no place or contact words", button)
+            button = {
+                "title": content.phrase("contact_button", language),
+                "payload": "/contact_human",
+            }
+            return refuse(
+                dispatcher, tracker, content, language, "no place or contact words", button
+            )
         send(dispatcher, answers.contacts(content, named or tracker.get_slot("place"), language))
         return []
 
@@ -270,12 +284,12 @@ class ActionAnswerFaq(Action):
     entry's answer; when no entry is close, the place question it also looked
     like; else what the assistant covers and whom to ask."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         content = live_content.current()
         language = language_of(tracker)
         from_faq = faq_reply(tracker, content, language, faq.FAQ_INTENT)
@@ -298,12 +312,12 @@ class ActionOutOfScope(Action):
     asked in other words, for one of these: when an entry is that close
     (``faq.decide`` at the language's threshold), its answer is given instead."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_out_of_scope"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         content = live_content.current()
         language = language_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -323,8 +337,8 @@ def refuse(
     content,
     language: str,
     reason: str,
-    button: Optional[Dict[str, str]] = None,
-) -> List[Dict[Text, Any]]:
+    button: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
     """Nothing in the content answers: say what is covered, and whom to ask.
 
     ``button`` offers what the message looked like ("our offers"), one tap
@@ -334,7 +348,9 @@ def refuse(
     place = tracker.get_slot("place")
     named = place_named(tracker, content)
     elsewhere = [m for m in mentioned(tracker, "place") if m["value"] not in content.places]
-    if elsewhere and not named:  # "how do I visit the Eiffel Tower": say which place we do not cover
+    if (
+        elsewhere and not named
+    ):  # "how do I visit the Eiffel Tower": say which place we do not cover
         reply = answers.not_covered(content, elsewhere[0]["text"], language, place)
     else:
         reply = answers.out_of_scope(content, language, named or place)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence
 
-from curated.store import Content, Contact, Event, FaqEntry, Offer
+from curated.store import Contact, Content, Event, FaqEntry, Offer
 from language.text import HAN_RUN, fold
 
 # The topic of content/ that answers each intent.
@@ -32,26 +32,26 @@ EVENTS_SHOWN = 5
 @dataclass
 class Reply:
     text: str
-    buttons: List[Dict[str, str]] = field(default_factory=list)
+    buttons: list[dict[str, str]] = field(default_factory=list)
     # Which rule answered, for staff reviewing the conversation ("place badaling
     # prices", "faq paying_in_china 0.72", "out_of_scope: no place or topic").
     why: str = ""
-    about: Optional[str] = None  # the place whose sister destination may follow
+    about: str | None = None  # the place whose sister destination may follow
 
 
 @dataclass(frozen=True)
 class Target:
     """The place a question is about, or the name of one the assistant does not cover."""
 
-    place_id: Optional[str] = None
-    uncovered_name: Optional[str] = None
+    place_id: str | None = None
+    uncovered_name: str | None = None
 
 
 def choose_place(
     content: Content,
-    mentioned: Sequence[Dict[str, str]],
+    mentioned: Sequence[dict[str, str]],
     activities: Sequence[str],
-    conversation_place: Optional[str],
+    conversation_place: str | None,
     intent: str,
 ) -> Target:
     """Which place a question is about.
@@ -80,10 +80,12 @@ def choose_place(
     return Target()
 
 
-def most_precise(content: Content, place_ids: Sequence[str]) -> Optional[str]:
+def most_precise(content: Content, place_ids: Sequence[str]) -> str | None:
     """The first place named that no other place named lies within."""
     for place_id in place_ids:
-        inside = [p for p in place_ids if p != place_id and place_id in {x.id for x in content.lineage(p)}]
+        inside = [
+            p for p in place_ids if p != place_id and place_id in {x.id for x in content.lineage(p)}
+        ]
         if not inside:
             return place_id
     return None
@@ -126,7 +128,7 @@ def faq_answer(content: Content, entry: FaqEntry, language: str, suggest: bool =
     return Reply(_join(*parts), why=f"faq {entry.id}")
 
 
-def _fact_lines(content: Content, facts, language: str) -> List[str]:
+def _fact_lines(content: Content, facts, language: str) -> list[str]:
     return [
         content.phrase(
             "fact",
@@ -156,7 +158,7 @@ def suggestion(content: Content, place_id: str, language: str, times: int = 0) -
     return content.phrase("suggestion", language, text=text[language]) if text else ""
 
 
-def suggestion_key(content: Content, place_id: Optional[str]) -> Optional[str]:
+def suggestion_key(content: Content, place_id: str | None) -> str | None:
     """The destination a suggestion after ``place_id`` invites to (its sister)."""
     if not place_id or place_id not in content.places:
         return None
@@ -175,7 +177,7 @@ def which_place(content: Content, intent: str, language: str) -> Reply:
     return Reply(content.phrase("which_place", language), buttons, why=f"which_place {intent}")
 
 
-def destination_buttons(content: Content, intent: str, language: str) -> List[Dict[str, str]]:
+def destination_buttons(content: Content, intent: str, language: str) -> list[dict[str, str]]:
     """One button per main destination, asking ``intent`` about it when pressed."""
     return [
         {"title": content.places[p].name[language], "payload": f'/{intent}{{"place": "{p}"}}'}
@@ -185,40 +187,45 @@ def destination_buttons(content: Content, intent: str, language: str) -> List[Di
 
 
 def not_covered(
-    content: Content, name: str, language: str, conversation_place: Optional[str] = None
+    content: Content, name: str, language: str, conversation_place: str | None = None
 ) -> Reply:
     contact = contact_details(content, conversation_place, language)
-    return Reply(content.phrase("not_covered", language, name=name, contact=contact), why=f"not_covered {name}")
+    return Reply(
+        content.phrase("not_covered", language, name=name, contact=contact),
+        why=f"not_covered {name}",
+    )
 
 
-def out_of_scope(
-    content: Content, language: str, conversation_place: Optional[str] = None
-) -> Reply:
+def out_of_scope(content: Content, language: str, conversation_place: str | None = None) -> Reply:
     contact = contact_details(content, conversation_place, language)
     return Reply(content.phrase("out_of_scope", language, contact=contact), why="out_of_scope")
 
 
-def contacts(content: Content, place_id: Optional[str], language: str) -> Reply:
+def contacts(content: Content, place_id: str | None, language: str) -> Reply:
     """Who runs the place and its tourism office, or every main office."""
     if place_id in content.places:
         found = [p.contact for p in content.lineage(place_id)]  # the operator, then the office
     else:
-        found = [content.inherited(p, "contact") for p in content.choices.main_offices if p in content.places]
+        found = [
+            content.inherited(p, "contact")
+            for p in content.choices.main_offices
+            if p in content.places
+        ]
     lines = [content.phrase("contact_intro", language)]
-    seen: List[Contact] = []
+    seen: list[Contact] = []
     for contact in found:
         if contact is None or contact in seen:
             continue
         seen.append(contact)
         details = _details(contact)
-        line = content.phrase("contact_line", language, name=contact.name[language], details=details)
+        line = content.phrase(
+            "contact_line", language, name=contact.name[language], details=details
+        )
         lines.append(line if details else "• " + contact.name[language])
     return Reply("\n".join(lines), why=f"contact {place_id or 'main offices'}")
 
 
-def offers(
-    content: Content, place_id: Optional[str], language: str, now: dt.datetime
-) -> List[Reply]:
+def offers(content: Content, place_id: str | None, language: str, now: dt.datetime) -> list[Reply]:
     """Offers valid today, for the place asked (and the places within it) or
     all, ending soonest first: one message per offer (the first one after the
     introduction), so that many offers never make one over-long message."""
@@ -227,7 +234,12 @@ def offers(
         matching = [o for o in current if o.place in family_of(content, place_id)]
         current = matching or current
     if not current:
-        return [Reply(content.phrase("offers_none", language, contact=main_contact(content, language)), why="offers none")]
+        return [
+            Reply(
+                content.phrase("offers_none", language, contact=main_contact(content, language)),
+                why="offers none",
+            )
+        ]
     current.sort(key=lambda o: (o.valid_until, o.id))
     texts = [offer_text(content, o, language) for o in current]
     texts[0] = content.phrase("offers_intro", language) + "\n" + texts[0]
@@ -253,7 +265,9 @@ def offer_text(content: Content, offer: Offer, language: str) -> str:
 
 def family_of(content: Content, place_id: str) -> set:
     """The place, the places within it and the places it is within."""
-    family = {p.id for p in content.places.values() if place_id in {x.id for x in content.lineage(p.id)}}
+    family = {
+        p.id for p in content.places.values() if place_id in {x.id for x in content.lineage(p.id)}
+    }
     return family | {p.id for p in content.lineage(place_id)}
 
 
@@ -269,7 +283,7 @@ def _title_marks(text: str) -> set:
     return marks
 
 
-def named_events(events: Sequence[Event], text: str) -> List[Event]:
+def named_events(events: Sequence[Event], text: str) -> list[Event]:
     """The events the question names ("when is the UTMB", "冰灯节几号"): those
     sharing with it a word of their title (any language) that no other
     event's title has."""
@@ -286,15 +300,22 @@ def named_events(events: Sequence[Event], text: str) -> List[Event]:
 
 
 def events(
-    content: Content, place_id: Optional[str], language: str, now: dt.datetime, text: str = ""
-) -> List[Reply]:
+    content: Content, place_id: str | None, language: str, now: dt.datetime, text: str = ""
+) -> list[Reply]:
     """Events not over yet, soonest first: the ones the question names, else
     those at the place asked (and the places within it), else all; one
     message per event, the first one after the introduction. When the place
     has none, that is said before the others."""
-    coming = sorted((e for e in content.events if not e.is_over(now)), key=lambda e: (e.starts, e.id))
+    coming = sorted(
+        (e for e in content.events if not e.is_over(now)), key=lambda e: (e.starts, e.id)
+    )
     if not coming:
-        return [Reply(content.phrase("events_none", language, contact=main_contact(content, language)), why="events none")]
+        return [
+            Reply(
+                content.phrase("events_none", language, contact=main_contact(content, language)),
+                why="events none",
+            )
+        ]
     intro = content.phrase("events_intro", language)
     named = named_events(coming, text)
     if named:
@@ -350,7 +371,7 @@ def format_date(content: Content, date: dt.date, language: str) -> str:
     )
 
 
-def contact_details(content: Content, place_id: Optional[str], language: str) -> str:
+def contact_details(content: Content, place_id: str | None, language: str) -> str:
     contact = content.inherited(place_id, "contact") if place_id in content.places else None
     if contact is None:
         return main_contact(content, language)
@@ -378,4 +399,3 @@ def _join(*parts: str) -> str:
     # One line break between parts: Rasa's REST channel would cut the reply
     # into several messages at every blank line.
     return "\n".join(p for p in parts if p)
-

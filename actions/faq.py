@@ -27,15 +27,13 @@ import math
 import re
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
 
 from actions import grounding
 from curated.schema import FAQ_INTENT
 from curated.store import Content, FaqEntry
 from language.text import HAN_RANGES, fold, is_han
-
-
 
 # A score at or above this answers an out-of-scope / not-understood message,
 # per language: Chinese questions are short, so their scores are lower.
@@ -74,7 +72,7 @@ NGRAM_SIZES = (2, 3)
 HAN_UNIGRAMS = True  # a Chinese character alone already means something (冷, 穿, 签)
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
-Vector = Dict[str, float]
+Vector = dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -107,7 +105,7 @@ class Index:
     """The vectors of every way of asking, for one version of the content."""
 
     def __init__(self, entries: Sequence[FaqEntry]) -> None:
-        self.rows: List[Tuple[FaqEntry, str, str, Counter]] = [
+        self.rows: list[tuple[FaqEntry, str, str, Counter]] = [
             (entry, language, question, ngrams(question))
             for entry in entries
             for language, questions in entry.questions.items()
@@ -122,7 +120,7 @@ class Index:
         self.vectors = [self._vector(grams) for *_, grams in self.rows]
         self.markers = grounding.entry_markers(entries)
 
-    def grounded(self, match: "Match", text: str) -> bool:
+    def grounded(self, match: Match, text: str) -> bool:
         """The message shares a marker word of the entry ("chien", "签证", "wifi")."""
         return bool(grounding.words(text) & self.markers.get(match.entry.id, frozenset()))
 
@@ -131,10 +129,10 @@ class Index:
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         return {g: v / norm for g, v in vector.items()}
 
-    def scores(self, text: str, languages: Optional[Sequence[str]] = None) -> List[Match]:
+    def scores(self, text: str, languages: Sequence[str] | None = None) -> list[Match]:
         """The best match of each entry, best first (only questions in ``languages``)."""
         query = self._vector(ngrams(text))
-        best: Dict[str, Match] = {}
+        best: dict[str, Match] = {}
         for (entry, language, question, _), vector in zip(self.rows, self.vectors):
             if languages is not None and language not in languages:
                 continue
@@ -145,7 +143,7 @@ class Index:
         return sorted(best.values(), key=lambda m: -m.score)
 
 
-_cache: Tuple[Optional[Content], Optional[Index], int] = (None, None, 0)
+_cache: tuple[Content | None, Index | None, int] = (None, None, 0)
 _lock = threading.Lock()
 
 
@@ -161,7 +159,7 @@ def index_of(content: Content) -> Index:
         return index
 
 
-def best_match(content: Content, text: str, language: str) -> Optional[Match]:
+def best_match(content: Content, text: str, language: str) -> Match | None:
     """The closest entry: in the tourist's language first, then in any language."""
     if not content.faq or not normalise(text):
         return None
@@ -175,8 +173,8 @@ def best_match(content: Content, text: str, language: str) -> Optional[Match]:
 
 
 def answer_for(
-    content: Content, text: str, language: str, threshold: Optional[float] = None
-) -> Optional[Match]:
+    content: Content, text: str, language: str, threshold: float | None = None
+) -> Match | None:
     """The match if it passes ``threshold`` (default: the language's), else None."""
     if threshold is None:
         threshold = THRESHOLDS.get(language, max(THRESHOLDS.values()))
@@ -184,7 +182,7 @@ def answer_for(
     return match if match is not None and match.score >= threshold else None
 
 
-def same_family(content: Content, place: Optional[str], other: Optional[str]) -> bool:
+def same_family(content: Content, place: str | None, other: str | None) -> bool:
     """The same place, or one is a parent (grandparent...) of the other."""
     if not place or not other:
         return False
@@ -195,10 +193,10 @@ def same_family(content: Content, place: Optional[str], other: Optional[str]) ->
 
 def faq_threshold(
     language: str,
-    intent: Optional[str],
-    confidence: Optional[float],
-    gate: Optional[float] = None,
-    routed: Optional[float] = None,
+    intent: str | None,
+    confidence: float | None,
+    gate: float | None = None,
+    routed: float | None = None,
 ) -> float:
     """The score an entry needs for a message of intent faq/out_of_scope/nlu_fallback."""
     threshold = THRESHOLDS.get(language, max(THRESHOLDS.values()))
@@ -213,13 +211,13 @@ def decide(
     content: Content,
     text: str,
     language: str,
-    intent: Optional[str],
-    place_id: Optional[str] = None,
+    intent: str | None,
+    place_id: str | None = None,
     *,
-    confidence: Optional[float] = None,
-    strong_threshold: Optional[float] = None,
-    place_threshold: Optional[float] = None,
-) -> Optional[Match]:
+    confidence: float | None = None,
+    strong_threshold: float | None = None,
+    place_threshold: float | None = None,
+) -> Match | None:
     """Whether this message gets an FAQ answer, and which: the one rule used by
     the actions (actions/actions.py) and by the measurement (faq_compare).
 

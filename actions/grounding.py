@@ -24,8 +24,8 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
 
 from curated import nlu_examples
 from curated.store import FaqEntry
@@ -46,7 +46,7 @@ def _gazetteer() -> Gazetteer:
     return Gazetteer.from_pairs((form, "name", value) for form, value in synonyms().items())
 
 
-def words(text: str) -> Set[str]:
+def words(text: str) -> set[str]:
     """The evidence units of a text: folded words, Chinese words as jieba cuts
     them ("狗", "电话", "门票"), place names set aside."""
     for found in sorted(_gazetteer().find(text), key=lambda f: -f["start"]):
@@ -70,16 +70,16 @@ def _jieba():
 
 
 def learn(
-    labelled: Iterable[Tuple[str, FrozenSet[str]]], min_examples: int = MIN_EXAMPLES
-) -> Dict[str, FrozenSet[str]]:
+    labelled: Iterable[tuple[str, frozenset[str]]], min_examples: int = MIN_EXAMPLES
+) -> dict[str, frozenset[str]]:
     """label -> its marker words, from (label, words of one example) pairs (see above)."""
-    counts: Dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter] = defaultdict(Counter)
     total: Counter = Counter()
     for label, units in labelled:
         for unit in units:
             counts[unit][label] += 1
             total[unit] += 1
-    markers: Dict[str, Set[str]] = defaultdict(set)
+    markers: dict[str, set[str]] = defaultdict(set)
     for unit, by_intent in counts.items():
         for intent, count in by_intent.items():
             if count >= min_examples and count / total[unit] >= PURITY:
@@ -88,13 +88,13 @@ def learn(
 
 
 @functools.lru_cache(maxsize=4)
-def training_words(nlu_dir: Path = nlu_examples.NLU_DIR) -> Tuple[Tuple[str, FrozenSet[str]], ...]:
+def training_words(nlu_dir: Path = nlu_examples.NLU_DIR) -> tuple[tuple[str, frozenset[str]], ...]:
     """(intent, words) of every training example of nlu/."""
     return tuple((e.intent, frozenset(words(e.text))) for e in nlu_examples.examples(nlu_dir))
 
 
 @functools.lru_cache(maxsize=4)
-def markers(nlu_dir: Path = nlu_examples.NLU_DIR) -> Dict[str, FrozenSet[str]]:
+def markers(nlu_dir: Path = nlu_examples.NLU_DIR) -> dict[str, frozenset[str]]:
     return learn(training_words(nlu_dir))
 
 
@@ -103,7 +103,7 @@ def has_evidence(intent: str, text: str) -> bool:
     return bool(words(text) & markers().get(intent, frozenset()))
 
 
-def entry_markers(entries: Sequence[FaqEntry]) -> Dict[str, FrozenSet[str]]:
+def entry_markers(entries: Sequence[FaqEntry]) -> dict[str, frozenset[str]]:
     """FAQ entry id -> its marker words: words of its ways of asking that are
     rare in the nlu/ examples (at least PURITY of their uses are the entry's).
     Other entries do not count against it (the matcher chooses among entries):
@@ -111,12 +111,12 @@ def entry_markers(entries: Sequence[FaqEntry]) -> Dict[str, FrozenSet[str]]:
     return {entry.id: _entry_markers(_asked(entry)) for entry in entries}
 
 
-def _asked(entry: FaqEntry) -> Tuple[str, ...]:
+def _asked(entry: FaqEntry) -> tuple[str, ...]:
     return tuple(q for language in sorted(entry.questions) for q in entry.questions[language])
 
 
 @functools.lru_cache(maxsize=4096)
-def _entry_markers(questions: Tuple[str, ...]) -> FrozenSet[str]:
+def _entry_markers(questions: tuple[str, ...]) -> frozenset[str]:
     """Cached by ways of asking: an edited entry is learnt again, the others are not."""
     elsewhere = _training_counts()
     own: Counter = Counter()
@@ -143,14 +143,14 @@ def _training_counts() -> Counter:
 _CLAUSES = re.compile(r"[，,;；?？!！。]|\s(?:and|et|puis|also|aussi|plus)\s|和|还有|以及|另外")
 
 
-def kinds_asked(text: str, kinds: Sequence[str]) -> List[str]:
+def kinds_asked(text: str, kinds: Sequence[str]) -> list[str]:
     """The kinds of question (of ``kinds``) a message of several questions asks,
     in their order: each clause's kind is the one most of its words mark. A
     message of one clause asks one question, whatever words it holds."""
     clauses = [c for c in _CLAUSES.split(text) if c.strip()]
     if len(clauses) < 2:
         return []
-    found: List[str] = []
+    found: list[str] = []
     for clause in clauses:
         units = words(clause)
         hits = {kind: len(units & markers().get(kind, frozenset())) for kind in kinds}

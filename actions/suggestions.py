@@ -10,16 +10,16 @@ remembers, per destination, when it was last suggested and how often.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from rasa_sdk.events import SlotSet
 
 AGAIN_AFTER = dt.timedelta(days=1)
 
-Suggested = Dict[str, List[Any]]  # destination id -> [ISO time, times suggested]
+Suggested = dict[str, list[Any]]  # destination id -> [ISO time, times suggested]
 
 
-def due(suggested: Optional[Suggested], destination: Optional[str], now: dt.datetime) -> Tuple[bool, int]:
+def due(suggested: Suggested | None, destination: str | None, now: dt.datetime) -> tuple[bool, int]:
     """(whether to suggest ``destination`` now, how often it was suggested before)."""
     if not destination:
         return False, 0
@@ -33,7 +33,9 @@ def due(suggested: Optional[Suggested], destination: Optional[str], now: dt.date
     return now - last >= AGAIN_AFTER, int(times or 0)
 
 
-def remembered(suggested: Optional[Suggested], destination: str, times: int, now: dt.datetime) -> SlotSet:
+def remembered(
+    suggested: Suggested | None, destination: str, times: int, now: dt.datetime
+) -> SlotSet:
     """The slot event that records this suggestion."""
     updated = dict(suggested or {})
     updated[destination] = [now.isoformat(timespec="seconds"), times + 1]

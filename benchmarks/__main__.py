@@ -22,14 +22,13 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, List
 
-from benchmarks import cost, load, understanding
 import settings as settings_module
+from benchmarks import cost, load, understanding
 from bot.services import Services, free_port, train
+from evaluation import language as language_eval
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT, latest_model
-from evaluation import language as language_eval
 
 TARGETS = {
     "language_no_context": 0.99,
@@ -46,15 +45,17 @@ TARGETS = {
 }
 
 
-def main(argv: List[str] = None) -> None:
+def main(argv: list[str] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--smoke", action="store_true", help="tiny loads, skip the slow alternatives")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny loads, skip the slow alternatives"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "latency.png")
     args = parser.parse_args(argv)
     smoke = args.smoke
     started = time.perf_counter()
-    sections: List[str] = []
+    sections: list[str] = []
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -128,7 +129,9 @@ def lingua_detector():
         from lingua import Language, LanguageDetectorBuilder
     except ImportError:
         return None
-    detector = LanguageDetectorBuilder.from_languages(Language.FRENCH, Language.ENGLISH, Language.CHINESE).build()
+    detector = LanguageDetectorBuilder.from_languages(
+        Language.FRENCH, Language.ENGLISH, Language.CHINESE
+    ).build()
     codes = {Language.FRENCH: "fr", Language.ENGLISH: "en", Language.CHINESE: "zh"}
 
     def guess(text: str) -> str:
@@ -154,8 +157,10 @@ def understanding_section(work: Path, with_default: bool) -> str:
     for name, row in rows.items():
         s = row["scores"]
         lines.append(
-            f"| {name} | " + " | ".join(f"{s[l]['intent_macro_f1']:.3f}" for l in ("fr", "zh", "en"))
-            + " | " + " | ".join(f"{s[l]['entity_f1']:.3f}" for l in ("fr", "zh", "en"))
+            f"| {name} | "
+            + " | ".join(f"{s[l]['intent_macro_f1']:.3f}" for l in ("fr", "zh", "en"))
+            + " | "
+            + " | ".join(f"{s[l]['entity_f1']:.3f}" for l in ("fr", "zh", "en"))
             + f" | {row['train_s']:.0f} s |"
         )
     if not with_default:
@@ -185,15 +190,21 @@ def speed_section(work: Path, smoke: bool):
     alone = 5 if smoke else 60
     rates = [2] if smoke else [10, 30, 60]
     seconds = 2 if smoke else 20
-    table: Dict[str, Dict[str, Dict]] = {}
-    curves: Dict[str, Dict[int, Dict]] = {}
+    table: dict[str, dict[str, dict]] = {}
+    curves: dict[str, dict[int, dict]] = {}
     with Services(settings, model) as services:
         api = FakeBotApi().start()
-        bot = RunningBot(api, services.rasa_url, settings, "bench", per_chat_rate=1000, rate_limited=False).start()
+        bot = RunningBot(
+            api, services.rasa_url, settings, "bench", per_chat_rate=1000, rate_limited=False
+        ).start()
         try:
-            for target_factory, tag in ((lambda: load.RestTarget(services.rasa_url), "rest"),
-                                        (lambda: load.TelegramTarget(api, 100_000), "tg")):
-                rows, curve = asyncio.run(_loads(target_factory, tag, closed, per_chat, alone, rates, seconds))
+            for target_factory, tag in (
+                (lambda: load.RestTarget(services.rasa_url), "rest"),
+                (lambda: load.TelegramTarget(api, 100_000), "tg"),
+            ):
+                rows, curve = asyncio.run(
+                    _loads(target_factory, tag, closed, per_chat, alone, rates, seconds)
+                )
                 name = target_factory().name
                 table[name], curves[name] = rows, curve
         finally:
@@ -207,12 +218,14 @@ def speed_section(work: Path, smoke: bool):
 
 
 async def _loads(factory, tag, closed, per_chat, alone, rates, seconds):
-    rows: Dict[str, Dict] = {}
-    curve: Dict[int, Dict] = {}
+    rows: dict[str, dict] = {}
+    curve: dict[int, dict] = {}
     async with factory() as target:
         await load.closed_loop(target, 2, 2, f"{tag}-warm")  # load the model's lazy parts
         for chats in closed:
-            result = await load.closed_loop(target, chats, alone if chats == 1 else per_chat, f"{tag}-c{chats}")
+            result = await load.closed_loop(
+                target, chats, alone if chats == 1 else per_chat, f"{tag}-c{chats}"
+            )
             rows[f"closed loop, {chats} chat{'s' if chats > 1 else ''}"] = load.summary(result)
             curve[chats] = load.summary(result)
         for rate in rates:
@@ -221,17 +234,28 @@ async def _loads(factory, tag, closed, per_chat, alone, rates, seconds):
     return rows, curve
 
 
-def stock_assistant(work: Path, per_chat: int, alone: int) -> Dict[str, Dict]:
+def stock_assistant(work: Path, per_chat: int, alone: int) -> dict[str, dict]:
     """Rasa's `rasa init` assistant, trained and served as it comes."""
     import rasa
 
     shutil.copytree(Path(rasa.__file__).parent / "cli" / "initial_project", work)
     env = rasa_command.environment({"RASA_CACHE_DIRECTORY": str(work / ".cache")})
-    if subprocess.run(rasa_command.argv("train"), cwd=work, env=env, capture_output=True).returncode != 0:
+    if (
+        subprocess.run(
+            rasa_command.argv("train"), cwd=work, env=env, capture_output=True
+        ).returncode
+        != 0
+    ):
         return {}
     port = free_port()
-    process = subprocess.Popen(rasa_command.argv("run", "--port", str(port), "-i", "127.0.0.1"), cwd=work, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        rasa_command.argv("run", "--port", str(port), "-i", "127.0.0.1"),
+        cwd=work,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         import urllib.request
 
@@ -247,10 +271,15 @@ def stock_assistant(work: Path, per_chat: int, alone: int) -> Dict[str, Dict]:
             rows = {}
             async with load.RestTarget(f"http://127.0.0.1:{port}") as target:
                 await load.closed_loop(target, 2, 2, "stock-warm")
-                rows["closed loop, 1 chat"] = load.summary(await load.closed_loop(target, 1, alone, "stock-c1"))
-                rows["closed loop, 50 chats"] = load.summary(await load.closed_loop(target, 50, per_chat, "stock-c50"))
+                rows["closed loop, 1 chat"] = load.summary(
+                    await load.closed_loop(target, 1, alone, "stock-c1")
+                )
+                rows["closed loop, 50 chats"] = load.summary(
+                    await load.closed_loop(target, 50, per_chat, "stock-c50")
+                )
                 rows["open loop, 30 msg/s from 200 chats"] = load.summary(
-                    await load.open_loop(target, 30, 20, 200, "stock-o30"))
+                    await load.open_loop(target, 30, 20, 200, "stock-o30")
+                )
             return rows
 
         return asyncio.run(run())
@@ -259,7 +288,7 @@ def stock_assistant(work: Path, per_chat: int, alone: int) -> Dict[str, Dict]:
         process.wait(timeout=30)
 
 
-def speed_report(table: Dict[str, Dict[str, Dict]]) -> str:
+def speed_report(table: dict[str, dict[str, dict]]) -> str:
     lines = [
         "## 3. Speed end to end\n",
         "Latency in milliseconds from a message being available to its reply. *Telegram channel*:",
@@ -271,24 +300,34 @@ def speed_report(table: Dict[str, Dict[str, Dict]]) -> str:
     ]
     for target, rows in table.items():
         for load_name, r in rows.items():
-            lines.append(f"| {target} | {load_name} | {r['replies/s']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | "
-                         f"{r['p99']:.0f} | {int(r['n'])} |")
+            lines.append(
+                f"| {target} | {load_name} | {r['replies/s']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | "
+                f"{r['p99']:.0f} | {int(r['n'])} |"
+            )
     tg = table.get(load.TelegramTarget.name, {})
     rest = table.get(load.RestTarget.name, {})
     notes = []
     if "closed loop, 50 chats" in tg:
         value = tg["closed loop, 50 chats"]["replies/s"]
-        notes.append(f"- closed loop at 50 chats: {value:.1f} replies/s (target 100: {verdict(value, TARGETS['closed_50_rps'], True)})")
+        notes.append(
+            f"- closed loop at 50 chats: {value:.1f} replies/s (target 100: {verdict(value, TARGETS['closed_50_rps'], True)})"
+        )
     if "open loop, 30 msg/s from 200 chats" in tg:
         value = tg["open loop, 30 msg/s from 200 chats"]["p95"]
-        notes.append(f"- open loop at 30 msg/s: p95 {value:.0f} ms (target 100 ms: {verdict(value, TARGETS['open_30_p95_ms'], False)})")
+        notes.append(
+            f"- open loop at 30 msg/s: p95 {value:.0f} ms (target 100 ms: {verdict(value, TARGETS['open_30_p95_ms'], False)})"
+        )
     if "closed loop, 1 chat" in tg:
         value = tg["closed loop, 1 chat"]["p50"]
-        notes.append(f"- one chat alone: p50 {value:.0f} ms (target 30 ms: {verdict(value, TARGETS['alone_p50_ms'], False)})")
+        notes.append(
+            f"- one chat alone: p50 {value:.0f} ms (target 30 ms: {verdict(value, TARGETS['alone_p50_ms'], False)})"
+        )
         if "closed loop, 1 chat" in rest:
             overhead = value / rest["closed loop, 1 chat"]["p50"] - 1
-            notes.append(f"- channel overhead, one chat, p50: {overhead:.0%} of Rasa's latency "
-                         f"(target under 20%: {verdict(overhead, TARGETS['overhead'], False)})")
+            notes.append(
+                f"- channel overhead, one chat, p50: {overhead:.0%} of Rasa's latency "
+                f"(target under 20%: {verdict(overhead, TARGETS['overhead'], False)})"
+            )
     return "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
 
 
@@ -305,7 +344,10 @@ def cost_section(work: Path, smoke: bool) -> str:
     finally:
         api.stop()
     started = time.perf_counter()
-    rasa_command.run(rasa_command.train_args(work / "models"), extra_env={"RASA_CACHE_DIRECTORY": str(work / "cache")})
+    rasa_command.run(
+        rasa_command.train_args(work / "models"),
+        extra_env={"RASA_CACHE_DIRECTORY": str(work / "cache")},
+    )
     training = time.perf_counter() - started
     warm, peak = results["rss_after_warmup_mb"], results["rss_peak_mb"]
     lines = [
@@ -331,7 +373,7 @@ def cost_section(work: Path, smoke: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def chart(curves: Dict[str, Dict[int, Dict]], path: Path) -> None:
+def chart(curves: dict[str, dict[int, dict]], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -341,7 +383,13 @@ def chart(curves: Dict[str, Dict[int, Dict]], path: Path) -> None:
     for name, curve in curves.items():
         chats = sorted(curve)
         axis.plot(chats, [curve[c]["p50"] for c in chats], marker="o", label=f"{name}, p50")
-        axis.plot(chats, [curve[c]["p95"] for c in chats], marker="x", linestyle="--", label=f"{name}, p95")
+        axis.plot(
+            chats,
+            [curve[c]["p95"] for c in chats],
+            marker="x",
+            linestyle="--",
+            label=f"{name}, p95",
+        )
     axis.set_xlabel("chats in a closed loop")
     axis.set_ylabel("latency (ms)")
     axis.set_title("Latency against load")

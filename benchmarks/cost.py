@@ -10,13 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List
 
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
 
 
-def _status(pid: int) -> Dict[str, int]:
+def _status(pid: int) -> dict[str, int]:
     values = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -28,7 +27,7 @@ def _status(pid: int) -> Dict[str, int]:
     return values
 
 
-def _children(pid: int) -> List[int]:
+def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -41,13 +40,18 @@ def _children(pid: int) -> List[int]:
     return found
 
 
-def _tree(pid: int) -> Dict[str, int]:
+def _tree(pid: int) -> dict[str, int]:
     """Process name -> pid for the bot process and everything it started."""
     tree = {"channel (python -m bot run)": pid}
     pending = [pid]
     while pending:
         for child in _children(pending.pop()):
-            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            command = (
+                Path(f"/proc/{child}/cmdline")
+                .read_bytes()
+                .replace(b"\0", b" ")
+                .decode(errors="replace")
+            )
             if "rasa_sdk" in command:
                 name = "actions (rasa_sdk)"
             elif "-m review" in command:
@@ -61,16 +65,26 @@ def _tree(pid: int) -> Dict[str, int]:
     return tree
 
 
-def measure(api, work: Path, warmup: int = 20) -> Dict[str, object]:
+def measure(api, work: Path, warmup: int = 20) -> dict[str, object]:
     content = work / "content"
     shutil.copytree(ROOT / "content", content)
     env = rasa_command.environment()
-    env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(work / "var"),
-               CONTENT_DIR=str(content), RASA_URL="")
+    env.update(
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        VAR_DIR=str(work / "var"),
+        CONTENT_DIR=str(content),
+        RASA_URL="",
+    )
     launched = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    results: Dict[str, object] = {}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    results: dict[str, object] = {}
     try:
         api.push_message(5000, "bonjour", language_code="fr")
         api.wait_for_messages(5000, 1, timeout=300)
@@ -79,7 +93,9 @@ def measure(api, work: Path, warmup: int = 20) -> Dict[str, object]:
             api.push_message(5001 + k, "comment aller a chamonix", language_code="fr")
         api.wait_for(lambda: all(api.sent(5001 + k) for k in range(warmup)), timeout=120)
         tree = _tree(process.pid)
-        results["rss_after_warmup_mb"] = {name: _status(pid).get("VmRSS", 0) for name, pid in tree.items()}
+        results["rss_after_warmup_mb"] = {
+            name: _status(pid).get("VmRSS", 0) for name, pid in tree.items()
+        }
         results["content_edit_s"] = _content_edit(api, content)
         results["rss_peak_mb"] = {name: _status(pid).get("VmHWM", 0) for name, pid in tree.items()}
     finally:
@@ -92,7 +108,9 @@ def _content_edit(api, content: Path) -> float:
     """Seconds from saving a changed phrase to a tourist reading it."""
     phrases = content / "phrases.yml"
     marker = "Bienvenue (édition en direct) !"
-    text = phrases.read_text(encoding="utf-8").replace('fr: "Bonjour ! Je suis', f'fr: "{marker} Je suis', 1)
+    text = phrases.read_text(encoding="utf-8").replace(
+        'fr: "Bonjour ! Je suis', f'fr: "{marker} Je suis', 1
+    )
     phrases.write_text(text, encoding="utf-8")
     saved = time.perf_counter()
     chat = 5900

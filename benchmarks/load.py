@@ -16,15 +16,22 @@ import random
 import statistics
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional
 
 import httpx
 
 MESSAGES = [
-    ("fr", "bonjour"), ("fr", "comment aller a chamonix depuis geneve"), ("fr", "et le prix ?"),
-    ("zh", "八达岭门票多少钱"), ("zh", "崇礼怎么去"), ("zh", "什么时候去最好"),
-    ("en", "how do I get to la feclaz"), ("en", "what can i do in chongli"), ("en", "opening hours?"),
-    ("fr", "merci"), ("en", "any offers"), ("zh", "谢谢"),
+    ("fr", "bonjour"),
+    ("fr", "comment aller a chamonix depuis geneve"),
+    ("fr", "et le prix ?"),
+    ("zh", "八达岭门票多少钱"),
+    ("zh", "崇礼怎么去"),
+    ("zh", "什么时候去最好"),
+    ("en", "how do I get to la feclaz"),
+    ("en", "what can i do in chongli"),
+    ("en", "opening hours?"),
+    ("fr", "merci"),
+    ("en", "any offers"),
+    ("zh", "谢谢"),
 ]
 
 
@@ -32,7 +39,7 @@ MESSAGES = [
 class Result:
     replies: int
     seconds: float
-    latencies_ms: List[float]
+    latencies_ms: list[float]
 
     @property
     def per_second(self) -> float:
@@ -50,7 +57,7 @@ class RestTarget:
 
     def __init__(self, url: str) -> None:
         self.url = url.rstrip("/") + "/webhooks/rest/webhook"
-        self.client: Optional[httpx.AsyncClient] = None
+        self.client: httpx.AsyncClient | None = None
 
     async def __aenter__(self):
         self.client = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=500))
@@ -61,7 +68,12 @@ class RestTarget:
 
     async def ask(self, chat: str, language: str, text: str) -> None:
         response = await self.client.post(
-            self.url, json={"sender": chat, "message": text, "metadata": {"language": language, "channel": "bench"}}
+            self.url,
+            json={
+                "sender": chat,
+                "message": text,
+                "metadata": {"language": language, "channel": "bench"},
+            },
         )
         response.raise_for_status()
 
@@ -72,8 +84,8 @@ class TelegramTarget:
     def __init__(self, api, chat_base: int) -> None:
         self.api = api
         self.chat_base = chat_base
-        self._waiting: Dict[str, List[asyncio.Future]] = {}
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._waiting: dict[str, list[asyncio.Future]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def __aenter__(self):
         self._loop = asyncio.get_running_loop()
@@ -107,7 +119,7 @@ class TelegramTarget:
 
 async def closed_loop(target, chats: int, per_chat: int, tag: str) -> Result:
     """Each chat sends its next message when the reply to the last one arrives."""
-    latencies: List[float] = []
+    latencies: list[float] = []
 
     async def one_chat(index: int) -> None:
         offset = random.Random(index).randrange(len(MESSAGES))
@@ -124,7 +136,7 @@ async def closed_loop(target, chats: int, per_chat: int, tag: str) -> Result:
 
 async def open_loop(target, rate: float, seconds: float, chats: int, tag: str) -> Result:
     """Messages arrive at a fixed rate from ``chats`` chats, answered or not."""
-    latencies: List[float] = []
+    latencies: list[float] = []
     tasks = []
     order = itertools.cycle(range(chats))
 
@@ -146,7 +158,7 @@ async def open_loop(target, rate: float, seconds: float, chats: int, tag: str) -
     return Result(len(latencies), time.perf_counter() - started, latencies)
 
 
-def summary(result: Result) -> Dict[str, float]:
+def summary(result: Result) -> dict[str, float]:
     return {
         "replies/s": result.per_second,
         "p50": result.percentile(50),

@@ -20,11 +20,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Tuple
 
 import sqlalchemy as sa
 
-from review import auth, config as config_module, db, demo_data, schema
+from review import auth, db, demo_data, schema
+from review import config as config_module
 
 BUDGET_MS = 300.0
 PAGES = [
@@ -55,7 +55,7 @@ PAGES = [
 ]
 
 
-def populate(url: str, count: int) -> Tuple[float, str]:
+def populate(url: str, count: int) -> tuple[float, str]:
     engine = db.connect(url)
     end = time.time()
     started = time.perf_counter()
@@ -89,7 +89,7 @@ def populate(url: str, count: int) -> Tuple[float, str]:
     return time.perf_counter() - started, str(ids[len(ids) // 2])
 
 
-async def measure(config, repeats: int, some_id: str) -> List[Tuple[str, float, float, int]]:
+async def measure(config, repeats: int, some_id: str) -> list[tuple[str, float, float, int]]:
     from aiohttp import ClientSession, CookieJar
     from aiohttp.test_utils import TestServer
 

@@ -3,21 +3,20 @@ Rasa's default one (the pipeline `rasa init` trains with), on the same data."""
 
 from __future__ import annotations
 
-import subprocess
-import time
 from pathlib import Path
-from typing import Dict, Tuple
 
 import yaml
 
+from evaluation import nlu
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
-from evaluation import nlu
 
-RASA_DEFAULT_CONFIG = Path(__import__("rasa").__file__).parent / "engine/recipes/config_files/default_config.yml"
+RASA_DEFAULT_CONFIG = (
+    Path(__import__("rasa").__file__).parent / "engine/recipes/config_files/default_config.yml"
+)
 
 
-def train_nlu(config: Path, out: Path, name: str) -> Tuple[Path, float]:
+def train_nlu(config: Path, out: Path, name: str) -> tuple[Path, float]:
     """Train with a fresh cache, so the time is the whole training."""
     trained = rasa_command.train_nlu(config, ROOT / "nlu", out, name)
     return trained.model, trained.seconds
@@ -33,8 +32,8 @@ def default_config_with_our_data() -> str:
     return yaml.safe_dump(default, allow_unicode=True, sort_keys=False)
 
 
-def compare(work: Path, with_default: bool) -> Dict[str, Dict]:
-    rows: Dict[str, Dict] = {}
+def compare(work: Path, with_default: bool) -> dict[str, dict]:
+    rows: dict[str, dict] = {}
     model, seconds = train_nlu(ROOT / "config.yml", work, "project")
     rows["project pipeline"] = {"scores": nlu.evaluate(model), "train_s": seconds}
     if with_default:

@@ -19,28 +19,30 @@ import contextlib
 import logging
 import sys
 import time
-from typing import AsyncIterator, Optional
+from collections.abc import AsyncIterator
 
 import settings as settings_module
 from bot import services
-from bot.core.assistant import Assistant
-from curated.live import LiveContent
 from bot.core import log_redaction
+from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
 from bot.core.pseudonym import load_key
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
+from curated.live import LiveContent
 from rasa_extensions import command as rasa_command
-from settings import Settings, SettingError, TelegramSettings
+from settings import SettingError, Settings, TelegramSettings
 
 logger = logging.getLogger(__name__)
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="serve tourists (Telegram if configured, else the terminal chat)")
+    commands.add_parser(
+        "run", help="serve tourists (Telegram if configured, else the terminal chat)"
+    )
     commands.add_parser("chat", help="chat in the terminal")
     ask = commands.add_parser("ask", help="answer standard input, one JSON reply per line")
     ask.add_argument("--user", default="cli-user", help="who is speaking (default: cli-user)")
@@ -64,7 +66,10 @@ def main(argv: Optional[list] = None) -> int:
             if args.command == "run" and settings.telegram:
                 return asyncio.run(_telegram(settings, settings.telegram))
             if args.command == "run":
-                print("No TELEGRAM_BOT_TOKEN set, so no Telegram: opening the terminal chat.", file=sys.stderr)
+                print(
+                    "No TELEGRAM_BOT_TOKEN set, so no Telegram: opening the terminal chat.",
+                    file=sys.stderr,
+                )
             return asyncio.run(_chat(settings))
         finally:
             services.stop_process(review)
@@ -78,14 +83,21 @@ def main(argv: Optional[list] = None) -> int:
 def _secrets(settings: Settings) -> list:
     """What the logs must never show."""
     telegram = settings.telegram
-    return [settings.pseudonym_key, telegram and telegram.token, telegram and telegram.webhook_secret]
+    return [
+        settings.pseudonym_key,
+        telegram and telegram.token,
+        telegram and telegram.webhook_secret,
+    ]
 
 
 def _train(settings: Settings) -> int:
     """``make train``: Rasa's own progress on the terminal; quick when nothing changed."""
     before = rasa_command.latest_model(settings.models_dir)
-    print("Training the model if its data changed (a few minutes on a fresh clone; Rasa's progress follows)...",
-          file=sys.stderr, flush=True)
+    print(
+        "Training the model if its data changed (a few minutes on a fresh clone; Rasa's progress follows)...",
+        file=sys.stderr,
+        flush=True,
+    )
     started = time.monotonic()
     model = services.train(settings, quiet=False)
     verb = "unchanged" if model == before else "trained"

@@ -16,12 +16,12 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import List, NamedTuple, Optional
+from typing import NamedTuple
 
 import settings
 from curated import store as content_store
-from curated.store import TOPICS, Content
 from curated.problems import MESSAGE_LANGUAGES, label
+from curated.store import TOPICS, Content
 from curated.validate import shown
 
 FACT_MAX_AGE = dt.timedelta(days=365)
@@ -34,7 +34,7 @@ class Item(NamedTuple):
     detail: str = ""
 
 
-def missing_languages(content: Content) -> List[Item]:
+def missing_languages(content: Content) -> list[Item]:
     return [
         Item(p.file, p.line, p.field)
         for p in content.problems
@@ -42,7 +42,7 @@ def missing_languages(content: Content) -> List[Item]:
     ]
 
 
-def missing_topics(content: Content) -> List[Item]:
+def missing_topics(content: Content) -> list[Item]:
     """Places where a topic gets "I don't have that information" (not even from a larger place)."""
     items = []
     for place in content.places.values():
@@ -54,7 +54,7 @@ def missing_topics(content: Content) -> List[Item]:
     return items
 
 
-def offers_ending(content: Content, now: dt.datetime, days: int, language: str) -> List[Item]:
+def offers_ending(content: Content, now: dt.datetime, days: int, language: str) -> list[Item]:
     return [
         Item(
             o.origin.file,
@@ -67,7 +67,7 @@ def offers_ending(content: Content, now: dt.datetime, days: int, language: str) 
     ]
 
 
-def offers_ended(content: Content, now: dt.datetime, language: str) -> List[Item]:
+def offers_ended(content: Content, now: dt.datetime, language: str) -> list[Item]:
     return [
         Item(
             o.origin.file,
@@ -80,24 +80,34 @@ def offers_ended(content: Content, now: dt.datetime, language: str) -> List[Item
     ]
 
 
-def events_ended(content: Content, now: dt.datetime, language: str) -> List[Item]:
+def events_ended(content: Content, now: dt.datetime, language: str) -> list[Item]:
     return [
-        Item(e.origin.file, e.origin.line, e.origin.field, label("ended", language, date=e.ends.isoformat()))
+        Item(
+            e.origin.file,
+            e.origin.line,
+            e.origin.field,
+            label("ended", language, date=e.ends.isoformat()),
+        )
         for e in content.events
         if e.is_over(now)
     ]
 
 
-def events_undated(content: Content, now: dt.datetime, language: str) -> List[Item]:
+def events_undated(content: Content, now: dt.datetime, language: str) -> list[Item]:
     """Coming events shown with `when` words instead of dates."""
     return [
-        Item(e.origin.file, e.origin.line, f"{e.origin.field}.when", label("checked", language, date=e.checked.isoformat()))
+        Item(
+            e.origin.file,
+            e.origin.line,
+            f"{e.origin.field}.when",
+            label("checked", language, date=e.checked.isoformat()),
+        )
         for e in content.events
         if e.when and not e.is_over(now)
     ]
 
 
-def old_facts(content: Content, today: dt.date, language: str) -> List[Item]:
+def old_facts(content: Content, today: dt.date, language: str) -> list[Item]:
     """Facts, and events' dates, last checked more than a year ago."""
     facts = [f for p in content.places.values() for t in p.topics.values() for f in t.facts]
     facts += [f for entry in content.faq for f in entry.facts]
@@ -137,7 +147,7 @@ def report(
     return "\n".join(lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m curated.coverage", description="What content/ lacks."
     )

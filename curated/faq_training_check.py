@@ -7,19 +7,20 @@ to the editor like any content problem, at the line of the question."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 from curated import nlu_examples
-from curated.store import Content
 from curated.problems import Problem
+from curated.store import Content
 
 
 def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def problems(content: Content, content_dir: Path, nlu_dir: Path = nlu_examples.NLU_DIR) -> List[Problem]:
-    trained: Dict[str, Tuple[str, Path]] = {}
+def problems(
+    content: Content, content_dir: Path, nlu_dir: Path = nlu_examples.NLU_DIR
+) -> list[Problem]:
+    trained: dict[str, tuple[str, Path]] = {}
     for example in nlu_examples.examples(nlu_dir):
         trained.setdefault(_key(example.text), (example.intent, example.path))
     found = []
@@ -34,7 +35,9 @@ def problems(content: Content, content_dir: Path, nlu_dir: Path = nlu_examples.N
                     Problem.of(
                         "faq_question_is_training_example",
                         file,
-                        _line_of(content_dir / file, question, entry.origin.line if entry.origin else 1),
+                        _line_of(
+                            content_dir / file, question, entry.origin.line if entry.origin else 1
+                        ),
                         f"faq.{entry.id}.questions.{language}[{index + 1}]",
                         intent=intent,
                         nlu_file=f"{nlu_dir.name}/{path.relative_to(nlu_dir)}",

@@ -14,8 +14,9 @@ import difflib
 import math
 import re
 import string
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 from curated.problems import Problem
@@ -54,8 +55,8 @@ class Report:
     """What reading one file found wrong, and the ids it refers to."""
 
     file: str
-    problems: List[Problem] = field(default_factory=list)
-    references: List[Reference] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,11 @@ class Where:
     line: int
     field: str
 
-    def at(self, name: Any, line: Optional[int] = None) -> "Where":
+    def at(self, name: Any, line: int | None = None) -> Where:
         path = f"{self.field}.{name}" if self.field else str(name)
         return Where(self.report, line or self.line, path)
 
-    def item(self, label: str, line: int) -> "Where":
+    def item(self, label: str, line: int) -> Where:
         return Where(self.report, line, self.field + label)
 
     def problem(self, code: str, **values: Any) -> None:
@@ -84,7 +85,7 @@ class Entry(dict):
 
     line: int = 0
     field: str = ""
-    key_lines: Dict[str, int]
+    key_lines: dict[str, int]
 
 
 # ---------------------------------------------------------------- base
@@ -103,7 +104,7 @@ class Kind:
         raise NotImplementedError
 
 
-def check_keys(node: Any, known: Sequence[str], where: Where) -> Dict[str, str]:
+def check_keys(node: Any, known: Sequence[str], where: Where) -> dict[str, str]:
     """Reports keys written twice and keys not in ``known`` (with the likely one).
 
     Returns {intended key: key as written} for the likely typos.
@@ -223,7 +224,7 @@ class TextLists(Kind):
         return lists
 
 
-def _list_texts(items: List[Any], where: Where) -> Iterable[str]:
+def _list_texts(items: list[Any], where: Where) -> Iterable[str]:
     for item in items:
         if isinstance(item, str) and item.strip():
             check_plain_text(item.strip(), where, TEXT_LIMIT, title=False)
@@ -341,7 +342,9 @@ class Degrees(Kind):
             and self.low <= value <= self.high
         ):
             return float(value)
-        where.problem("not_degrees", value=value, low=self.low, high=self.high, example=self.example)
+        where.problem(
+            "not_degrees", value=value, low=self.low, high=self.high, example=self.example
+        )
         return INVALID
 
 
@@ -397,7 +400,7 @@ class ListOf(Kind):
 
     example = "[...]"
 
-    def __init__(self, item: Kind, named_by: Optional[str] = None, required: bool = False) -> None:
+    def __init__(self, item: Kind, named_by: str | None = None, required: bool = False) -> None:
         super().__init__(required, default=())
         self.item, self.named_by = item, named_by
 
@@ -455,7 +458,7 @@ class Record(Kind):
 
     def __init__(
         self,
-        fields: Dict[str, Kind],
+        fields: dict[str, Kind],
         checks: Sequence[Check] = (),
         required: bool = False,
         example: str = "...",
@@ -506,7 +509,7 @@ class Phrases(Kind):
     in the three languages.
     """
 
-    def __init__(self, declared: Dict[str, Phrase]) -> None:
+    def __init__(self, declared: dict[str, Phrase]) -> None:
         super().__init__()
         self.declared = declared
 
@@ -541,9 +544,7 @@ class Phrases(Kind):
         return phrases
 
 
-def _placeholders_fit(
-    texts: Dict[str, str], spec: Optional[Phrase], raw: Any, where: Where
-) -> bool:
+def _placeholders_fit(texts: dict[str, str], spec: Phrase | None, raw: Any, where: Where) -> bool:
     """Each language uses exactly the placeholders of the phrase (or of its en text)."""
     found = {language: _placeholders(text) for language, text in texts.items()}
     if spec is not None:
@@ -578,7 +579,7 @@ def _placeholders_fit(
     return fits
 
 
-def _placeholders(template: str) -> Optional[set]:
+def _placeholders(template: str) -> set | None:
     """The {names} of a sentence, or None when its braces do not pair up."""
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}

@@ -13,31 +13,29 @@ file, or one broken since the start), what can be read of it is used.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import settings
 from curated import store as content_store
-from curated.store import Content, FileContent
 from curated.problems import Problem
+from curated.store import Content, FileContent
 
 logger = logging.getLogger(__name__)
 
 CHECK_EVERY_SECONDS = 1.0
 
-Stamp = Tuple[int, int]  # modification time (ns), size
+Stamp = tuple[int, int]  # modification time (ns), size
 
 
 class LiveContent:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self._content: Optional[Content] = None
-        self._files: Dict[str, FileContent] = {}  # the version of each file in use
-        self._refused: Dict[str, Optional[FileContent]] = {}  # edits not in use (None: deleted)
-        self._stamps: Dict[str, Stamp] = {}
+        self._content: Content | None = None
+        self._files: dict[str, FileContent] = {}  # the version of each file in use
+        self._refused: dict[str, FileContent | None] = {}  # edits not in use (None: deleted)
+        self._stamps: dict[str, Stamp] = {}
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
@@ -73,7 +71,7 @@ class LiveContent:
             len(self._content.offers),
         )
 
-    def _apply(self, edits: Dict[str, Optional[FileContent]]) -> None:
+    def _apply(self, edits: dict[str, FileContent | None]) -> None:
         """Accept each edit that brings no problem; refuse the others, per file."""
         pending = {**self._refused, **edits}
         self._refused = {}
@@ -98,23 +96,21 @@ class LiveContent:
                         problems,
                     )
 
-    def _new_problems(self, name: str, version: Optional[FileContent]) -> List[Problem]:
+    def _new_problems(self, name: str, version: FileContent | None) -> list[Problem]:
         """The problems the content would have with this version of the file, and has not now."""
         trial = self._combined(name, version)
         now = {p.identity for p in self._content.problems}  # type: ignore[union-attr]
         own = version.problems if version else []
         return own + [p for p in trial.problems if p.identity not in now and p not in own]
 
-    def _use(self, name: str, version: Optional[FileContent]) -> None:
+    def _use(self, name: str, version: FileContent | None) -> None:
         if version is None:
             self._files.pop(name, None)
         else:
             self._files[name] = version
         self._content = self._combined()
 
-    def _combined(
-        self, name: Optional[str] = None, version: Optional[FileContent] = None
-    ) -> Content:
+    def _combined(self, name: str | None = None, version: FileContent | None = None) -> Content:
         files = dict(self._files)
         if name is not None:
             files.pop(name, None)
@@ -122,7 +118,7 @@ class LiveContent:
                 files[name] = version
         return content_store.combine(files[n] for n in sorted(files))
 
-    def _read_stamps(self) -> Dict[str, Stamp]:
+    def _read_stamps(self) -> dict[str, Stamp]:
         stamps = {}
         for path in content_store.content_files(self.directory):
             try:
@@ -133,7 +129,7 @@ class LiveContent:
         return stamps
 
 
-def _log_problems(headline: str, problems: List[Problem]) -> None:
+def _log_problems(headline: str, problems: list[Problem]) -> None:
     if problems:
         logger.error(
             "%s (%d problem(s)):\n%s",
@@ -143,7 +139,7 @@ def _log_problems(headline: str, problems: List[Problem]) -> None:
         )
 
 
-_live: Optional[LiveContent] = None
+_live: LiveContent | None = None
 
 
 def current() -> Content:

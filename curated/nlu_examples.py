@@ -7,9 +7,9 @@ the held-out evaluation (``evaluation.heldout``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Tuple
 
 import yaml
 
@@ -19,7 +19,7 @@ LANGUAGES = ("fr", "zh", "en")
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")  # [surface](entity type)
 
 
-def file_examples(path: Path) -> Iterator[Tuple[str, str]]:
+def file_examples(path: Path) -> Iterator[tuple[str, str]]:
     """(intent, example as written, annotations included) of one file."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for block in data.get("nlu", []):
@@ -36,7 +36,7 @@ def plain(raw: str) -> str:
     return _ANNOTATION.sub(r"\1", raw)
 
 
-def annotations(raw: str) -> Tuple[Tuple[str, str], ...]:
+def annotations(raw: str) -> tuple[tuple[str, str], ...]:
     """((entity type, surface), ...) annotated in the example."""
     return tuple((m.group(2), m.group(1)) for m in _ANNOTATION.finditer(raw))
 
@@ -47,7 +47,7 @@ class Example:
     path: Path
     intent: str
     text: str  # as the tourist types it: annotations removed
-    places: Tuple[str, ...]  # the place names annotated, as written
+    places: tuple[str, ...]  # the place names annotated, as written
     raw: str = ""  # as written in the file, annotations included
 
 

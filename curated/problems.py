@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import Any
 
 import yaml
 
@@ -21,7 +21,7 @@ MESSAGE_LANGUAGES = ("en", "fr", "zh")
 
 
 @functools.lru_cache(maxsize=1)
-def catalogue() -> Dict[str, Dict[str, Any]]:
+def catalogue() -> dict[str, dict[str, Any]]:
     """The editor-facing texts: ``labels`` and ``problems``, each in en, fr and zh."""
     return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
 
@@ -57,10 +57,10 @@ class Problem:
     message: str
     fix: str
     code: str = field(default="", compare=False)
-    values: Tuple[Tuple[str, str], ...] = field(default=(), compare=False)
+    values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @classmethod
-    def of(cls, code: str, file: str, line: int, field_name: str, **values: Any) -> "Problem":
+    def of(cls, code: str, file: str, line: int, field_name: str, **values: Any) -> Problem:
         """The problem of kind ``code``, its English message filled with ``values``."""
         pairs = tuple((key, plain(value)) for key, value in values.items())
         message, fix = _texts(code, "en", dict(pairs))
@@ -78,12 +78,12 @@ class Problem:
         return self.render("en")
 
     @property
-    def identity(self) -> Tuple[str, str, str]:
+    def identity(self) -> tuple[str, str, str]:
         """The same problem, even after lines around it moved."""
         return (self.file, self.field, self.code or self.message)
 
 
-def _texts(code: str, language: str, values: Dict[str, str]) -> Tuple[str, str]:
+def _texts(code: str, language: str, values: dict[str, str]) -> tuple[str, str]:
     texts = catalogue()["problems"][code]
     chosen = texts.get(language) or texts["en"]
     return chosen["message"].format(**values), chosen["fix"].format(**values)

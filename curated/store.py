@@ -17,13 +17,16 @@ import datetime as dt
 import difflib
 import functools
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
+from curated.field_types import Entry, Reference, Report, Where
+from curated.problems import Problem
 from curated.schema import (  # noqa: F401  (re-exported for answers and tests)
     CURRENCIES,
     FILE,
@@ -32,12 +35,10 @@ from curated.schema import (  # noqa: F401  (re-exported for answers and tests)
     TIMEZONES,
     TOPICS,
 )
-from curated.field_types import Entry, Reference, Report, Where
-from curated.problems import Problem
 
 logger = logging.getLogger(__name__)
 
-Texts = Dict[str, str]  # language -> text
+Texts = dict[str, str]  # language -> text
 
 
 @dataclass(frozen=True)
@@ -56,21 +57,21 @@ class Fact:
     text: Texts
     source: str
     checked: dt.date
-    origin: Optional[Origin] = field(default=None, compare=False)
+    origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Topic:
     text: Texts
-    facts: Tuple[Fact, ...] = ()
+    facts: tuple[Fact, ...] = ()
 
 
 @dataclass(frozen=True)
 class Contact:
     name: Texts
-    url: Optional[str] = None
-    phone: Optional[str] = None
-    email: Optional[str] = None
+    url: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,14 @@ class Location:
 class Place:
     id: str
     name: Texts
-    parent: Optional[str] = None
-    sister: Optional[str] = None
-    suggestion: Optional[Texts] = None
-    contact: Optional[Contact] = None
-    location: Optional[Location] = None
-    known_for: Tuple[str, ...] = ()
-    topics: Dict[str, Topic] = field(default_factory=dict)
-    origin: Optional[Origin] = field(default=None, compare=False)
+    parent: str | None = None
+    sister: str | None = None
+    suggestion: Texts | None = None
+    contact: Contact | None = None
+    location: Location | None = None
+    known_for: tuple[str, ...] = ()
+    topics: dict[str, Topic] = field(default_factory=dict)
+    origin: Origin | None = field(default=None, compare=False)
 
 
 def season_of(day: dt.date) -> str:
@@ -114,11 +115,11 @@ class Offer:
     valid_from: dt.date
     valid_until: dt.date
     timezone: str
-    includes: Dict[str, Tuple[str, ...]]
+    includes: dict[str, tuple[str, ...]]
     booking: Texts
-    url: Optional[str] = None
-    seasons: Tuple[str, ...] = ()  # empty: every season
-    origin: Optional[Origin] = field(default=None, compare=False)
+    url: str | None = None
+    seasons: tuple[str, ...] = ()  # empty: every season
+    origin: Origin | None = field(default=None, compare=False)
 
     def today(self, now: dt.datetime) -> dt.date:
         """The date it is now in the offer's own time zone."""
@@ -144,9 +145,9 @@ class Event:
     timezone: str
     source: str
     checked: dt.date
-    when: Optional[Texts] = None  # the dates in words, when not yet published
-    url: Optional[str] = None
-    origin: Optional[Origin] = field(default=None, compare=False)
+    when: Texts | None = None  # the dates in words, when not yet published
+    url: str | None = None
+    origin: Origin | None = field(default=None, compare=False)
 
     def today(self, now: dt.datetime) -> dt.date:
         """The date it is now where the event takes place."""
@@ -161,44 +162,44 @@ class FaqEntry:
     """A question (asked in several ways per language) and its answer."""
 
     id: str
-    questions: Dict[str, Tuple[str, ...]]  # language -> ways of asking (counts may differ)
+    questions: dict[str, tuple[str, ...]]  # language -> ways of asking (counts may differ)
     answer: Texts
-    place: Optional[str] = None
-    facts: Tuple[Fact, ...] = ()
-    origin: Optional[Origin] = field(default=None, compare=False)
+    place: str | None = None
+    facts: tuple[Fact, ...] = ()
+    origin: Origin | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
 class Choices:
     """The offices' editorial choices (content/assistant.yml)."""
 
-    main_destinations: Tuple[str, ...] = ()  # offered as buttons when no place is named
-    main_offices: Tuple[str, ...] = ()  # whose contact answers questions about no place
+    main_destinations: tuple[str, ...] = ()  # offered as buttons when no place is named
+    main_offices: tuple[str, ...] = ()  # whose contact answers questions about no place
 
 
 @dataclass
 class Content:
     choices: Choices = field(default_factory=Choices)
-    places: Dict[str, Place] = field(default_factory=dict)
-    offers: List[Offer] = field(default_factory=list)
-    events: List[Event] = field(default_factory=list)
-    faq: List[FaqEntry] = field(default_factory=list)
-    phrases: Dict[str, Texts] = field(default_factory=dict)
-    problems: List[Problem] = field(default_factory=list)
+    places: dict[str, Place] = field(default_factory=dict)
+    offers: list[Offer] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    faq: list[FaqEntry] = field(default_factory=list)
+    phrases: dict[str, Texts] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
 
-    def place(self, place_id: str) -> Optional[Place]:
+    def place(self, place_id: str) -> Place | None:
         return self.places.get(place_id)
 
-    def lineage(self, place_id: str) -> List[Place]:
+    def lineage(self, place_id: str) -> list[Place]:
         """The place, then its parent, grandparent... (no loops)."""
-        chain: List[Place] = []
+        chain: list[Place] = []
         current = self.places.get(place_id)
         while current is not None and current not in chain:
             chain.append(current)
             current = self.places.get(current.parent) if current.parent else None
         return chain
 
-    def topic(self, place_id: str, topic: str) -> Optional[Tuple[Place, Topic]]:
+    def topic(self, place_id: str, topic: str) -> tuple[Place, Topic] | None:
         """The topic for the place, or for the nearest larger place that has it."""
         for place in self.lineage(place_id):
             if topic in place.topics:
@@ -234,7 +235,7 @@ FALLBACK_PHRASES = Path(__file__).with_name("fallback_phrases.yml")
 
 
 @functools.lru_cache(maxsize=1)
-def shipped_phrases() -> Dict[str, Texts]:
+def shipped_phrases() -> dict[str, Texts]:
     """The phrases as shipped (curated/fallback_phrases.yml)."""
     return read_file(FALLBACK_PHRASES).phrases
 
@@ -244,25 +245,25 @@ class FileContent:
     """What one content file holds, and what is wrong in it."""
 
     name: str
-    choices: Optional[Choices] = None
+    choices: Choices | None = None
     choices_line: int = 1
-    places: List[Place] = field(default_factory=list)
-    offers: List[Offer] = field(default_factory=list)
-    events: List[Event] = field(default_factory=list)
-    faq: List[FaqEntry] = field(default_factory=list)
-    phrases: Dict[str, Texts] = field(default_factory=dict)
-    phrase_lines: Dict[str, int] = field(default_factory=dict)
-    place_ids: Set[str] = field(
+    places: list[Place] = field(default_factory=list)
+    offers: list[Offer] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    faq: list[FaqEntry] = field(default_factory=list)
+    phrases: dict[str, Texts] = field(default_factory=dict)
+    phrase_lines: dict[str, int] = field(default_factory=dict)
+    place_ids: set[str] = field(
         default_factory=set
     )  # every place id written, even in a broken entry
-    references: List[Reference] = field(default_factory=list)
-    problems: List[Problem] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- reading
 
 
-def content_files(directory: Path) -> List[Path]:
+def content_files(directory: Path) -> list[Path]:
     return sorted(Path(directory).glob("*.yml"))
 
 
@@ -311,7 +312,7 @@ def combine(files: Iterable[FileContent]) -> Content:
     """The files put together; the first entry with an id wins, later ones are reported."""
     files = list(files)
     content = Content()
-    first: Dict[Tuple[str, str], Tuple[str, int]] = {}
+    first: dict[tuple[str, str], tuple[str, int]] = {}
 
     def is_new(kind: str, key: str, file: str, line: int, field_name: str) -> bool:
         if (kind, key) not in first:
@@ -333,7 +334,9 @@ def combine(files: Iterable[FileContent]) -> Content:
 
     for part in files:
         content.problems.extend(part.problems)
-        if part.choices and is_new("assistant", "assistant", part.name, part.choices_line, "assistant"):
+        if part.choices and is_new(
+            "assistant", "assistant", part.name, part.choices_line, "assistant"
+        ):
             content.choices = part.choices
         for place in part.places:
             if is_new("place", place.id, part.name, place.origin.line, f"{place.origin.field}.id"):
@@ -355,7 +358,7 @@ def combine(files: Iterable[FileContent]) -> Content:
     return content
 
 
-def _unknown_references(files: List[FileContent], content: Content) -> Iterator[Problem]:
+def _unknown_references(files: list[FileContent], content: Content) -> Iterator[Problem]:
     """References to place ids nobody wrote (a broken place is reported on its own)."""
     written = set().union(*(part.place_ids for part in files)) if files else set()
     for part in files:
@@ -374,12 +377,12 @@ def _unknown_references(files: List[FileContent], content: Content) -> Iterator[
             )
 
 
-def _parent_loops(files: List[FileContent], content: Content) -> Iterator[Problem]:
+def _parent_loops(files: list[FileContent], content: Content) -> Iterator[Problem]:
     """Places that are, through their parents, their own parent (reported once per loop)."""
     parent_of = {
         ref.field: ref for part in files for ref in part.references if ref.field.endswith(".parent")
     }
-    reported: List[Set[str]] = []
+    reported: list[set[str]] = []
     for place in content.places.values():
         chain, current = [place.id], place.parent
         while current in content.places and current not in chain:
@@ -393,7 +396,7 @@ def _parent_loops(files: List[FileContent], content: Content) -> Iterator[Proble
             )
 
 
-def _ids_written(entries: Any) -> Set[str]:
+def _ids_written(entries: Any) -> set[str]:
     if not isinstance(entries, list):
         return set()
     return {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
@@ -424,7 +427,7 @@ def _place(entry: Entry, file: str) -> Place:
     )
 
 
-def _facts(entries: Any, file: str) -> Tuple[Fact, ...]:
+def _facts(entries: Any, file: str) -> tuple[Fact, ...]:
     return tuple(
         Fact(fact["text"], fact["source"], fact["checked"], origin=_origin(fact, file, "checked"))
         for fact in entries
@@ -490,14 +493,14 @@ class _Node(dict):
     """A YAML mapping that remembers its line, the line of each key, and repeated keys."""
 
     line: int = 0
-    key_lines: Dict[str, int]
-    duplicates: List[Tuple[str, int]]
+    key_lines: dict[str, int]
+    duplicates: list[tuple[str, int]]
 
 
 class _Seq(list):
     """A YAML list that remembers the line of each item."""
 
-    lines: List[int]
+    lines: list[int]
 
 
 class _LineLoader(yaml.SafeLoader):

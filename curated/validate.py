@@ -17,15 +17,14 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import List, Optional
 
 import settings
-from curated import store as content_store
 from curated import faq_training_check
+from curated import store as content_store
 from curated.problems import MESSAGE_LANGUAGES, Problem, label
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     directory = Path(args.directory or settings.from_environment().content_dir)
     files = content_store.content_files(directory)
@@ -64,7 +63,7 @@ def shown(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def _arguments(argv: Optional[List[str]]) -> argparse.Namespace:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m curated.validate", description="Check content/ files."
     )

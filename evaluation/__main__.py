@@ -27,8 +27,7 @@ def main() -> None:
         + "\n## Language of the reply\n\n"
         "Share of messages answered in their own language. *New user*: nothing known;\n"
         "*language known*: the conversation so far was in the message's language;\n"
-        "*other language known*: it was in another language (the message must win).\n\n"
-        + choice,
+        "*other language known*: it was in another language (the message must win).\n\n" + choice,
         encoding="utf-8",
     )
     print(f"Wrote {OUT.relative_to(ROOT)}")

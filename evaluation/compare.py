@@ -11,33 +11,33 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import tempfile
-import time
 from pathlib import Path
-from typing import Dict, Tuple
 
+from evaluation import heldout, nlu
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
-from evaluation import heldout, nlu
 
 
-def train_nlu(data: Path, out: Path, name: str) -> Tuple[Path, float, int]:
+def train_nlu(data: Path, out: Path, name: str) -> tuple[Path, float, int]:
     """Model path, seconds, and the features the featurizers created."""
     trained = rasa_command.train_nlu(ROOT / "config.yml", data, out, name)
-    features = sum(int(n) for n in re.findall(r"(\d+) vocabulary items were created", trained.output))
+    features = sum(
+        int(n) for n in re.findall(r"(\d+) vocabulary items were created", trained.output)
+    )
     return trained.model, trained.seconds, features
 
 
 def main() -> None:
-    rows: Dict[str, Dict[str, str]] = {}
+    rows: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         model, seconds, features = train_nlu(ROOT / "nlu", out, "all")
         scores = nlu.evaluate(model)
         rows["one model, three languages"] = {
             **{lang: f"{scores[lang]['intent_macro_f1']:.3f}" for lang in heldout.LANGUAGES},
-            "train": f"{seconds:.0f} s", "features": str(features),
+            "train": f"{seconds:.0f} s",
+            "features": str(features),
         }
         per_language = {}
         total_seconds, total_features = 0.0, 0
@@ -52,7 +52,8 @@ def main() -> None:
             per_language[language] = nlu.evaluate(model, languages=[language])[language]
         rows["one model per language"] = {
             **{lang: f"{per_language[lang]['intent_macro_f1']:.3f}" for lang in heldout.LANGUAGES},
-            "train": f"{total_seconds:.0f} s (3 models)", "features": str(total_features),
+            "train": f"{total_seconds:.0f} s (3 models)",
+            "features": str(total_features),
         }
     print("| pipeline | fr macro-F1 | zh macro-F1 | en macro-F1 | training | features |")
     print("|---|---|---|---|---|---|")

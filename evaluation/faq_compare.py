@@ -30,23 +30,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
 from actions import answers, faq
-from curated import store as content_store
 from curated import nlu_examples as nlu_data
+from curated import store as content_store
 from curated.store import Content, FaqEntry
 from language.names import synonyms
-from rasa_extensions import command as rasa_command
 from language.text import fold
+from rasa_extensions import command as rasa_command
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "faq_heldout.yml"
@@ -55,13 +54,13 @@ PLACE_INTENTS = faq.PLACE_INTENTS
 PLACE_COST = 0.1
 GRID = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
 
-Answerer = Callable[[str, str], Optional[str]]  # (text, language) -> FAQ id or None
+Answerer = Callable[[str, str], str | None]  # (text, language) -> FAQ id or None
 
 
 # ---------------------------------------------------------------- data
 
 
-def heldout() -> Tuple[List[Tuple[str, str, str]], List[Tuple[str, str]]]:
+def heldout() -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     """[(language, text, entry id)] that must match, [(language, text)] that must not."""
     data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))
     positives = [
@@ -74,12 +73,12 @@ def heldout() -> Tuple[List[Tuple[str, str, str]], List[Tuple[str, str]]]:
     return positives, negatives
 
 
-def nlu_examples(intents: Sequence[str]) -> List[Tuple[str, str]]:
+def nlu_examples(intents: Sequence[str]) -> list[tuple[str, str]]:
     """[(language, text)] of these intents in nlu/, annotations removed."""
     return [(language, text) for language, text, _, _ in nlu_examples_with_places(intents)]
 
 
-def nlu_examples_with_places(intents: Sequence[str]) -> List[Tuple[str, str, str, List[str]]]:
+def nlu_examples_with_places(intents: Sequence[str]) -> list[tuple[str, str, str, list[str]]]:
     """[(language, text, intent, place ids annotated)] of these intents in nlu/."""
     forms = {fold(surface): value for surface, value in synonyms().items()}
 
@@ -108,7 +107,7 @@ def leave_one_out_contents(content: Content):
                 yield language, entry, question, trial
 
 
-def leave_one_out(content: Content) -> List[Tuple[str, str, Optional[faq.Match]]]:
+def leave_one_out(content: Content) -> list[tuple[str, str, faq.Match | None]]:
     """Each way of asking, matched against the FAQ without it: (language, expected id, match)."""
     return [
         (language, entry.id, faq.best_match(trial, question, language))
@@ -116,13 +115,13 @@ def leave_one_out(content: Content) -> List[Tuple[str, str, Optional[faq.Match]]
     ]
 
 
-def place_of(content: Content, places: Sequence[str], intent: str) -> Optional[str]:
+def place_of(content: Content, places: Sequence[str], intent: str) -> str | None:
     """The place the action would answer about (answers.choose_place, no conversation)."""
     mentioned = [{"value": p, "text": p} for p in places]
     return answers.choose_place(content, mentioned, [], None, intent).place_id
 
 
-def choose_place_threshold(content: Content) -> Dict[str, object]:
+def choose_place_threshold(content: Content) -> dict[str, object]:
     """PLACE_THRESHOLD: the lowest that takes over at most 1 in 200 of the nlu/
     place-question examples about a place of the family of some FAQ entry's
     place (the ones the family rule can take); the hits are the ways of asking
@@ -133,14 +132,16 @@ def choose_place_threshold(content: Content) -> Dict[str, object]:
         place = place_of(content, places, intent)
         if any(faq.same_family(content, place, p) for p in entry_places):
             examples.append((language, text, intent, place))
-    hits = {t: 0 for t in GRID}
+    hits = dict.fromkeys(GRID, 0)
     asked = 0
     for language, entry, question, trial in leave_one_out_contents(content):
         if not entry.place:
             continue
         asked += 1
         for t in GRID:
-            m = faq.decide(trial, question, language, "ask_overview", entry.place, place_threshold=t)
+            m = faq.decide(
+                trial, question, language, "ask_overview", entry.place, place_threshold=t
+            )
             hits[t] += bool(m and m.entry.id == entry.id)
     taken = {
         t: sum(
@@ -160,7 +161,7 @@ def choose_place_threshold(content: Content) -> Dict[str, object]:
     }
 
 
-def choose_thresholds(content: Content) -> Dict[str, object]:
+def choose_thresholds(content: Content) -> dict[str, object]:
     """Per language: the threshold with the most right answers minus twice the
     out_of_scope examples answered (a wrong answer costs more than the generic
     "I can help with..." answer) minus a tenth of the place questions answered
@@ -179,8 +180,8 @@ def choose_thresholds(content: Content) -> Dict[str, object]:
     def passing(matches, t: float, language: str) -> int:
         return sum(1 for lang, m in matches if m and m.score >= t and language in (lang, "all"))
 
-    rows: Dict[str, list] = {}
-    chosen: Dict[str, float] = {}
+    rows: dict[str, list] = {}
+    chosen: dict[str, float] = {}
     for language in LANGUAGES + ("all",):
         rows[language] = [
             (
@@ -214,9 +215,9 @@ def choose_thresholds(content: Content) -> Dict[str, object]:
 # ---------------------------------------------------------------- scoring
 
 
-def score(answer: Answerer) -> Dict[str, Dict[str, int]]:
+def score(answer: Answerer) -> dict[str, dict[str, int]]:
     positives, negatives = heldout()
-    table: Dict[str, Dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for language, text, expected in positives:
         got = answer(text, language)
         table[language]["asked"] += 1
@@ -228,7 +229,7 @@ def score(answer: Answerer) -> Dict[str, Dict[str, int]]:
     return table
 
 
-def render(name: str, table: Dict[str, Dict[str, int]]) -> str:
+def render(name: str, table: dict[str, dict[str, int]]) -> str:
     lines = [f"{name}"]
     total = defaultdict(int)
     for language in LANGUAGES + ("all",):
@@ -278,7 +279,9 @@ def config_with_response_selector() -> str:
     """config.yml without its importer, with a ResponseSelector for ``faq``."""
     config = yaml.safe_load(config_without_faq_intent())
     pipeline = config["pipeline"]
-    gazetteer = next(i for i, c in enumerate(pipeline) if c["name"].endswith("GazetteerEntityExtractor"))
+    gazetteer = next(
+        i for i, c in enumerate(pipeline) if c["name"].endswith("GazetteerEntityExtractor")
+    )
     pipeline.insert(
         gazetteer,
         {"name": "ResponseSelector", "retrieval_intent": "faq", "epochs": 100, "random_seed": 42},
@@ -286,7 +289,7 @@ def config_with_response_selector() -> str:
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 
-def train(workdir: Path, name: str, config: str, extra_data: Optional[str]) -> Path:
+def train(workdir: Path, name: str, config: str, extra_data: str | None) -> Path:
     model = workdir / f"{name}.tar.gz"
     if model.exists():  # --keep DIR a second time: measure again without training
         return model
@@ -317,7 +320,7 @@ def parser(model: Path) -> Callable[[str], dict]:
     agent = Agent.load(str(model))
     configure_structlog(logging.WARNING)  # not one debug line per message parsed
     loop = asyncio.new_event_loop()
-    cache: Dict[str, dict] = {}
+    cache: dict[str, dict] = {}
 
     def parse(text: str) -> dict:
         if text not in cache:
@@ -328,7 +331,7 @@ def parser(model: Path) -> Callable[[str], dict]:
 
 
 def rasa_answerer(parse: Callable[[str], dict]) -> Answerer:
-    def answer(text: str, language: str) -> Optional[str]:
+    def answer(text: str, language: str) -> str | None:
         result = parse(text)
         if (result.get("intent") or {}).get("name") != "faq":
             return None
@@ -342,12 +345,12 @@ def rasa_answerer(parse: Callable[[str], dict]) -> Answerer:
 def assistant_answerer(
     content: Content,
     parse: Callable[[str], dict],
-    strong: Optional[float] = None,
-    place_threshold: Optional[float] = None,
+    strong: float | None = None,
+    place_threshold: float | None = None,
 ) -> Answerer:
     """What actions.py does (faq.decide), with the intent and place entities of the model."""
 
-    def answer(text: str, language: str) -> Optional[str]:
+    def answer(text: str, language: str) -> str | None:
         result = parse(text)
         intent = (result.get("intent") or {}).get("name")
         confidence = (result.get("intent") or {}).get("confidence")
@@ -369,7 +372,7 @@ def assistant_answerer(
 
 
 def matcher_answerer(content: Content) -> Answerer:
-    def answer(text: str, language: str) -> Optional[str]:
+    def answer(text: str, language: str) -> str | None:
         match = faq.answer_for(content, text, language)
         return match.entry.id if match else None
 
@@ -383,7 +386,7 @@ GATES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # the model's confidence in faq at or a
 ROUTED = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)  # then the entry's score at or above
 
 
-def _fold_files(workdir: Path, part: int, examples, questions) -> Tuple[Path, Path, Path]:
+def _fold_files(workdir: Path, part: int, examples, questions) -> tuple[Path, Path, Path]:
     """nlu/ and content/ without this part's examples and ways of asking, and
     a config.yml whose importer reads that content: (config, nlu dir, content dir)."""
     here = workdir / f"fold{part}"
@@ -409,7 +412,7 @@ def _fold_files(workdir: Path, part: int, examples, questions) -> Tuple[Path, Pa
     return here / "config.yml", here / "nlu", content_dir
 
 
-def cross_validate_routing(workdir: Path) -> Dict[str, object]:
+def cross_validate_routing(workdir: Path) -> dict[str, object]:
     """Whether a message the model calls ``faq`` with high confidence should
     take the best entry at a lower score than the language's THRESHOLDS.
     Training data only: 4 folds over nlu/ and the FAQ's ways of asking; each
@@ -419,14 +422,18 @@ def cross_validate_routing(workdir: Path) -> Dict[str, object]:
     (which are not FAQ questions)."""
     content = content_store.load(ROOT / "content")
     examples = list(nlu_data.examples())
-    questions = [(lang, q, e.id) for e in content.faq for lang, qs in e.questions.items() for q in qs]
+    questions = [
+        (lang, q, e.id) for e in content.faq for lang, qs in e.questions.items() for q in qs
+    ]
     seen = []  # (expected entry or None, language, intent, confidence, best entry, score)
     for part in range(FOLDS):
         config, nlu_dir, content_dir = _fold_files(workdir, part, examples, questions)
         model = train_nlu(config, nlu_dir, workdir, f"fold{part}")
         parse, part_content = parser(model), content_store.load(content_dir)
         asked = [(None, e.language, e.text) for i, e in enumerate(examples) if i % FOLDS == part]
-        asked += [(entry, lang, q) for i, (lang, q, entry) in enumerate(questions) if i % FOLDS == part]
+        asked += [
+            (entry, lang, q) for i, (lang, q, entry) in enumerate(questions) if i % FOLDS == part
+        ]
         for expected, language, text in asked:
             intent = parse(text)["intent"]
             match = faq.best_match(part_content, text, language)
@@ -435,7 +442,7 @@ def cross_validate_routing(workdir: Path) -> Dict[str, object]:
                  match.entry.id if match else None, match.score if match else 0.0)
             )  # fmt: skip
 
-    def outcome(gate: float, routed: float) -> Tuple[int, int, int]:
+    def outcome(gate: float, routed: float) -> tuple[int, int, int]:
         right = wrong = false = 0
         for expected, language, intent, confidence, entry, score in seen:
             if intent != faq.FAQ_INTENT:
@@ -466,7 +473,7 @@ def cross_validate_routing(workdir: Path) -> Dict[str, object]:
     }
 
 
-def print_cross_validation(result: Dict[str, object]) -> None:
+def print_cross_validation(result: dict[str, object]) -> None:
     print(
         f"Lower threshold when the model says faq? {FOLDS}-fold cross-validation on training data "
         f"({result['questions']} ways of asking, {result['examples']} nlu/ examples): "
@@ -474,10 +481,14 @@ def print_cross_validation(result: Dict[str, object]) -> None:
         "were called faq by the model trained without them."
     )
     right, wrong, false = result["base"]
-    print(f"  language thresholds only (no gate): {right} right, {wrong} wrong entry, {false} FAQ answers to nlu/ examples")
+    print(
+        f"  language thresholds only (no gate): {right} right, {wrong} wrong entry, {false} FAQ answers to nlu/ examples"
+    )
     print("  gate  routed  right  wrong  false  score (right - 2 wrong - 2 false)")
     for gate, routed, right, wrong, false in result["rows"]:
-        print(f"  {gate:4.2f}  {routed:6.2f}  {right:5d}  {wrong:5d}  {false:5d}  {right - 2 * wrong - 2 * false:5d}")
+        print(
+            f"  {gate:4.2f}  {routed:6.2f}  {right:5d}  {wrong:5d}  {false:5d}  {right - 2 * wrong - 2 * false:5d}"
+        )
     gate, routed, *_ = result["best"]
     print(
         f"  best: {'the language thresholds (no gate)' if gate is None else f'gate {gate}, routed {routed}'}"
@@ -488,12 +499,13 @@ def print_cross_validation(result: Dict[str, object]) -> None:
 # ---------------------------------------------------------------- main
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     arguments = argparse.ArgumentParser(prog="python -m evaluation.faq_compare")
     arguments.add_argument("--skip-rasa", action="store_true", help="only the matching")
     arguments.add_argument("--keep", help="train in this folder and keep it")
     arguments.add_argument(
-        "--cross-validate", action="store_true",
+        "--cross-validate",
+        action="store_true",
         help="also test a lower threshold for confident faq predictions (4 more trainings)",
     )
     args = arguments.parse_args(argv)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, defaultdict
-from typing import Dict, List, Optional, Tuple
 
 from actions import grounding
 from curated import nlu_examples
@@ -34,13 +33,13 @@ KEEP = 0.97
 CANDIDATES = [(m, p) for m in (1, 2, 3) for p in (0.5, 0.6, 0.7, 0.8, 0.9)]
 
 
-def leave_one_out() -> List[Tuple[Tuple[int, float], float, float]]:
+def leave_one_out() -> list[tuple[tuple[int, float], float, float]]:
     names = grounding._gazetteer()
     examples = [
         (e.intent, grounding.words(e.text), bool(names.find(e.text)))
         for e in nlu_examples.examples()
     ]
-    counts: Dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter] = defaultdict(Counter)
     total: Counter = Counter()
     for intent, units, _ in examples:
         for unit in units:
@@ -67,7 +66,7 @@ def leave_one_out() -> List[Tuple[Tuple[int, float], float, float]]:
     return rows
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     rows = leave_one_out()
     print("| MIN_EXAMPLES | PURITY | in scope with evidence | out of scope with evidence |")
     print("|---|---|---|---|")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 from curated import nlu_examples
 
@@ -18,15 +17,15 @@ class Example:
     language: str
     intent: str
     text: str
-    entities: Tuple[Tuple[str, str], ...] = field(default=())  # (entity type, surface)
+    entities: tuple[tuple[str, str], ...] = field(default=())  # (entity type, surface)
 
 
-def load(language: str, directory: Path = HELDOUT) -> List[Example]:
+def load(language: str, directory: Path = HELDOUT) -> list[Example]:
     return [
         Example(language, intent, nlu_examples.plain(raw), nlu_examples.annotations(raw))
         for intent, raw in nlu_examples.file_examples(directory / f"{language}.yml")
     ]
 
 
-def load_all(directory: Path = HELDOUT) -> Dict[str, List[Example]]:
+def load_all(directory: Path = HELDOUT) -> dict[str, list[Example]]:
     return {language: load(language, directory) for language in LANGUAGES}

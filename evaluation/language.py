@@ -10,17 +10,17 @@ the lingua project's test data.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Tuple
+from collections.abc import Callable
 
-from language import decision as language
 from evaluation import heldout
+from language import decision as language
 
 LID = heldout.ROOT.parent / "shared" / "eval" / "lid"
 
-Sample = Tuple[str, str]  # (text, language)
+Sample = tuple[str, str]  # (text, language)
 
 
-def tourist_messages() -> List[Sample]:
+def tourist_messages() -> list[Sample]:
     return [
         (e.text, lang)
         for lang, examples in heldout.load_all().items()
@@ -29,12 +29,16 @@ def tourist_messages() -> List[Sample]:
     ]
 
 
-def lid_file(kind: str) -> List[Sample]:
+def lid_file(kind: str) -> list[Sample]:
     samples = []
     for lang in heldout.LANGUAGES:
         path = LID / f"{kind}.{lang}.txt"
         if path.exists():
-            samples += [(l.strip(), lang) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+            samples += [
+                (l.strip(), lang)
+                for l in path.read_text(encoding="utf-8").splitlines()
+                if l.strip()
+            ]
     return samples
 
 
@@ -53,25 +57,29 @@ def raw_langdetect() -> Callable[[str], str]:
     return guess
 
 
-def accuracy(samples: List[Sample], guess: Callable[[str, str], str]) -> float:
-    return sum(guess(text, lang) == lang for text, lang in samples) / len(samples) if samples else float("nan")
+def accuracy(samples: list[Sample], guess: Callable[[str, str], str]) -> float:
+    return (
+        sum(guess(text, lang) == lang for text, lang in samples) / len(samples)
+        if samples
+        else float("nan")
+    )
 
 
-def measure(extra: Optional[Dict[str, Callable[[str], str]]] = None) -> Dict[str, Dict[str, float]]:
+def measure(extra: dict[str, Callable[[str], str]] | None = None) -> dict[str, dict[str, float]]:
     """Accuracy of each method on each set; ``extra`` adds detectors (name -> text -> code)."""
     raw = raw_langdetect()
     methods = {
         "raw langdetect": lambda text, lang: raw(text),
         "project, new user": lambda text, lang: language.decide(text).language,
         "project, language known": lambda text, lang: language.decide(text, previous=lang).language,
-        "project, other language known": lambda text, lang: language.decide(
-            text, previous="en" if lang != "en" else "fr"
-        ).language,
+        "project, other language known": lambda text, lang: (
+            language.decide(text, previous="en" if lang != "en" else "fr").language
+        ),
     }
     for name, detector in (extra or {}).items():
         methods[name] = lambda text, lang, detector=detector: detector(text)
     tourist = tourist_messages()
-    sets: Dict[str, List[Sample]] = {
+    sets: dict[str, list[Sample]] = {
         "tourist messages, 1-2 words": [s for s in tourist if _size(s) <= 2],
         "tourist messages, 3-5 words": [s for s in tourist if 3 <= _size(s) <= 5],
         "tourist messages, all": tourist,
@@ -94,7 +102,7 @@ def _size(sample: Sample) -> int:
     return len(text.split())
 
 
-def report(results: Dict[str, Dict[str, float]]) -> str:
+def report(results: dict[str, dict[str, float]]) -> str:
     methods = [m for m in next(iter(results.values())) if m != "n"]
     lines = ["| messages | n | " + " | ".join(methods) + " |", "|---|---|" + "---|" * len(methods)]
     for name, row in results.items():

@@ -1,6 +1,6 @@
 """Intent macro-F1 and entity F1 per language on the held-out messages.
 
-    python -m evaluation.nlu [--model models/] [--out docs/evaluation-nlu.md]
+python -m evaluation.nlu [--model models/] [--out docs/evaluation-nlu.md]
 """
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence
 
 from evaluation import heldout
 from rasa_extensions import command as rasa_command
@@ -42,7 +42,7 @@ def entity_f1(gold: Iterable[Counter], predicted: Iterable[Counter]) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-async def parse_all(model: Path, examples: List[heldout.Example]) -> List[dict]:
+async def parse_all(model: Path, examples: list[heldout.Example]) -> list[dict]:
     import logging
 
     from rasa.core.agent import Agent
@@ -55,7 +55,7 @@ async def parse_all(model: Path, examples: List[heldout.Example]) -> List[dict]:
     return [await agent.parse_message(e.text) for e in examples]
 
 
-def evaluate(model: Path, languages=heldout.LANGUAGES) -> Dict[str, Dict[str, float]]:
+def evaluate(model: Path, languages=heldout.LANGUAGES) -> dict[str, dict[str, float]]:
     """Scores per language: intent macro-F1, accuracy, entity F1, errors.
 
     ``nlu_fallback`` counts as ``out_of_scope``: both get the same answer.
@@ -63,7 +63,7 @@ def evaluate(model: Path, languages=heldout.LANGUAGES) -> Dict[str, Dict[str, fl
     by_language = {language: heldout.load(language) for language in languages}
     everything = [e for examples in by_language.values() for e in examples]
     parsed = asyncio.run(parse_all(model, everything))
-    results: Dict[str, Dict[str, float]] = {}
+    results: dict[str, dict[str, float]] = {}
     offset = 0
     for language, examples in by_language.items():
         chunk = parsed[offset : offset + len(examples)]
@@ -82,7 +82,8 @@ def evaluate(model: Path, languages=heldout.LANGUAGES) -> Dict[str, Dict[str, fl
         results[language] = {
             "examples": len(examples),
             "intent_macro_f1": macro_f1(gold, predicted),
-            "intent_accuracy": sum(g == p for g, p in zip(gold, predicted, strict=False)) / len(gold),
+            "intent_accuracy": sum(g == p for g, p in zip(gold, predicted, strict=False))
+            / len(gold),
             "entity_f1": entity_f1(gold_entities, predicted_entities),
             "errors": [
                 (e.text, e.intent, p)
@@ -104,7 +105,7 @@ def latest_model(directory: Path) -> Path:
     return model
 
 
-def report(results: Dict[str, Dict[str, float]], model: Path) -> str:
+def report(results: dict[str, dict[str, float]], model: Path) -> str:
     lines = [
         "| language | held-out examples | intent macro-F1 | intent accuracy | entity F1 |",
         "|---|---|---|---|---|",
@@ -123,7 +124,7 @@ def report(results: Dict[str, Dict[str, float]], model: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: List[str] = None) -> None:
+def main(argv: list[str] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=Path("models"))
     args = parser.parse_args(argv)

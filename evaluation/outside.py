@@ -19,9 +19,9 @@ import argparse
 import csv
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
@@ -76,8 +76,8 @@ SECTION_NAMED = {
 class Outcome:
     text: str
     intent: str
-    kinds: Tuple[str, ...]  # the kind of each reply: out_of_scope, place, faq...
-    places: Tuple[str, ...]  # the places whose content was given
+    kinds: tuple[str, ...]  # the kind of each reply: out_of_scope, place, faq...
+    places: tuple[str, ...]  # the places whose content was given
 
     @property
     def in_domain(self) -> bool:
@@ -87,7 +87,7 @@ class Outcome:
 IN_DOMAIN = {"place", "faq", "offers", "events", "contact"}
 
 
-def rows(name: str) -> Iterator[Dict[str, str]]:
+def rows(name: str) -> Iterator[dict[str, str]]:
     with open(OUTSIDE / name, encoding="utf-8", newline="") as handle:
         yield from csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
 
@@ -106,11 +106,13 @@ class Assistant:
         self.actions = {
             cls().name(): cls()
             for cls in vars(actions).values()
-            if isinstance(cls, type) and issubclass(cls, actions.Action) and cls is not actions.Action
+            if isinstance(cls, type)
+            and issubclass(cls, actions.Action)
+            and cls is not actions.Action
         }
         actions.live_content.current = lambda: self.content  # the content read above
 
-    def turn(self, text: str, slots: Optional[Dict[str, str]] = None) -> Outcome:
+    def turn(self, text: str, slots: dict[str, str] | None = None) -> Outcome:
         from testkit.actions import run, tracker
 
         language = decision.decide(text, None, None).language
@@ -126,19 +128,25 @@ class Assistant:
             for e in parsed.get("entities") or []
             if e.get("entity") in ("place", "activity")
         ]
-        state = tracker(text, intent, entities, language, (slots or {}).get("place"), ranking=ranking)
-        state.latest_message["intent"]["confidence"] = (parsed.get("intent") or {}).get("confidence")
+        state = tracker(
+            text, intent, entities, language, (slots or {}).get("place"), ranking=ranking
+        )
+        state.latest_message["intent"]["confidence"] = (parsed.get("intent") or {}).get(
+            "confidence"
+        )
         messages, events = run(self.actions[action], state)
         self.last_events = events
         kinds = tuple((m.get("why") or "unknown").split()[0] for m in messages)
         self.whys = [m.get("why") or "" for m in messages]
         places = tuple(
-            (m.get("why") or "").split()[1] for m in messages if (m.get("why") or "").startswith("place ")
+            (m.get("why") or "").split()[1]
+            for m in messages
+            if (m.get("why") or "").startswith("place ")
         )
         return Outcome(text, intent, kinds, places)
 
 
-def _rules() -> Dict[str, str]:
+def _rules() -> dict[str, str]:
     data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
     found = {}
     for rule in data["rules"]:
@@ -148,8 +156,8 @@ def _rules() -> Dict[str, str]:
     return found
 
 
-def measure(answer: Callable[[str], Outcome]) -> Dict[str, Dict]:
-    results: Dict[str, Dict] = {}
+def measure(answer: Callable[[str], Outcome]) -> dict[str, dict]:
+    results: dict[str, dict] = {}
     for name, column in OUT_OF_SCOPE:
         outcomes = [answer(row[column]) for row in rows(name)]
         wrong = [o for o in outcomes if o.in_domain]
@@ -168,7 +176,9 @@ def measure(answer: Callable[[str], Outcome]) -> Dict[str, Dict]:
     results[GREAT_WALL] = {
         "messages": len(great_wall),
         "another_place": sum(1 for *_, other in great_wall if other),
-        "about_the_section": sum(1 for _, _, named, o, _ in great_wall if named and named in o.places),
+        "about_the_section": sum(
+            1 for _, _, named, o, _ in great_wall if named and named in o.places
+        ),
         "sections_named": sum(1 for _, _, named, _, _ in great_wall if named),
         "rows": great_wall,
     }
@@ -181,7 +191,7 @@ CONTENT_INTENTS = (
 )  # fmt: skip
 
 
-def heldout_refused(answer: Callable[[str], Outcome]) -> Dict[str, Tuple[int, int]]:
+def heldout_refused(answer: Callable[[str], Outcome]) -> dict[str, tuple[int, int]]:
     """The cost of refusing: held-out questions of the content intents
     (tests/nlu_heldout, never trained on) that get the out-of-scope answer,
     per language: (refused, questions)."""
@@ -190,12 +200,14 @@ def heldout_refused(answer: Callable[[str], Outcome]) -> Dict[str, Tuple[int, in
     found = {}
     for language, examples in heldout.load_all().items():
         asked = [e for e in examples if e.intent in CONTENT_INTENTS]
-        refused = [e for e in asked if set(answer(e.text).kinds) <= {"out_of_scope:", "not_covered"}]
+        refused = [
+            e for e in asked if set(answer(e.text).kinds) <= {"out_of_scope:", "not_covered"}
+        ]
         found[language] = (len(refused), len(asked))
     return found
 
 
-def report(results: Dict[str, Dict]) -> List[str]:
+def report(results: dict[str, dict]) -> list[str]:
     lines = ["| file | messages | answered with in-domain content | share |", "|---|---|---|---|"]
     total = wrong = 0
     for name, result in results.items():
@@ -216,12 +228,16 @@ def report(results: Dict[str, Dict]) -> List[str]:
     return lines
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from evaluation.nlu import latest_model
 
-    parser = argparse.ArgumentParser(prog="python -m evaluation.outside", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation.outside", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--model", type=Path, default=ROOT / "models", help="model file or folder")
-    parser.add_argument("--show", action="store_true", help="list the messages answered with content")
+    parser.add_argument(
+        "--show", action="store_true", help="list the messages answered with content"
+    )
     args = parser.parse_args(argv)
     if not OUTSIDE.exists():
         print(f"{OUTSIDE} is not there: nothing to measure.", file=sys.stderr)
@@ -239,7 +255,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         for name, result in results.items():
             if name == GREAT_WALL:
                 for number, text, named, outcome, other in result["rows"]:
-                    print(f"GW{number:>2} named={named} -> {outcome.intent} {outcome.kinds} {outcome.places} {text}")
+                    print(
+                        f"GW{number:>2} named={named} -> {outcome.intent} {outcome.kinds} {outcome.places} {text}"
+                    )
                 continue
             print(f"\n{name}: {dict(result['kinds'])}")
             for text, intent, kinds in result["examples"]:

@@ -35,7 +35,6 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Set, Tuple
 
 import yaml
 
@@ -77,7 +76,7 @@ class Decision:
             object.__setattr__(self, "variant", choose_variant(self.language))
 
 
-def normalise_client_code(code: Optional[str]) -> Optional[str]:
+def normalise_client_code(code: str | None) -> str | None:
     """Map a client language code ("fr-FR", "zh-hans", "en") to fr, zh or en."""
     if not code:
         return None
@@ -194,7 +193,7 @@ def decide(
     return kept
 
 
-def french_score(text: str, words: List[str]) -> float:
+def french_score(text: str, words: list[str]) -> float:
     """Above 0: French; below: English. Sums three kinds of evidence.
 
     langdetect's letter statistics (limited to fr/en, seeded, its log-odds
@@ -224,7 +223,7 @@ def _single_word_evidence(text: str, word: str) -> bool:
     )
 
 
-def _words_without_names(text: str) -> List[str]:
+def _words_without_names(text: str) -> list[str]:
     """Lower-case words of the text, place and activity names set aside."""
     remaining = text
     for found in sorted(_names().find(text), key=lambda f: -f["start"]):
@@ -266,7 +265,7 @@ def _factory():
 
 
 @functools.lru_cache(maxsize=1)
-def _function_words() -> Tuple[Set[str], Set[str]]:
+def _function_words() -> tuple[set[str], set[str]]:
     data = yaml.safe_load(FUNCTION_WORDS.read_text(encoding="utf-8"))
     return set(map(str, data["fr"])), set(map(str, data["en"]))
 

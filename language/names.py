@@ -8,15 +8,17 @@ nothing about the language of "aiguille du midi price".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 import yaml
 
 from language.text import fold, fold_indexed, is_han
 
 ENTITIES_FILE = Path(__file__).resolve().parent.parent / "nlu" / "entities.yml"
+
 
 @dataclass(frozen=True)
 class Name:
@@ -29,7 +31,7 @@ class Gazetteer:
     """Finds known names in a text; longest match first, no overlaps."""
 
     def __init__(self, names: Iterable[Name]) -> None:
-        unique: Dict[str, Name] = {}
+        unique: dict[str, Name] = {}
         for name in names:
             unique.setdefault(name.folded, name)  # one meaning per written form: the first
         self.names = sorted(unique.values(), key=lambda n: (-len(n.folded), n.folded))
@@ -37,7 +39,7 @@ class Gazetteer:
         self._pattern = re.compile(by_length)
 
     @classmethod
-    def from_pairs(cls, pairs: Iterable[Tuple[str, str, str]]) -> "Gazetteer":
+    def from_pairs(cls, pairs: Iterable[tuple[str, str, str]]) -> Gazetteer:
         """From (surface form, entity type, value) triples."""
         names = []
         for surface, entity, value in pairs:
@@ -46,9 +48,9 @@ class Gazetteer:
                 names.append(Name(folded, entity, value))
         return cls(names)
 
-    def find(self, text: str) -> List[Dict[str, Any]]:
+    def find(self, text: str) -> list[dict[str, Any]]:
         folded, index = fold_indexed(text)
-        found = []
+        found: list[dict[str, Any]] = []
         position = 0
         while True:
             match = self._first_whole_match(folded, position)
@@ -66,15 +68,11 @@ class Gazetteer:
             )
             position = end
 
-    def _first_whole_match(
-        self, folded: str, position: int
-    ) -> Optional[Tuple[int, int, Name]]:
+    def _first_whole_match(self, folded: str, position: int) -> tuple[int, int, Name] | None:
         # Try every start position from the left; at each, the longest name
         # that stands as a whole word (or is Chinese) wins.
         while position < len(folded):
-            candidates = [
-                n for n in self.names if folded.startswith(n.folded, position)
-            ]
+            candidates = [n for n in self.names if folded.startswith(n.folded, position)]
             for name in candidates:
                 end = position + len(name.folded)
                 if _stands_alone(folded, position, end):
@@ -85,11 +83,11 @@ class Gazetteer:
             position = nxt.start()
         return None
 
-    def to_json(self) -> List[Dict[str, str]]:
+    def to_json(self) -> list[dict[str, str]]:
         return [n.__dict__ for n in self.names]
 
     @classmethod
-    def from_json(cls, rows: List[Dict[str, str]]) -> "Gazetteer":
+    def from_json(cls, rows: list[dict[str, str]]) -> Gazetteer:
         return cls(Name(**row) for row in rows)
 
 
@@ -104,10 +102,10 @@ def _stands_alone(folded: str, start: int, end: int) -> bool:
     )
 
 
-def synonyms(path: Path = ENTITIES_FILE) -> Dict[str, str]:
+def synonyms(path: Path = ENTITIES_FILE) -> dict[str, str]:
     """Every written form in nlu/entities.yml -> its id."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    forms: Dict[str, str] = {}
+    forms: dict[str, str] = {}
     for block in data.get("nlu", []):
         if "synonym" not in block:
             continue

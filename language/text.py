@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import List, Tuple
 
 # Every block of Han ideographs: the unified block, extension A, the
 # compatibility ideographs, and the supplementary planes' extensions B to H
 # (rare characters in names, and some Traditional forms).
-HAN_RANGES = (
-    "\u3400-\u4dbf"
-    "\u4e00-\u9fff"
-    "\uf900-\ufaff"
-    "\U00020000-\U000323af"
-)
+HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af"
 HAN = re.compile(f"[{HAN_RANGES}]")
 HAN_RUN = re.compile(f"[{HAN_RANGES}]+")
 
@@ -35,15 +29,15 @@ def is_han(char: str) -> bool:
     return HAN.match(char) is not None
 
 
-def fold_indexed(text: str) -> Tuple[str, List[int]]:
+def fold_indexed(text: str) -> tuple[str, list[int]]:
     """Folded text and, for each folded character, its index in ``text``.
 
     Lower case, accents removed, hyphens, apostrophes and runs of spaces made
     one space, so "Féclaz", "feclaz" and "FECLAZ" all read "feclaz", and
     "l'Aiguille" reads "l aiguille".
     """
-    out: List[str] = []
-    index: List[int] = []
+    out: list[str] = []
+    index: list[int] = []
     for i, char in enumerate(text):
         for part in unicodedata.normalize("NFKD", char.lower()):
             if unicodedata.combining(part):

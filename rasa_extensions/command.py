@@ -13,9 +13,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,14 +27,23 @@ QUIET = {
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
 }
 TRAIN = ("train", "--config", "config.yml", "--domain", "domain.yml", "--data", "nlu", "dialogue")
-VALIDATE = ("data", "validate", "--domain", "domain.yml", "--data", "nlu", "dialogue", "--fail-on-warnings")
+VALIDATE = (
+    "data",
+    "validate",
+    "--domain",
+    "domain.yml",
+    "--data",
+    "nlu",
+    "dialogue",
+    "--fail-on-warnings",
+)
 
 
 class RasaCommandError(RuntimeError):
     """A Rasa command failed; the message ends with the end of its output."""
 
 
-def environment(extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     for name, value in QUIET.items():
         env.setdefault(name, value)
@@ -43,23 +52,23 @@ def environment(extra: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     return env
 
 
-def argv(*args: str) -> List[str]:
+def argv(*args: str) -> list[str]:
     """The command line of ``rasa ARGS`` through this wrapper."""
     return [sys.executable, "-m", "rasa_extensions.command", *args]
 
 
-def train_args(out: Path) -> List[str]:
+def train_args(out: Path) -> list[str]:
     """``rasa train`` of the whole assistant into ``out`` (always writes a new model)."""
     return [*TRAIN, "--out", str(out)]
 
 
-def train_if_changed_argv(out: Path) -> List[str]:
+def train_if_changed_argv(out: Path) -> list[str]:
     """The command line that trains into ``out`` only when the latest model is
     out of date (``train_if_changed.py``)."""
     return [sys.executable, "-m", "rasa_extensions.train_if_changed", "--out", str(out)]
 
 
-def run_args(model: Path, port: int, interface: str = "127.0.0.1") -> List[str]:
+def run_args(model: Path, port: int, interface: str = "127.0.0.1") -> list[str]:
     """``rasa run``: the REST channel of credentials.yml, the endpoints of endpoints.yml."""
     return [
         "run", "--model", str(model), "--endpoints", "endpoints.yml",
@@ -67,11 +76,19 @@ def run_args(model: Path, port: int, interface: str = "127.0.0.1") -> List[str]:
     ]  # fmt: skip
 
 
-def run(args: Sequence[str], cwd: Path = ROOT, extra_env: Optional[Mapping[str, str]] = None,
-        timeout: Optional[float] = None) -> subprocess.CompletedProcess:
+def run(
+    args: Sequence[str],
+    cwd: Path = ROOT,
+    extra_env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess:
     """Runs ``rasa ARGS`` to the end and returns what it printed."""
     return subprocess.run(
-        argv(*args), cwd=cwd, env=environment(extra_env), capture_output=True, text=True,
+        argv(*args),
+        cwd=cwd,
+        env=environment(extra_env),
+        capture_output=True,
+        text=True,
         timeout=timeout,
     )
 
@@ -95,10 +112,12 @@ def train_nlu(config: Path, nlu: Path, out: Path, name: str, cwd: Path = ROOT) -
         raise RasaCommandError(
             f"rasa train nlu ({config}) failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
         )
-    return Trained(out / f"{name}.tar.gz", time.perf_counter() - started, result.stdout + result.stderr)
+    return Trained(
+        out / f"{name}.tar.gz", time.perf_counter() - started, result.stdout + result.stderr
+    )
 
 
-def latest_model(models_dir: Path) -> Optional[Path]:
+def latest_model(models_dir: Path) -> Path | None:
     models = sorted(Path(models_dir).glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     return models[-1] if models else None
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import List, Optional, Text, Union
 
 from rasa.shared.importers.rasa import RasaFileImporter
 from rasa.shared.nlu.constants import INTENT, TEXT
@@ -38,7 +37,7 @@ from curated.schema import FAQ_INTENT
 logger = logging.getLogger(__name__)
 
 
-def faq_examples(content_dir: Path) -> List[Message]:
+def faq_examples(content_dir: Path) -> list[Message]:
     """One ``faq`` example per way of asking of every valid entry, all languages."""
     content = content_store.load(content_dir)
     return [
@@ -56,17 +55,19 @@ class FaqImporter(RasaFileImporter):
 
     def __init__(
         self,
-        config_file: Optional[Text] = None,
-        domain_path: Optional[Text] = None,
-        training_data_paths: Optional[Union[List[Text], Text]] = None,
-        content_dir: Text = "content",
+        config_file: str | None = None,
+        domain_path: str | None = None,
+        training_data_paths: list[str] | str | None = None,
+        content_dir: str = "content",
     ) -> None:
         super().__init__(config_file, domain_path, training_data_paths)
         # Relative to the working directory, like rasa train's --data paths.
         self.content_dir = Path(content_dir)
 
-    def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
+    def get_nlu_data(self, language: str | None = "en") -> TrainingData:
         examples = faq_examples(self.content_dir)
         if not examples:
-            logger.warning("No FAQ questions in %s: the faq intent has no examples", self.content_dir)
+            logger.warning(
+                "No FAQ questions in %s: the faq intent has no examples", self.content_dir
+            )
         return super().get_nlu_data(language).merge(TrainingData(training_examples=examples))

@@ -15,8 +15,9 @@ assistant know" a question with a plain answer.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
+import rasa.shared.utils.io
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -25,35 +26,32 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-import rasa.shared.utils.io
 
 import curated.schema
 import language.names
 import language.text
-from language.names import Gazetteer
 from curated.schema import ACTIVITIES
+from language.names import Gazetteer
 from language.text import fold
 from rasa_extensions.fingerprint import source_fingerprint
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Extracts the entities named in the training data, by name."""
 
     FILE_NAME = "gazetteer.json"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {"entities": ["place", "activity"]}
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        gazetteer: Optional[Gazetteer] = None,
+        gazetteer: Gazetteer | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -61,20 +59,23 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         self.gazetteer = gazetteer or Gazetteer([])
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         here = Path(__file__).resolve()
         return source_fingerprint(
-            here, Path(language.names.__file__), Path(language.text.__file__), Path(curated.schema.__file__)
+            here,
+            Path(language.names.__file__),
+            Path(language.text.__file__),
+            Path(curated.schema.__file__),
         )
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "GazetteerEntityExtractor":
+    ) -> GazetteerEntityExtractor:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -90,12 +91,12 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "GazetteerEntityExtractor":
+    ) -> GazetteerEntityExtractor:
         try:
             with model_storage.read_from(resource) as directory:
                 rows = rasa.shared.utils.io.read_json_file(directory / cls.FILE_NAME)
@@ -103,21 +104,19 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
             rows = []
         return cls(config, model_storage, resource, Gazetteer.from_json(rows))
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             found = self.add_extractor_name(self.gazetteer.find(message.get(TEXT) or ""))
             message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages
 
 
-def names_in(
-    training_data: TrainingData, entity_types: set
-) -> List[Tuple[str, str, str]]:
+def names_in(training_data: TrainingData, entity_types: set) -> list[tuple[str, str, str]]:
     """(surface form, entity type, canonical value) for every known name."""
     # Synonyms are matched the way names are: "tramway du mont blanc" is
     # "Tramway du Mont-Blanc".
     synonyms = {fold(surface): value for surface, value in training_data.entity_synonyms.items()}
-    value_type: Dict[str, str] = {}
+    value_type: dict[str, str] = {}
     typed = []
     for example in training_data.entity_examples:
         text = example.get(TEXT)

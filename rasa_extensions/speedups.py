@@ -14,7 +14,7 @@ Profiling the assistant (py-spy on the Rasa process, a few hundred turns):
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict
+from typing import Any
 
 _applied = False
 
@@ -27,7 +27,7 @@ def apply() -> None:
 
     original = RemoteAction._validate_action_result
 
-    def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         from jsonschema import ValidationError
 
         try:
@@ -45,7 +45,7 @@ def _cache_event_classes() -> None:
     from rasa.shared.core.events import Event
 
     original = Event.resolve_by_type
-    known: Dict[str, Any] = {}
+    known: dict[str, Any] = {}
 
     def resolve_by_type(type_name, default=None):  # type: ignore[no-untyped-def]
         if type_name in known:

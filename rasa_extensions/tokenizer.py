@@ -14,17 +14,16 @@ import logging
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
-from rasa.shared.nlu.constants import TEXT
 
 import language.names
 import language.text
@@ -37,14 +36,12 @@ logger = logging.getLogger(__name__)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class MultilingualTokenizer(Tokenizer):
     """jieba for Han runs, word characters for the rest."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "dictionary_path": None,
             # Replace place names by one token, so that "how to get to X" is
@@ -58,27 +55,32 @@ class MultilingualTokenizer(Tokenizer):
         }
 
     def __init__(
-        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource
     ) -> None:
         super().__init__(config)
         self._model_storage = model_storage
         self._resource = resource
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         dictionaries = glob.glob(f"{config.get('dictionary_path') or '.'}/*.txt")
         here = Path(__file__).resolve()
         return source_fingerprint(
-            here, Path(language.names.__file__), Path(language.text.__file__), ENTITIES_FILE, *map(Path, dictionaries))
+            here,
+            Path(language.names.__file__),
+            Path(language.text.__file__),
+            ENTITIES_FILE,
+            *map(Path, dictionaries),
+        )
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "MultilingualTokenizer":
+    ) -> MultilingualTokenizer:
         if config.get("dictionary_path"):
             _load_dictionaries(config["dictionary_path"])
         return cls(config, model_storage, resource)
@@ -86,12 +88,12 @@ class MultilingualTokenizer(Tokenizer):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "MultilingualTokenizer":
+    ) -> MultilingualTokenizer:
         # The dictionaries travel inside the model, so a model runs anywhere.
         try:
             with model_storage.read_from(resource) as directory:
@@ -101,14 +103,14 @@ class MultilingualTokenizer(Tokenizer):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        source: Optional[str] = self._config.get("dictionary_path")
+        source: str | None = self._config.get("dictionary_path")
         if source:
             with self._model_storage.write_to(self._resource) as directory:
                 for path in glob.glob(f"{source}/*.txt"):
                     shutil.copy2(path, Path(directory))
         return self._resource
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         tokens = tokenize(text)
         if self._config.get("mask_names") and attribute == TEXT:
@@ -116,11 +118,11 @@ class MultilingualTokenizer(Tokenizer):
         return self._apply_token_pattern(tokens)
 
 
-def tokenize(text: str) -> List[Token]:
+def tokenize(text: str) -> list[Token]:
     """Tokens of ``text`` with their character offsets."""
     import jieba
 
-    tokens: List[Token] = []
+    tokens: list[Token] = []
     position = 0
     for han in HAN_RUN.finditer(text):
         tokens.extend(_words(text[position : han.start()], position))
@@ -139,14 +141,16 @@ def tokenize(text: str) -> List[Token]:
 NAME_TOKEN = "xnamex"
 
 
-def mask(tokens: List[Token], text: str, names: "Gazetteer") -> List[Token]:
+def mask(tokens: list[Token], text: str, names: Gazetteer) -> list[Token]:
     """Tokens inside a known name replaced by one NAME_TOKEN."""
     spans = [(f["start"], f["end"]) for f in names.find(text)]
     if not spans:
         return tokens
-    out: List[Token] = []
+    out: list[Token] = []
     for token in tokens:
-        span = next((s for s in spans if s[0] <= token.start < s[1] or s[0] < token.end <= s[1]), None)
+        span = next(
+            (s for s in spans if s[0] <= token.start < s[1] or s[0] < token.end <= s[1]), None
+        )
         if span is None:
             out.append(token)
         elif not out or out[-1].text != NAME_TOKEN or out[-1].start != span[0]:
@@ -155,13 +159,13 @@ def mask(tokens: List[Token], text: str, names: "Gazetteer") -> List[Token]:
 
 
 @functools.lru_cache(maxsize=4)
-def _names(keep: tuple) -> "Gazetteer":
+def _names(keep: tuple) -> Gazetteer:
     return Gazetteer.from_pairs(
         (form, "name", value) for form, value in synonyms().items() if value not in keep
     )
 
 
-def _words(text: str, offset: int) -> List[Token]:
+def _words(text: str, offset: int) -> list[Token]:
     return [Token(m.group(), offset + m.start()) for m in _WORD.finditer(text)]
 
 

@@ -17,7 +17,6 @@ import hmac
 import re
 import secrets
 import time
-from typing import List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -124,12 +123,12 @@ def remove_account(engine: Engine, account_id: int) -> bool:
         return connection.execute(schema.accounts.delete().where(A.id == account_id)).rowcount == 1
 
 
-def account_id_of(engine: Engine, name: str) -> Optional[int]:
+def account_id_of(engine: Engine, name: str) -> int | None:
     with engine.connect() as connection:
         return connection.execute(sa.select(A.id).where(A.name == name)).scalar()
 
 
-def accounts(engine: Engine) -> List[dict]:
+def accounts(engine: Engine) -> list[dict]:
     with engine.connect() as connection:
         return [
             dict(r)
@@ -144,7 +143,7 @@ def admin_count(engine: Engine) -> int:
         return connection.execute(sa.select(sa.func.count()).where(A.role == "admin")).scalar()
 
 
-def authenticate(engine: Engine, name: str, password: str) -> Optional[dict]:
+def authenticate(engine: Engine, name: str, password: str) -> dict | None:
     """The account when the password is right, else None (same work either way)."""
     with engine.connect() as connection:
         row = (
@@ -182,7 +181,7 @@ def open_session(engine: Engine, account_id: int) -> str:
     return token
 
 
-def session(engine: Engine, token: str, idle_seconds: float, max_seconds: float) -> Optional[dict]:
+def session(engine: Engine, token: str, idle_seconds: float, max_seconds: float) -> dict | None:
     """The live session of a cookie value, with its account; None if there is none."""
     if not token or len(token) > 200:
         return None

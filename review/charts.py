@@ -6,7 +6,7 @@ for the templates. Colours come from classes styled in static/review.css.
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
@@ -47,7 +47,7 @@ def _nice_max(value: float) -> float:
 
 def lines(
     labels: Sequence[str],
-    series: List[Tuple[str, str, Sequence[float]]],
+    series: list[tuple[str, str, Sequence[float]]],
     title: str,
     percent: bool = False,
 ) -> Markup:
@@ -118,7 +118,7 @@ def lines(
     return Markup("".join(parts))
 
 
-def bars(items: Sequence[Tuple[str, float]], title: str, css: str = "bar") -> Markup:
+def bars(items: Sequence[tuple[str, float]], title: str, css: str = "bar") -> Markup:
     """Horizontal bars, one per (label, value)."""
     row_h, label_w = 22, 190
     height = max(row_h * len(items) + 8, 30)

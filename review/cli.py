@@ -19,12 +19,12 @@ import getpass
 import logging
 import os
 import sys
-from typing import Optional
 
-from review import auth, config as config_module, db, ingest, privacy, schema
+from review import auth, db, ingest, privacy, schema
+from review import config as config_module
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m review", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the review app")

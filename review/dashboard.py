@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, List
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,7 +15,7 @@ T = schema.turns.c
 
 def figures(
     engine: Engine, date_from: dt.date, date_to: dt.date, threshold: float, zone_name: str
-) -> Dict:
+) -> dict:
     first, last = date_from.isoformat(), date_to.isoformat()
     days = [
         (date_from + dt.timedelta(days=i)).isoformat()
@@ -63,7 +62,7 @@ def figures(
         ).all()
     messages = [per_day.get(d, (0, 0))[0] for d in days]
     fallbacks = [per_day.get(d, (0, 0))[1] for d in days]
-    top_unanswered: List = []
+    top_unanswered: list = []
     for language in ("fr", "zh", "en"):
         for group in unanswered.groups_for(
             engine, language, threshold, date_from, date_to, zone_name

@@ -13,8 +13,8 @@ import json
 import random
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -35,7 +35,7 @@ _THANKS = {
     "zh": ("谢谢", "thanks", 0.98, [], "utter_thanks"),
     "en": ("thanks a lot", "thanks", 0.97, [], "utter_thanks"),
 }
-QUESTIONS: Dict[str, list] = {
+QUESTIONS: dict[str, list] = {
     "fr": [
         (
             "comment monter à l'aiguille du midi",
@@ -243,7 +243,7 @@ NOT_TEXT = {
 }
 
 
-def conversations(count: int, start: float, end: float, seed: int = 7) -> Iterator[List[dict]]:
+def conversations(count: int, start: float, end: float, seed: int = 7) -> Iterator[list[dict]]:
     """``count`` conversations between two timestamps; each a list of raw turns."""
     rng = random.Random(seed)
     for _ in range(count):
@@ -321,7 +321,7 @@ CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id);
 """
 
 
-def write_sources(var_dir: Path, all_conversations: List[List[dict]]) -> None:
+def write_sources(var_dir: Path, all_conversations: list[list[dict]]) -> None:
     """Writes turns as the bot (conversations.db) and Rasa (tracker.db) do."""
     from bot.core.conversation_log import SCHEMA
 
@@ -419,7 +419,7 @@ def _write_events(tracker: sqlite3.Connection, turn: dict) -> None:
 
 
 def bulk_load(
-    engine: Engine, all_conversations: Iterator[List[dict]], zone_name: str, chunk: int = 5000
+    engine: Engine, all_conversations: Iterator[list[dict]], zone_name: str, chunk: int = 5000
 ) -> int:
     """Writes conversations straight into the review database; returns how many."""
     with engine.connect() as connection:
@@ -427,7 +427,7 @@ def bulk_load(
             connection.execute(sa.select(sa.func.max(schema.conversations.c.id))).scalar() or 0
         ) + 1
     count = 0
-    batch: List[List[dict]] = []
+    batch: list[list[dict]] = []
     for conversation in all_conversations:
         batch.append(conversation)
         if len(batch) >= chunk:
@@ -448,7 +448,7 @@ def bulk_load(
     return count
 
 
-def _bulk_write(engine: Engine, batch: List[List[dict]], first_id: int, zone_name: str) -> None:
+def _bulk_write(engine: Engine, batch: list[list[dict]], first_id: int, zone_name: str) -> None:
     conversation_rows, text_rows, turn_rows = [], [], []
     for offset, turns in enumerate(batch):
         conversation_id = first_id + offset
@@ -509,7 +509,7 @@ def _review_turn(turn: dict, conversation_id: int, zone_name: str) -> dict:
 
 
 def seed(
-    var_dir: Path, count: int, days: int = 30, now: Optional[float] = None, seed_value: int = 7
+    var_dir: Path, count: int, days: int = 30, now: float | None = None, seed_value: int = 7
 ) -> None:
     """Source databases with ``count`` conversations over the last ``days`` days."""
     import time as time_module

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from review import timeutil
 from review.masking import mask

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Callable, List, Mapping, Optional, Tuple
 from urllib.parse import urlencode
 
 from review import timeutil
@@ -31,21 +31,21 @@ _DAYS = re.compile(r"^[0-9]{1,4}$")  # ASCII digits: "²".isdigit() is True, int
 
 @dataclass
 class Filters:
-    date_from: Optional[dt.date] = None
-    date_to: Optional[dt.date] = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
     language: str = ""
     channel: str = ""
     intent: str = ""
-    below: Optional[float] = None  # some user turn's confidence is below this
-    fallback: Optional[bool] = None
-    handoff: Optional[bool] = None
-    flagged: Optional[bool] = None
-    reviewed: Optional[bool] = None
+    below: float | None = None  # some user turn's confidence is below this
+    fallback: bool | None = None
+    handoff: bool | None = None
+    flagged: bool | None = None
+    reviewed: bool | None = None
     tag: str = ""
     q: str = ""
-    problems: List[str] = field(default_factory=list, compare=False, repr=False)
+    problems: list[str] = field(default_factory=list, compare=False, repr=False)
 
-    def params(self) -> List[Tuple[str, str]]:
+    def params(self) -> list[tuple[str, str]]:
         """The filters as query-string pairs (empty ones left out)."""
         pairs = []
         for f in fields(self):
@@ -71,7 +71,7 @@ def _text(query: Mapping[str, str], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _day(query: Mapping[str, str], name: str, problems: List[str]) -> Optional[dt.date]:
+def _day(query: Mapping[str, str], name: str, problems: list[str]) -> dt.date | None:
     value = _text(query, name)
     day = timeutil.parse_day(value) if value else None
     if value and day is None:
@@ -79,7 +79,7 @@ def _day(query: Mapping[str, str], name: str, problems: List[str]) -> Optional[d
     return day
 
 
-def _fraction(query: Mapping[str, str], name: str, problems: List[str]) -> Optional[float]:
+def _fraction(query: Mapping[str, str], name: str, problems: list[str]) -> float | None:
     """A number from 0 to 1 (``nan``, ``inf`` and ``1e999`` are not)."""
     value = _text(query, name)
     if not value:
@@ -131,8 +131,8 @@ def from_query(query: Mapping[str, str]) -> Filters:
 
 
 def cursors(
-    query: Mapping[str, str], problems: List[str]
-) -> Tuple[Optional[Tuple[float, int]], Optional[Tuple[float, int]]]:
+    query: Mapping[str, str], problems: list[str]
+) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
     """The ``after`` and ``before`` page cursors; a malformed one is a problem."""
     found = []
     for name in ("after", "before"):
@@ -150,7 +150,7 @@ class Period:
 
     date_from: dt.date
     date_to: dt.date
-    problems: List[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 def period(query: Mapping[str, str], today: dt.date, default_days: int = 30) -> Period:
@@ -158,7 +158,7 @@ def period(query: Mapping[str, str], today: dt.date, default_days: int = 30) -> 
 
     Days given in the wrong order are swapped; a longer period keeps its last 3,660 days.
     """
-    problems: List[str] = []
+    problems: list[str] = []
     date_to = _day(query, "date_to", problems) or today
     date_from = _day(query, "date_from", problems)
     days = _text(query, "days")
@@ -174,12 +174,12 @@ def period(query: Mapping[str, str], today: dt.date, default_days: int = 30) -> 
     return Period(date_from, date_to, problems)
 
 
-def threshold(query: Mapping[str, str], default: float, problems: List[str]) -> float:
+def threshold(query: Mapping[str, str], default: float, problems: list[str]) -> float:
     found = _fraction(query, "threshold", problems)
     return default if found is None else found
 
 
-def language(query: Mapping[str, str], default: str, problems: List[str]) -> str:
+def language(query: Mapping[str, str], default: str, problems: list[str]) -> str:
     value = _text(query, "language")
     if value and value not in LANGUAGES:
         problems.append("language")
@@ -208,7 +208,7 @@ _EXPECTED = {
 _LABELS = {"q": "search", "after": "page_cursor", "before": "page_cursor"}
 
 
-def explain(problems: List[str], t: Callable[[str], str]) -> List[str]:
+def explain(problems: list[str], t: Callable[[str], str]) -> list[str]:
     """One line per invalid field, in the words of translator ``t``: its name, what it takes."""
     values = {
         "first": timeutil.FIRST_DAY.isoformat(),
@@ -224,7 +224,7 @@ def explain(problems: List[str], t: Callable[[str], str]) -> List[str]:
     ]
 
 
-def parse_cursor(value: str) -> Optional[Tuple[float, int]]:
+def parse_cursor(value: str) -> tuple[float, int] | None:
     """``"1795981292.36_42"`` (start time, id) of the row a page continues from."""
     match = re.match(r"^(\d{1,12}(?:\.\d{1,9})?)_(\d{1,12})$", value or "")
     if not match:

@@ -6,8 +6,6 @@ browser's Accept-Language, else French. A missing word falls back to English.
 
 from __future__ import annotations
 
-from typing import Dict, Optional
-
 UI_LANGUAGES = ("fr", "en", "zh")
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "zh": "中文"}
 DEFAULT = "fr"
@@ -269,7 +267,7 @@ def translator(language: str):
     return t
 
 
-def choose(cookie: Optional[str], accept_language: Optional[str]) -> str:
+def choose(cookie: str | None, accept_language: str | None) -> str:
     if cookie in UI_LANGUAGES:
         return cookie
     for part in (accept_language or "").split(","):
@@ -279,5 +277,5 @@ def choose(cookie: Optional[str], accept_language: Optional[str]) -> str:
     return DEFAULT
 
 
-def words() -> Dict[str, tuple]:
+def words() -> dict[str, tuple]:
     return dict(_WORDS)

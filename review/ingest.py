@@ -31,7 +31,7 @@ import json
 import logging
 import sqlite3
 from collections import defaultdict
-from typing import Dict, Iterable, List, Optional, Tuple
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -108,7 +108,7 @@ def add_turns(connection: Connection, turns: Iterable[dict], zone_name: str) -> 
     Used by the import and by the demo and benchmark data; turns of one user
     must come in time order.
     """
-    open_conversations: Dict[Tuple[str, str], dict] = {}
+    open_conversations: dict[tuple[str, str], dict] = {}
     for turn in turns:
         turn["day"] = timeutil.day_of(turn["time"], zone_name)
         key = (turn["user"], turn["channel"])
@@ -124,14 +124,14 @@ def add_turns(connection: Connection, turns: Iterable[dict], zone_name: str) -> 
         open_conversations[key] = conversation
 
 
-def classify(intent: Optional[str], actions: List[str]) -> Tuple[bool, bool]:
+def classify(intent: str | None, actions: list[str]) -> tuple[bool, bool]:
     """(fallback, hand-off) for a turn."""
     fallback = intent in FALLBACK_INTENTS or any(a in FALLBACK_ACTIONS for a in actions)
     handoff = intent in HANDOFF_INTENTS or any(a in HANDOFF_ACTIONS for a in actions)
     return fallback, handoff
 
 
-def _turn(row: tuple, understood: Optional[dict], file_id: Optional[str] = None) -> dict:
+def _turn(row: tuple, understood: dict | None, file_id: str | None = None) -> dict:
     row_id, time, user, channel, language, text_in, replies, latency_ms, outcome, turn_uuid = row
     try:
         reply_list = [mask(str(r)) for r in json.loads(replies or "[]")]
@@ -162,12 +162,12 @@ def _turn(row: tuple, understood: Optional[dict], file_id: Optional[str] = None)
     }
 
 
-def _understanding(tracker: Engine, rows: List[tuple]) -> Dict[int, dict]:
+def _understanding(tracker: Engine, rows: list[tuple]) -> dict[int, dict]:
     """Rasa's reading of each turn of ``rows``, by turn id."""
     users = sorted({row[2] for row in rows})
     start = min(row[1] for row in rows) - 600
     end = max(row[1] for row in rows) + MATCH_SLACK_SECONDS
-    events: Dict[str, List[dict]] = defaultdict(list)
+    events: dict[str, list[dict]] = defaultdict(list)
     query = sa.text(
         "SELECT id, sender_id, type_name, timestamp, action_name, data FROM events"
         " WHERE sender_id IN :users AND type_name IN ('user', 'action')"
@@ -186,7 +186,7 @@ def _understanding(tracker: Engine, rows: List[tuple]) -> Dict[int, dict]:
     except sa.exc.SQLAlchemyError as error:  # no tracker yet, or not readable: import without it
         logger.warning("Tracker store not read: %s", error)
         return {}
-    matched: Dict[int, dict] = {}
+    matched: dict[int, dict] = {}
     used: set = set()
     for source_id, time, user, _channel, _lang, text_in, _replies, latency_ms, _outcome, *_ in rows:
         received = time - (latency_ms or 0) / 1000 - MATCH_SLACK_SECONDS
@@ -234,7 +234,7 @@ def _same_text(rasa_text: str, logged: str) -> bool:
     return logged.startswith("/") and rasa_text.startswith(logged.split("{", 1)[0])
 
 
-def _latest_conversation(connection: Connection, user: str, channel: str) -> Optional[dict]:
+def _latest_conversation(connection: Connection, user: str, channel: str) -> dict | None:
     c = schema.conversations.c
     row = (
         connection.execute(
@@ -317,7 +317,7 @@ def _extend(connection: Connection, conversation: dict, turn: dict) -> None:
         )
 
 
-def _tracker_engine(url: str) -> Optional[Engine]:
+def _tracker_engine(url: str) -> Engine | None:
     if url.startswith("sqlite"):
         from pathlib import Path
 
@@ -328,7 +328,7 @@ def _tracker_engine(url: str) -> Optional[Engine]:
     return sa.create_engine(url, future=True)
 
 
-def _log_identity(log: sqlite3.Connection) -> Tuple[Optional[str], Optional[str]]:
+def _log_identity(log: sqlite3.Connection) -> tuple[str | None, str | None]:
     """(file id, older progress name) of a conversation log file; (None, None) before file ids."""
     try:
         info = dict(log.execute("SELECT key, value FROM log_info").fetchall())
@@ -337,7 +337,7 @@ def _log_identity(log: sqlite3.Connection) -> Tuple[Optional[str], Optional[str]
     return info.get(LOG_FILE_ID), info.get(LOG_LEGACY_SOURCE)
 
 
-def _not_imported(connection: Connection, turns: List[dict]) -> List[dict]:
+def _not_imported(connection: Connection, turns: list[dict]) -> list[dict]:
     """The turns whose key the review database does not have yet."""
     keys = [t["source_key"] for t in turns if t["source_key"]]
     if not keys:
@@ -347,7 +347,7 @@ def _not_imported(connection: Connection, turns: List[dict]) -> List[dict]:
     return [t for t in turns if t["source_key"] not in known]
 
 
-def _last_id(connection: Connection, source: str) -> Optional[int]:
+def _last_id(connection: Connection, source: str) -> int | None:
     """The last row id imported from ``source``; None when nothing was."""
     s = schema.import_state.c
     return connection.execute(sa.select(s.last_id).where(s.source == source)).scalar()

@@ -29,7 +29,7 @@ def mask(text: str) -> str:
     return _PHONE_CANDIDATE.sub(_phone_or_same, text)
 
 
-def _phone_or_same(match: "re.Match[str]") -> str:
+def _phone_or_same(match: re.Match[str]) -> str:
     found = match.group(0)
     stripped = found.strip()
     digits = sum(c.isdigit() for c in found)

@@ -16,7 +16,6 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Dict
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -25,7 +24,7 @@ from review import schema, store
 from review.config import Config
 
 
-def audit(engine: Engine, config: Config, actor: str, action: str, detail: Dict) -> None:
+def audit(engine: Engine, config: Config, actor: str, action: str, detail: dict) -> None:
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
     now = time.time()
     with engine.begin() as connection:
@@ -38,7 +37,7 @@ def audit(engine: Engine, config: Config, actor: str, action: str, detail: Dict)
         log.write(f"{stamp} {actor} {action} {text}\n")
 
 
-def retention(engine: Engine, config: Config, days: float, actor: str) -> Dict[str, int]:
+def retention(engine: Engine, config: Config, days: float, actor: str) -> dict[str, int]:
     """Deletes conversations whose last turn is older than ``days`` days."""
     if days < 0:
         raise ValueError("days must be positive")
@@ -53,7 +52,7 @@ def retention(engine: Engine, config: Config, days: float, actor: str) -> Dict[s
     return counts
 
 
-def erase(engine: Engine, config: Config, pseudonym: str, actor: str) -> Dict[str, int]:
+def erase(engine: Engine, config: Config, pseudonym: str, actor: str) -> dict[str, int]:
     """Deletes everything kept about one pseudonymous user."""
     pseudonym = (pseudonym or "").strip()
     if not pseudonym:
@@ -73,7 +72,7 @@ def erase(engine: Engine, config: Config, pseudonym: str, actor: str) -> Dict[st
 
 def _delete_from_sources(
     config: Config, log_where: str, tracker_where: str, value
-) -> Dict[str, int]:
+) -> dict[str, int]:
     counts = {"log_turns": _sqlite_delete(config.conversation_log_path, "turns", log_where, value)}
     counts["tracker_events"] = _tracker_delete(config.tracker_url, tracker_where, value)
     return counts

@@ -10,7 +10,7 @@ earlier one), so existing databases follow.
 from __future__ import annotations
 
 import time
-from typing import Callable, List
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -69,7 +69,9 @@ turns = sa.Table(
         sa.ForeignKey("conversations.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    sa.Column("source_id", sa.Integer, unique=True),  # turns.id in a conversations.db without a file id
+    sa.Column(
+        "source_id", sa.Integer, unique=True
+    ),  # turns.id in a conversations.db without a file id
     # The turn's uuid in var/conversations.db, or "<file id>:<row id>" for a turn
     # written without one: stable when the file is recreated (its row ids restart).
     sa.Column("source_key", sa.String(64)),
@@ -184,7 +186,7 @@ def _v2_source_key(connection: Connection) -> None:
     )
 
 
-MIGRATIONS: List[Callable[[Connection], None]] = [_v1_initial, _v2_source_key]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_source_key]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -30,15 +30,15 @@ T = schema.turns.c
 
 @dataclass
 class Page:
-    rows: List[dict]
+    rows: list[dict]
     total: int
     total_capped: bool
-    next_cursor: Optional[str]
-    previous_cursor: Optional[str]
+    next_cursor: str | None
+    previous_cursor: str | None
 
 
-def conditions(filters: Filters, zone_name: str) -> List[sa.sql.ClauseElement]:
-    where: List[sa.sql.ClauseElement] = []
+def conditions(filters: Filters, zone_name: str) -> list[sa.sql.ClauseElement]:
+    where: list[sa.sql.ClauseElement] = []
     if filters.date_from:
         where.append(C.started_at >= timeutil.start_of(filters.date_from, zone_name))
     if filters.date_to:
@@ -80,8 +80,8 @@ def list_page(
     engine: Engine,
     filters: Filters,
     zone_name: str,
-    after: Optional[Tuple[float, int]] = None,
-    before: Optional[Tuple[float, int]] = None,
+    after: tuple[float, int] | None = None,
+    before: tuple[float, int] | None = None,
     size: int = PAGE_SIZE,
 ) -> Page:
     where = conditions(filters, zone_name)
@@ -124,12 +124,12 @@ def list_page(
     )
 
 
-def _decorate(connection: Connection, rows: List[dict]) -> None:
+def _decorate(connection: Connection, rows: list[dict]) -> None:
     """Adds each conversation's first message and tags."""
     ids = [r["id"] for r in rows]
     if not ids:
         return
-    first: Dict[int, str] = {}
+    first: dict[int, str] = {}
     for conversation_id, text in connection.execute(
         sa.select(T.conversation_id, T.text_in)
         .where(T.conversation_id.in_(ids))
@@ -143,8 +143,8 @@ def _decorate(connection: Connection, rows: List[dict]) -> None:
         row["tags"] = tags.get(row["id"], [])
 
 
-def tags_of(connection: Connection, ids: List[int]) -> Dict[int, List[str]]:
-    found: Dict[int, List[str]] = {}
+def tags_of(connection: Connection, ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
     t = schema.tags.c
     for conversation_id, tag in connection.execute(
         sa.select(t.conversation_id, t.tag).where(t.conversation_id.in_(ids)).order_by(t.tag)
@@ -153,7 +153,7 @@ def tags_of(connection: Connection, ids: List[int]) -> Dict[int, List[str]]:
     return found
 
 
-def conversation(engine: Engine, conversation_id: int) -> Optional[dict]:
+def conversation(engine: Engine, conversation_id: int) -> dict | None:
     with engine.connect() as connection:
         row = (
             connection.execute(sa.select(schema.conversations).where(C.id == conversation_id))
@@ -186,7 +186,7 @@ def _loaded(turn: dict) -> dict:
 
 def neighbours(
     engine: Engine, filters: Filters, zone_name: str, row: dict
-) -> Tuple[Optional[int], Optional[int]]:
+) -> tuple[int | None, int | None]:
     """The ids of the newer and the older conversation in the filtered list."""
     where = conditions(filters, zone_name)
     with engine.connect() as connection:
@@ -270,7 +270,7 @@ def delete_conversations(connection: Connection, where: sa.sql.ClauseElement) ->
     return connection.execute(schema.conversations.delete().where(where)).rowcount
 
 
-def distinct_values(engine: Engine) -> Dict[str, List[str]]:
+def distinct_values(engine: Engine) -> dict[str, list[str]]:
     """Channels, intents and tags present, for the filter menus."""
     with engine.connect() as connection:
         return {
@@ -297,7 +297,7 @@ def export_turns(
     engine: Engine, filters: Filters, zone_name: str, chunk: int = 500
 ) -> Iterator[dict]:
     """Every turn of the filtered conversations, newest conversation first."""
-    after: Optional[Tuple[float, int]] = None
+    after: tuple[float, int] | None = None
     where = conditions(filters, zone_name)
     while True:
         query = sa.select(schema.conversations).where(*where)
@@ -316,7 +316,7 @@ def export_turns(
                 return
             ids = [r["id"] for r in rows]
             tags = tags_of(connection, ids)
-            turns: Dict[int, List[dict]] = {}
+            turns: dict[int, list[dict]] = {}
             for t in connection.execute(
                 sa.select(schema.turns).where(T.conversation_id.in_(ids)).order_by(T.time, T.id)
             ).mappings():

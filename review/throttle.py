@@ -30,8 +30,8 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Deque, Dict, Optional, Union
 
 ADDRESS_MAX_FAILURES = 10
 ADDRESS_WINDOW = 300.0
@@ -80,11 +80,11 @@ class LoginThrottle:
         self.account_max_delay = account_max_delay
         self._clock = clock
         self._lock = threading.Lock()
-        self._addresses: Dict[str, Deque[float]] = {}
-        self._accounts: Dict[str, Deque[float]] = {}
+        self._addresses: dict[str, deque[float]] = {}
+        self._accounts: dict[str, deque[float]] = {}
         self._swept = clock()
 
-    def begin(self, address: str, account: str) -> Union[Attempt, Refusal]:
+    def begin(self, address: str, account: str) -> Attempt | Refusal:
         """Takes a place for one attempt, or says how long to wait (one atomic step)."""
         with self._lock:
             now = self._clock()
@@ -124,7 +124,7 @@ class LoginThrottle:
             return len(self._addresses) + len(self._accounts)
 
     @staticmethod
-    def _recent(table: Dict[str, Deque[float]], key: str, since: float) -> Deque[float]:
+    def _recent(table: dict[str, deque[float]], key: str, since: float) -> deque[float]:
         places = table.get(key)
         if places is None:
             return deque()
@@ -146,9 +146,7 @@ class LoginThrottle:
                 del table[key]
 
 
-def client_key(
-    remote: Optional[str], forwarded_for: str = "", trust_forwarded: bool = False
-) -> str:
+def client_key(remote: str | None, forwarded_for: str = "", trust_forwarded: bool = False) -> str:
     """The address a client is throttled by.
 
     ``remote`` is the peer's address; behind a reverse proxy that appends the

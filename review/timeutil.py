@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Optional
 
 try:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +23,7 @@ def day_of(timestamp: float, zone_name: str) -> str:
     return dt.datetime.fromtimestamp(timestamp, zone(zone_name)).strftime("%Y-%m-%d")
 
 
-def shown(timestamp: Optional[float], zone_name: str, seconds: bool = False) -> str:
+def shown(timestamp: float | None, zone_name: str, seconds: bool = False) -> str:
     if timestamp is None:
         return ""
     moment = dt.datetime.fromtimestamp(timestamp, zone(zone_name))
@@ -41,7 +40,7 @@ FIRST_DAY = dt.date(2000, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
 
 
-def parse_day(text: str) -> Optional[dt.date]:
+def parse_day(text: str) -> dt.date | None:
     """A YYYY-MM-DD day from FIRST_DAY to LAST_DAY, else None."""
     try:
         day = dt.date.fromisoformat((text or "").strip())

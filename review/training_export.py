@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterable, List, Tuple
+from collections.abc import Iterable
 
 import yaml
 
@@ -18,7 +18,7 @@ from review.filters import LANGUAGES
 INTENT = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 
 
-def clean_examples(texts: Iterable[str]) -> List[str]:
+def clean_examples(texts: Iterable[str]) -> list[str]:
     seen, examples = set(), []
     for text in texts:
         line = " ".join(str(text).split())[:300]
@@ -28,7 +28,7 @@ def clean_examples(texts: Iterable[str]) -> List[str]:
     return examples
 
 
-def nlu_yaml(language: str, intent: str, texts: Iterable[str]) -> Tuple[str, str]:
+def nlu_yaml(language: str, intent: str, texts: Iterable[str]) -> tuple[str, str]:
     """(path in the repository, file text) of the training examples."""
     if language not in LANGUAGES:
         raise ValueError("language")
@@ -50,7 +50,7 @@ def nlu_yaml(language: str, intent: str, texts: Iterable[str]) -> Tuple[str, str
     return path, header + body
 
 
-def faq_yaml(language: str, name: str, texts: Iterable[str]) -> Tuple[str, str]:
+def faq_yaml(language: str, name: str, texts: Iterable[str]) -> tuple[str, str]:
     """(suggested file name, text) of a draft entry for content/faq.yml.
 
     Same shape as the entries there (id, questions per language, answer in
@@ -71,7 +71,7 @@ def faq_yaml(language: str, name: str, texts: Iterable[str]) -> Tuple[str, str]:
     entry = {
         "id": name or f"draft_{dt.date.today().strftime('%Y%m%d')}",
         "questions": questions,
-        "answer": {code: "TODO" for code in LANGUAGES},
+        "answer": dict.fromkeys(LANGUAGES, "TODO"),
     }
     body = yaml.safe_dump({"faq": [entry]}, allow_unicode=True, sort_keys=False, width=1000)
     header = (

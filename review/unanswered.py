@@ -16,7 +16,6 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -34,9 +33,9 @@ class Group:
     count: int = 0
     variants: Counter = field(default_factory=Counter)
     intents: Counter = field(default_factory=Counter)
-    conversations: List[int] = field(default_factory=list)
+    conversations: list[int] = field(default_factory=list)
     last_seen: float = 0.0
-    grams: Set[str] = field(default_factory=set)
+    grams: set[str] = field(default_factory=set)
 
 
 def normalise(text: str, language: str) -> str:
@@ -52,7 +51,7 @@ def normalise(text: str, language: str) -> str:
     return " ".join(text.split())
 
 
-def grams(normalised: str, language: str) -> Set[str]:
+def grams(normalised: str, language: str) -> set[str]:
     if language == "zh":
         chars = normalised.replace(" ", "")
         return set(chars) | {chars[i : i + 2] for i in range(len(chars) - 1)}
@@ -60,22 +59,22 @@ def grams(normalised: str, language: str) -> Set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)} or {padded}
 
 
-def jaccard(a: Set[str], b: Set[str]) -> float:
+def jaccard(a: set[str], b: set[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
 
 
-def cluster(turns: List[dict], language: str, threshold: Optional[float] = None) -> List[Group]:
+def cluster(turns: list[dict], language: str, threshold: float | None = None) -> list[Group]:
     """Groups turns (``text_in``, ``intent``, ``conversation_id``, ``time``)."""
     threshold = THRESHOLD.get(language, 0.5) if threshold is None else threshold
-    same: Dict[str, List[dict]] = defaultdict(list)
+    same: dict[str, list[dict]] = defaultdict(list)
     for turn in turns:
         key = normalise(turn["text_in"], language)
         if key:
             same[key].append(turn)
-    groups: List[Group] = []
-    index: Dict[str, List[int]] = defaultdict(list)
+    groups: list[Group] = []
+    index: dict[str, list[int]] = defaultdict(list)
     for key, members in sorted(same.items(), key=lambda item: (-len(item[1]), item[0])):
         key_grams = grams(key, language)
         candidates = {g for gram in key_grams for g in index.get(gram, ())}
@@ -109,7 +108,7 @@ def unanswered_turns(
     date_to=None,
     zone_name: str = "UTC",
     limit: int = MAX_TURNS,
-) -> List[dict]:
+) -> list[dict]:
     query = (
         sa.select(T.text_in, T.intent, T.confidence, T.conversation_id, T.time)
         .where(
@@ -136,7 +135,7 @@ def groups_for(
     date_from=None,
     date_to=None,
     zone_name: str = "UTC",
-) -> List[Group]:
+) -> list[Group]:
     return cluster(
         unanswered_turns(engine, language, threshold, date_from, date_to, zone_name), language
     )

@@ -18,8 +18,8 @@ import logging
 import re
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlparse
 
 import jinja2
@@ -31,7 +31,6 @@ from review import (
     charts,
     dashboard,
     exports,
-    filters as filters_module,
     i18n,
     ingest,
     privacy,
@@ -40,6 +39,9 @@ from review import (
     timeutil,
     training_export,
     unanswered,
+)
+from review import (
+    filters as filters_module,
 )
 from review.config import Config
 from review.masking import mask
@@ -223,7 +225,7 @@ def _redirect(location: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(location=location)
 
 
-def _safe_next(value: Optional[str]) -> str:
+def _safe_next(value: str | None) -> str:
     """A path on this site to go back to; anything else (//evil, /\\evil, tabs) goes home."""
     value = value or ""
     if _LOCAL_PATH.match(value) and len(value) < 2000:
@@ -258,7 +260,7 @@ def _render(request: web.Request, name: str, status: int = 200, **context) -> we
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
-def _refuse_filters(request: web.Request, problems: List[str]) -> web.HTTPBadRequest:
+def _refuse_filters(request: web.Request, problems: list[str]) -> web.HTTPBadRequest:
     """400 naming each invalid filter and what it takes, before anything is searched."""
     t = request["t"]
     lines = filters_module.explain(problems, t)
@@ -303,19 +305,19 @@ def _conversation_id(request: web.Request) -> int:
     return int(request.match_info["id"])
 
 
-async def _form(request: web.Request) -> Dict[str, str]:
+async def _form(request: web.Request) -> dict[str, str]:
     form = await request.post()
     return {k: str(v) for k, v in form.items() if isinstance(v, str)}
 
 
-def _back(conversation_id: int, form: Dict[str, str], message: str = "") -> web.HTTPSeeOther:
+def _back(conversation_id: int, form: dict[str, str], message: str = "") -> web.HTTPSeeOther:
     """Back to the transcript, keeping the list's filters (re-validated)."""
     parsed = filters_module.from_query(dict(parse_qsl(form.get("filters", "")[:2000])))
     query = parsed.query(msg=message)
     return _redirect(f"/conversations/{conversation_id}" + (f"?{query}" if query else ""))
 
 
-async def _distinct(request: web.Request) -> Dict:
+async def _distinct(request: web.Request) -> dict:
     cache = request.app[CACHE]
     if cache.get("distinct_at", 0) < time.time() - 30:
         cache["distinct"] = await _run(store.distinct_values, request.app[ENGINE])
@@ -682,7 +684,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
 
 
 async def users_page(
-    request: web.Request, error: str = "", erased: Optional[dict] = None, status: int = 200
+    request: web.Request, error: str = "", erased: dict | None = None, status: int = 200
 ) -> web.Response:
     _require_admin(request)
     accounts = await _run(auth.accounts, request.app[ENGINE])

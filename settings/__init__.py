@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Optional, TypeVar
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,9 +44,9 @@ class SettingError(ValueError):
 @dataclass(frozen=True)
 class TelegramSettings:
     token: str
-    api_base_url: Optional[str] = None
-    webhook_url: Optional[str] = None
-    webhook_secret: Optional[str] = None
+    api_base_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
 
@@ -99,16 +100,16 @@ class Settings:
     rasa_url: str  # empty: start Rasa here
     rasa_timeout: float  # seconds before the tourist is told to try again
     review: ReviewSettings
-    telegram: Optional[TelegramSettings] = None
-    log_level: Optional[str] = None  # None: each program's own default
-    pseudonym_key: Optional[str] = field(default=None, repr=False)
+    telegram: TelegramSettings | None = None
+    log_level: str | None = None  # None: each program's own default
+    pseudonym_key: str | None = field(default=None, repr=False)
 
     @property
     def log_dir(self) -> Path:
         return self.var_dir / "log"
 
 
-def from_environment(env: Optional[Mapping[str, str]] = None) -> Settings:
+def from_environment(env: Mapping[str, str] | None = None) -> Settings:
     """The settings in ``env`` (the process environment by default), checked."""
     read = _Reader(os.environ if env is None else env)
     var_dir = read.path("VAR_DIR", ROOT / "var")
@@ -125,7 +126,7 @@ def from_environment(env: Optional[Mapping[str, str]] = None) -> Settings:
     )
 
 
-def _telegram(read: "_Reader") -> Optional[TelegramSettings]:
+def _telegram(read: _Reader) -> TelegramSettings | None:
     token = read.text("TELEGRAM_BOT_TOKEN", "")
     if not token:
         return None
@@ -137,7 +138,9 @@ def _telegram(read: "_Reader") -> Optional[TelegramSettings]:
             "(1 to 256 letters, digits, _ and -)."
         )
     if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-        raise SettingError("TELEGRAM_WEBHOOK_SECRET may hold only 1 to 256 letters, digits, _ and -.")
+        raise SettingError(
+            "TELEGRAM_WEBHOOK_SECRET may hold only 1 to 256 letters, digits, _ and -."
+        )
     return TelegramSettings(
         token=token,
         api_base_url=read.text("TELEGRAM_API_BASE_URL", "") or None,
@@ -148,7 +151,7 @@ def _telegram(read: "_Reader") -> Optional[TelegramSettings]:
     )
 
 
-def _review(read: "_Reader", var_dir: Path) -> ReviewSettings:
+def _review(read: _Reader, var_dir: Path) -> ReviewSettings:
     return ReviewSettings(
         var_dir=var_dir,
         database_url=read.text("REVIEW_DATABASE_URL", "") or f"sqlite:///{var_dir / 'review.db'}",
@@ -192,7 +195,7 @@ class _Reader:
     def flag(self, name: str) -> bool:
         return self.text(name, "").lower() in ("1", "true", "yes")
 
-    def choice(self, name: str, allowed: tuple) -> Optional[str]:
+    def choice(self, name: str, allowed: tuple) -> str | None:
         raw = self.text(name, "").upper()
         if raw and raw not in allowed:
             raise SettingError(f"{name} should be one of {', '.join(allowed)}, not {raw!r}.")

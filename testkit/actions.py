@@ -14,7 +14,9 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-DOMAIN = yaml.safe_load((Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8")
+)
 
 
 def tracker(text, intent, entities=(), language="fr", place=None, metadata=None, ranking=()):
@@ -22,14 +24,30 @@ def tracker(text, intent, entities=(), language="fr", place=None, metadata=None,
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
-        "intent_ranking": [{"name": name, "confidence": 0.9 / (2 + i)} for i, name in enumerate((intent, *ranking))],
+        "intent_ranking": [
+            {"name": name, "confidence": 0.9 / (2 + i)} for i, name in enumerate((intent, *ranking))
+        ],
         "entities": [
-            {"entity": kind, "value": value, "start": text.find(typed), "end": text.find(typed) + len(typed)}
+            {
+                "entity": kind,
+                "value": value,
+                "start": text.find(typed),
+                "end": text.find(typed) + len(typed),
+            }
             for kind, value, typed in entities
         ],
         "metadata": metadata or {},
     }
-    return Tracker("pseudonymous-user", {"language": language, "place": place}, message, [], False, None, None, "action_listen")
+    return Tracker(
+        "pseudonymous-user",
+        {"language": language, "place": place},
+        message,
+        [],
+        False,
+        None,
+        None,
+        "action_listen",
+    )
 
 
 def run(action, tracker_):

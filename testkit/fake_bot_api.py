@@ -15,19 +15,27 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 from aiohttp import web
 
-BOT = {"id": 424242, "is_bot": True, "first_name": "Assistant", "username": "cross_tourism_test_bot",
-       "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT = {
+    "id": 424242,
+    "is_bot": True,
+    "first_name": "Assistant",
+    "username": "cross_tourism_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 
 
 @dataclass
 class Call:
     method: str
-    params: Dict[str, Any]
+    params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     status: int = 200
 
@@ -35,23 +43,23 @@ class Call:
 class FakeBotApi:
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:
         self.token = token
-        self.calls: List[Call] = []
-        self.listeners: List[Callable[[Call], None]] = []  # told of every successful call
-        self._updates: List[dict] = []
+        self.calls: list[Call] = []
+        self.listeners: list[Callable[[Call], None]] = []  # told of every successful call
+        self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
-        self._failures: Dict[str, List[int]] = {}
+        self._failures: dict[str, list[int]] = {}
         self._stalled: set = set()
-        self._released: Optional[asyncio.Event] = None  # set when the API stops: stalled calls end
+        self._released: asyncio.Event | None = None  # set when the API stops: stalled calls end
         self._loop = asyncio.new_event_loop()
-        self._new_update: Optional[asyncio.Event] = None
+        self._new_update: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: Optional[web.AppRunner] = None
+        self._runner: web.AppRunner | None = None
         self.port = 0
 
     # Life
 
-    def start(self) -> "FakeBotApi":
+    def start(self) -> FakeBotApi:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
         return self
@@ -91,12 +99,24 @@ class FakeBotApi:
         self._loop.call_soon_threadsafe(add)
         return update
 
-    def push_message(self, chat_id: int, text: Optional[str] = None, language_code: str = "en",
-                     chat_type: str = "private", **content: Any) -> dict:
+    def push_message(
+        self,
+        chat_id: int,
+        text: str | None = None,
+        language_code: str = "en",
+        chat_type: str = "private",
+        **content: Any,
+    ) -> dict:
         message = {
-            "message_id": next(self._message_ids), "date": int(time.time()),
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
             "chat": {"id": chat_id, "type": chat_type},
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Tourist", "language_code": language_code},
+            "from": {
+                "id": chat_id,
+                "is_bot": False,
+                "first_name": "Tourist",
+                "language_code": language_code,
+            },
             **content,
         }
         if text is not None:
@@ -107,15 +127,31 @@ class FakeBotApi:
         return self.push({"message": message})
 
     def push_button(self, chat_id: int, data: str, language_code: str = "en") -> dict:
-        return self.push({"callback_query": {
-            "id": str(next(self._message_ids)), "chat_instance": "ci",
-            "from": {"id": chat_id, "is_bot": False, "first_name": "Tourist", "language_code": language_code},
-            "message": {"message_id": next(self._message_ids), "date": int(time.time()),
-                        "chat": {"id": chat_id, "type": "private"}, "text": "buttons"},
-            "data": data,
-        }})
+        return self.push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "chat_instance": "ci",
+                    "from": {
+                        "id": chat_id,
+                        "is_bot": False,
+                        "first_name": "Tourist",
+                        "language_code": language_code,
+                    },
+                    "message": {
+                        "message_id": next(self._message_ids),
+                        "date": int(time.time()),
+                        "chat": {"id": chat_id, "type": "private"},
+                        "text": "buttons",
+                    },
+                    "data": data,
+                }
+            }
+        )
 
-    def fail_next(self, method: str, times: int = 1, retry_after: int = 1, status: int = 429) -> None:
+    def fail_next(
+        self, method: str, times: int = 1, retry_after: int = 1, status: int = 429
+    ) -> None:
         """The next ``times`` calls of ``method`` get 429 Too Many Requests (or ``status``)."""
         self._failures[method] = [(status, retry_after)] * times
 
@@ -127,13 +163,17 @@ class FakeBotApi:
         """Later calls of ``method`` are answered again (stalled ones stay unanswered)."""
         self._stalled.discard(method)
 
-    def sent(self, chat_id: Optional[int] = None, method: str = "sendMessage") -> List[Dict[str, Any]]:
+    def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[dict[str, Any]]:
         """What the bot successfully sent (refused calls are in ``calls``)."""
-        return [c.params for c in list(self.calls)
-                if c.method == method and c.status == 200
-                and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
+        return [
+            c.params
+            for c in list(self.calls)
+            if c.method == method
+            and c.status == 200
+            and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+        ]
 
-    def texts(self, chat_id: int) -> List[str]:
+    def texts(self, chat_id: int) -> list[str]:
         return [p["text"] for p in self.sent(chat_id)]
 
     def wait_for(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -142,9 +182,11 @@ class FakeBotApi:
             if condition():
                 return
             time.sleep(0.05)
-        raise AssertionError(f"not seen within {timeout} s; calls: {[c.method for c in self.calls][-20:]}")
+        raise AssertionError(
+            f"not seen within {timeout} s; calls: {[c.method for c in self.calls][-20:]}"
+        )
 
-    def wait_for_messages(self, chat_id: int, count: int, timeout: float = 30.0) -> List[str]:
+    def wait_for_messages(self, chat_id: int, count: int, timeout: float = 30.0) -> list[str]:
         self.wait_for(lambda: len(self.sent(chat_id)) >= count, timeout)
         return self.texts(chat_id)
 
@@ -152,7 +194,9 @@ class FakeBotApi:
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         params = await _params(request)
         call = Call(method, params)
@@ -160,19 +204,31 @@ class FakeBotApi:
         if method in self._stalled:
             call.status = 0
             await self._released.wait()
-            return web.json_response({"ok": False, "error_code": 504, "description": "Stalled"}, status=504)
+            return web.json_response(
+                {"ok": False, "error_code": 504, "description": "Stalled"}, status=504
+            )
         pending = self._failures.get(method)
         if pending:
             status, retry_after = pending.pop(0)
             call.status = status
             if status != 429:
-                return web.json_response({"ok": False, "error_code": status, "description": "Bad Gateway"}, status=status)
+                return web.json_response(
+                    {"ok": False, "error_code": status, "description": "Bad Gateway"}, status=status
+                )
             return web.json_response(
-                {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {retry_after}",
-                 "parameters": {"retry_after": retry_after}}, status=429)
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": retry_after},
+                },
+                status=429,
+            )
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
         result = await handler(params)
         for listener in self.listeners:
             listener(call)
@@ -193,7 +249,9 @@ class FakeBotApi:
         if not self._updates:
             self._new_update.clear()
             try:
-                await asyncio.wait_for(self._new_update.wait(), min(float(params.get("timeout") or 0), 1.0))
+                await asyncio.wait_for(
+                    self._new_update.wait(), min(float(params.get("timeout") or 0), 1.0)
+                )
             except asyncio.TimeoutError:
                 pass
         return [u for u in self._updates if u["update_id"] >= offset]
@@ -208,22 +266,32 @@ class FakeBotApi:
         return self._message(params, text=params.get("text", ""))
 
     async def _api_sendPhoto(self, params):
-        return self._message(params, photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}])
+        return self._message(
+            params, photo=[{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+        )
 
     async def _api_sendLocation(self, params):
-        return self._message(params, location={"latitude": params.get("latitude"), "longitude": params.get("longitude")})
+        return self._message(
+            params,
+            location={"latitude": params.get("latitude"), "longitude": params.get("longitude")},
+        )
 
     def _message(self, params, **content):
-        return {"message_id": next(self._message_ids), "date": int(time.time()),
-                "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT, **content}
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "from": BOT,
+            **content,
+        }
 
 
-async def _params(request: web.Request) -> Dict[str, Any]:
+async def _params(request: web.Request) -> dict[str, Any]:
     """python-telegram-bot sends form fields whose values are JSON."""
     if request.content_type == "application/json":
         return await request.json()
     form = await request.post()
-    params: Dict[str, Any] = {}
+    params: dict[str, Any] = {}
     for key, value in form.items():
         if isinstance(value, str) and value[:1] in "{[":
             params[key] = json.loads(value)  # reply_markup, entities...

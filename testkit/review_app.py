@@ -13,18 +13,18 @@ import time
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
-from typing import Dict, Optional
 
 from bot.services import free_port
 from rasa_extensions.command import ROOT, environment
-from review import auth, config as config_module, db, demo_data, ingest
+from review import auth, db, demo_data, ingest
+from review import config as config_module
 
 ACCOUNTS = {"alice": ("admin", "alice-password-1"), "bob": ("reviewer", "bob-password-12")}
 
 
 class ServedApp:
     def __init__(
-        self, var_dir: Path, conversations: int = 120, extra_env: Optional[Dict[str, str]] = None
+        self, var_dir: Path, conversations: int = 120, extra_env: dict[str, str] | None = None
     ):
         self.var_dir = Path(var_dir)
         self.port = free_port()
@@ -39,23 +39,25 @@ class ServedApp:
             timezone="Europe/Paris",
         )
         self.engine = None
-        self._process: Optional[subprocess.Popen] = None
+        self._process: subprocess.Popen | None = None
 
-    def start(self) -> "ServedApp":
+    def start(self) -> ServedApp:
         demo_data.seed(self.var_dir, self.conversations)
         self.engine = db.connect(self.config.database_url)
         ingest.run(self.engine, self.config)
         for name, (role, password) in ACCOUNTS.items():
             auth.add_account(self.engine, name, role, password)
-        env = environment(dict(
-            VAR_DIR=str(self.var_dir),
-            REVIEW_PORT=str(self.port),
-            REVIEW_HOST="127.0.0.1",
-            REVIEW_DATABASE_URL=self.config.database_url,
-            TRACKER_DATABASE_URL=self.config.tracker_url,
-            REVIEW_TIMEZONE="Europe/Paris",
-            REVIEW_IMPORT_SECONDS="1",
-        ))
+        env = environment(
+            dict(
+                VAR_DIR=str(self.var_dir),
+                REVIEW_PORT=str(self.port),
+                REVIEW_HOST="127.0.0.1",
+                REVIEW_DATABASE_URL=self.config.database_url,
+                TRACKER_DATABASE_URL=self.config.tracker_url,
+                REVIEW_TIMEZONE="Europe/Paris",
+                REVIEW_IMPORT_SECONDS="1",
+            )
+        )
         env.update(self.extra_env)
         self._log = open(self.var_dir / "serve.log", "w")
         self._process = subprocess.Popen(
@@ -95,7 +97,7 @@ class ServedApp:
         if getattr(self, "_log", None):
             self._log.close()
 
-    def __enter__(self) -> "ServedApp":
+    def __enter__(self) -> ServedApp:
         return self.start()
 
     def __exit__(self, *exc_info) -> None:

@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Optional
 
 from telegram import Update
 
@@ -30,8 +29,15 @@ from testkit.fake_bot_api import FakeBotApi
 class RunningBot:
     """The channel's Application polling the fake Bot API from its own thread."""
 
-    def __init__(self, api: FakeBotApi, rasa_url: str, settings, tag: str, per_chat_rate: float = 1.0,
-                 rate_limited: bool = True) -> None:
+    def __init__(
+        self,
+        api: FakeBotApi,
+        rasa_url: str,
+        settings,
+        tag: str,
+        per_chat_rate: float = 1.0,
+        rate_limited: bool = True,
+    ) -> None:
         self.api = api
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -41,22 +47,35 @@ class RunningBot:
         # store kept on disk would take for updates already answered.
         self.deliveries = DedupStore(":memory:")
         self.rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
-        self.assistant = Assistant(self.rasa, self.memory, load_key(settings.var_dir),
-                                   LiveContent(settings.content_dir), self.log)
-        self.application = build_application(api.token, self.assistant, api.base_url, per_chat_rate, rate_limited,
-                                             deliveries=self.deliveries)
+        self.assistant = Assistant(
+            self.rasa,
+            self.memory,
+            load_key(settings.var_dir),
+            LiveContent(settings.content_dir),
+            self.log,
+        )
+        self.application = build_application(
+            api.token,
+            self.assistant,
+            api.base_url,
+            per_chat_rate,
+            rate_limited,
+            deliveries=self.deliveries,
+        )
 
     def _run(self, coroutine, timeout=30):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    def start(self) -> "RunningBot":
+    def start(self) -> RunningBot:
         self.thread.start()
 
         async def start():
             await self.application.initialize()
             await self.application.start()
             await self.application.update_queue.resume(self.application.bot)  # type: ignore[attr-defined]
-            await self.application.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+            await self.application.updater.start_polling(
+                poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+            )
 
         self._run(start())
         return self
@@ -87,9 +106,9 @@ class BotCommand:
             TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(var_dir),
             RASA_URL=rasa_url, REVIEW_PORT=str(free_port()), **env,
         )  # fmt: skip
-        self.process: Optional[subprocess.Popen] = None
+        self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 180) -> "BotCommand":
+    def start(self, timeout: float = 180) -> BotCommand:
         """Starts it and returns once it polls the Bot API."""
         started = time.monotonic()
         self.process = subprocess.Popen(
@@ -97,7 +116,8 @@ class BotCommand:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
         self.api.wait_for(
-            lambda: any(c.method == "getUpdates" and c.at > started for c in list(self.api.calls)), timeout
+            lambda: any(c.method == "getUpdates" and c.at > started for c in list(self.api.calls)),
+            timeout,
         )
         return self
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -44,7 +44,7 @@ def model(settings) -> Path:
 
 
 @pytest.fixture(scope="session")
-def running(settings, model) -> Iterator["object"]:
+def running(settings, model) -> Iterator[object]:
     from bot import services
 
     with services.Services(settings, model) as started:
@@ -72,15 +72,17 @@ class Chat:
 def new_chat(running, settings, request):
     """Makes conversations with fresh users against the running assistant."""
     from bot.core.assistant import Assistant
-    from curated.live import LiveContent
     from bot.core.pseudonym import load_key
     from bot.core.rasa_client import RasaClient
     from bot.core.user_memory import UserMemory
+    from curated.live import LiveContent
 
     loop = asyncio.new_event_loop()
     memory = UserMemory(settings.var_dir / "bot.db")
     rasa = RasaClient(running.rasa_url, timeout=settings.rasa_timeout)
-    assistant = Assistant(rasa, memory, load_key(settings.var_dir), LiveContent(settings.content_dir))
+    assistant = Assistant(
+        rasa, memory, load_key(settings.var_dir), LiveContent(settings.content_dir)
+    )
     counter = iter(range(10_000))
 
     def make(name: str = "tourist") -> Chat:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from rasa_sdk.events import SlotSet
 
-from actions.actions import ActionAnswerPlace, ActionContact, ActionGreet, ActionListOffers, ActionOutOfScope
+from actions.actions import (
+    ActionAnswerPlace,
+    ActionContact,
+    ActionGreet,
+    ActionListOffers,
+    ActionOutOfScope,
+)
 from testkit.actions import run, tracker
+
 
 def test_a_question_about_a_place_is_answered_in_the_users_language(content):
     messages, events = run(
@@ -22,7 +29,9 @@ def test_a_question_about_a_place_is_answered_in_the_users_language(content):
 
 
 def test_and_the_price_is_answered_for_the_place_of_the_conversation(content):
-    messages, events = run(ActionAnswerPlace(), tracker("et le prix ?", "ask_prices", place="bauges"))
+    messages, events = run(
+        ActionAnswerPlace(), tracker("et le prix ?", "ask_prices", place="bauges")
+    )
     assert content.places["bauges"].topics["prices"].text["fr"] in messages[0]["text"]
     assert [e["name"] for e in events] == ["place", "suggested"]
     assert events[0] == SlotSet("place", "bauges")
@@ -31,7 +40,13 @@ def test_and_the_price_is_answered_for_the_place_of_the_conversation(content):
 def test_an_uncovered_place_gets_a_helpful_answer_and_keeps_the_conversations_place(content):
     messages, events = run(
         ActionAnswerPlace(),
-        tracker("what about zermatt", "ask_overview", [("place", "other_place", "zermatt")], "en", "mont_blanc"),
+        tracker(
+            "what about zermatt",
+            "ask_overview",
+            [("place", "other_place", "zermatt")],
+            "en",
+            "mont_blanc",
+        ),
     )
     assert messages[0]["text"].startswith("I can't help with zermatt:")
     assert events == []
@@ -45,7 +60,8 @@ def test_without_any_place_the_tourist_is_asked_which_one():
 
 def test_the_language_comes_from_the_metadata_when_the_slot_is_empty(content):
     messages, _ = run(
-        ActionOutOfScope(), tracker("???", "out_of_scope", language=None, metadata={"language": "zh"})
+        ActionOutOfScope(),
+        tracker("???", "out_of_scope", language=None, metadata={"language": "zh"}),
     )
     assert messages[0]["text"].startswith("我是勃朗峰—长城旅游助手")
 
@@ -69,7 +85,9 @@ def test_contact_gives_the_office_of_the_conversations_place(content):
 
 
 def test_the_sister_destination_is_suggested_once_per_conversation(content):
-    first = tracker("八达岭怎么去", "ask_directions", [("place", "badaling", "八达岭")], language="zh")
+    first = tracker(
+        "八达岭怎么去", "ask_directions", [("place", "badaling", "八达岭")], language="zh"
+    )
     messages, events = run(ActionAnswerPlace(), first)
     assert content.places["badaling"].suggestion["zh"] in messages[0]["text"]
     suggested = events[1]["value"]
@@ -83,7 +101,12 @@ def test_the_sister_destination_is_suggested_once_per_conversation(content):
 def test_several_questions_in_one_message_get_one_answer_each(content):
     messages, _ = run(
         ActionAnswerPlace(),
-        tracker("八达岭几点开门，门票多少钱？", "ask_prices", [("place", "badaling", "八达岭")], language="zh"),
+        tracker(
+            "八达岭几点开门，门票多少钱？",
+            "ask_prices",
+            [("place", "badaling", "八达岭")],
+            language="zh",
+        ),
     )
     assert [m["why"] for m in messages] == ["place badaling hours", "place badaling prices"]
     assert content.places["badaling"].topics["hours"].text["zh"] in messages[0]["text"]
@@ -91,7 +114,9 @@ def test_several_questions_in_one_message_get_one_answer_each(content):
 
 
 def test_an_unrelated_request_gets_no_offers_but_the_out_of_scope_answer(content):
-    messages, events = run(ActionListOffers(), tracker("cancel all my reminders", "ask_offers", language="en"))
+    messages, events = run(
+        ActionListOffers(), tracker("cancel all my reminders", "ask_offers", language="en")
+    )
     [message] = messages
     assert message["text"].startswith("I'm the Mont Blanc – Great Wall tourism assistant")
     assert message["buttons"] == [{"title": "Current offers", "payload": "/ask_offers"}]
@@ -101,7 +126,12 @@ def test_an_unrelated_request_gets_no_offers_but_the_out_of_scope_answer(content
 def test_a_trip_announced_is_refused_but_the_place_is_kept_for_the_next_question(content):
     messages, events = run(
         ActionOutOfScope(),
-        tracker("we're heading to Badaling next week", "out_of_scope", [("place", "badaling", "Badaling")], "en"),
+        tracker(
+            "we're heading to Badaling next week",
+            "out_of_scope",
+            [("place", "badaling", "Badaling")],
+            "en",
+        ),
     )
     assert messages[0]["why"].startswith("out_of_scope")
     assert events == [SlotSet("place", "badaling")]

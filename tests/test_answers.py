@@ -26,16 +26,22 @@ def test_a_follow_up_without_a_place_uses_the_conversations_place(content):
 
 
 def test_an_activity_without_a_place_leads_to_the_place_known_for_it(content):
-    assert answers.choose_place(content, [], ["biathlon"], None, "ask_activities") == answers.Target("bauges")
+    assert answers.choose_place(
+        content, [], ["biathlon"], None, "ask_activities"
+    ) == answers.Target("bauges")
 
 
 def test_a_city_of_departure_does_not_replace_the_conversations_place(content):
-    target = answers.choose_place(content, [mention("geneva", "Genève")], [], "mont_blanc", "ask_directions")
+    target = answers.choose_place(
+        content, [mention("geneva", "Genève")], [], "mont_blanc", "ask_directions"
+    )
     assert target == answers.Target("mont_blanc")
 
 
 def test_a_destination_not_covered_is_named_back(content):
-    target = answers.choose_place(content, [mention("other_place", "Zermatt")], [], "mont_blanc", "ask_overview")
+    target = answers.choose_place(
+        content, [mention("other_place", "Zermatt")], [], "mont_blanc", "ask_overview"
+    )
     assert target == answers.Target(uncovered_name="Zermatt")
 
 
@@ -95,8 +101,16 @@ def test_offers_valid_today_are_shown_with_price_currency_and_end_date(content):
 
 
 def test_amounts_are_written_the_way_each_language_writes_them():
-    assert [answers.format_amount(2680, lang) for lang in ("fr", "zh", "en")] == ["2\u202f680", "2,680", "2,680"]
-    assert [answers.format_amount(12.5, lang) for lang in ("fr", "zh", "en")] == ["12,50", "12.50", "12.50"]
+    assert [answers.format_amount(2680, lang) for lang in ("fr", "zh", "en")] == [
+        "2\u202f680",
+        "2,680",
+        "2,680",
+    ]
+    assert [answers.format_amount(12.5, lang) for lang in ("fr", "zh", "en")] == [
+        "12,50",
+        "12.50",
+        "12.50",
+    ]
     assert answers.format_amount(390, "fr") == "390"
 
 

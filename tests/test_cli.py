@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from rasa_extensions.command import ROOT, environment as rasa_environment
+from rasa_extensions.command import ROOT
+from rasa_extensions.command import environment as rasa_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +19,12 @@ def ask(stdin, *args, env_extra=None, timeout=300):
     env.update(env_extra or {})
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", *args],
-        input=stdin, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        input=stdin,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return [json.loads(line) for line in result.stdout.splitlines()]
@@ -30,10 +36,15 @@ def against_running(running, settings):
 
 
 def test_each_reply_is_a_json_line_tied_to_its_input_line(against_running, content):
-    replies = ask("bonjour\n八达岭怎么去\nhow much is it?\n", "--user", "cli-a", env_extra=against_running)
+    replies = ask(
+        "bonjour\n八达岭怎么去\nhow much is it?\n", "--user", "cli-a", env_extra=against_running
+    )
     assert [r["in"] for r in replies] == [0, 1, 2]
     assert [r["lang"] for r in replies] == ["fr", "zh", "en"]
-    assert replies[0]["buttons"][0] == {"title": "Chamonix-Mont-Blanc", "payload": '/ask_overview{"place": "mont_blanc"}'}
+    assert replies[0]["buttons"][0] == {
+        "title": "Chamonix-Mont-Blanc",
+        "payload": '/ask_overview{"place": "mont_blanc"}',
+    }
     assert content.places["badaling"].topics["getting_there"].text["zh"] in replies[1]["text"]
     # "how much is it?" follows the Great Wall question of the same user.
     assert content.places["badaling"].topics["prices"].text["en"] in replies[2]["text"]
@@ -57,7 +68,9 @@ def test_json_lines_speak_as_other_users(against_running, content):
 
 
 def test_odd_input_gets_an_answer_not_a_traceback(against_running):
-    replies = ask("\n\x00\x07\n" + "a" * 5000 + "\n{not json\n<b>hi</b>\n👍🏔️\n", env_extra=against_running)
+    replies = ask(
+        "\n\x00\x07\n" + "a" * 5000 + "\n{not json\n<b>hi</b>\n👍🏔️\n", env_extra=against_running
+    )
     assert sorted({r["in"] for r in replies}) == [0, 1, 2, 3, 4, 5]
     assert all(r["text"] for r in replies)
 

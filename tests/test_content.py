@@ -10,9 +10,20 @@ import pytest
 from curated import store as content_store
 
 REQUIRED_PLACES = {
-    "mont_blanc", "aiguille_du_midi", "mer_de_glace", "tramway_mont_blanc",
-    "badaling", "juyongguan", "mutianyu", "shuiguan", "yanqing",
-    "bauges", "zhangjiakou", "chongli", "chambery", "usmb",
+    "mont_blanc",
+    "aiguille_du_midi",
+    "mer_de_glace",
+    "tramway_mont_blanc",
+    "badaling",
+    "juyongguan",
+    "mutianyu",
+    "shuiguan",
+    "yanqing",
+    "bauges",
+    "zhangjiakou",
+    "chongli",
+    "chambery",
+    "usmb",
 }
 
 
@@ -21,7 +32,7 @@ def test_the_content_loads_without_a_single_problem(content):
 
 
 def test_every_subject_of_the_mission_is_covered(content):
-    assert REQUIRED_PLACES <= set(content.places)
+    assert set(content.places) >= REQUIRED_PLACES
 
 
 @pytest.mark.parametrize(
@@ -37,9 +48,9 @@ def test_every_subject_of_the_mission_is_covered(content):
 )
 def test_main_destinations_answer_their_topics_in_three_languages(content, place_id, topics):
     for topic in topics:
-            found = content.topic(place_id, topic)
-            assert found, f"{place_id} has no {topic}"
-            assert set(found[1].text) == {"fr", "zh", "en"}
+        found = content.topic(place_id, topic)
+        assert found, f"{place_id} has no {topic}"
+        assert set(found[1].text) == {"fr", "zh", "en"}
 
 
 def test_every_place_leads_to_a_sister_destination(content):
@@ -73,31 +84,42 @@ def write(tmp_path, name, text):
 
 
 def test_a_yaml_syntax_error_is_reported_with_file_line_and_column(tmp_path):
-    loaded = write(tmp_path, "broken.yml", """\
+    loaded = write(
+        tmp_path,
+        "broken.yml",
+        """\
         places:
           - id: x
             name: {fr: "a", zh: "b", en: "c"
-        """)
+        """,
+    )
     [problem] = loaded.problems
     assert (problem.file, problem.field) == ("broken.yml", "(file)")
     assert "not valid YAML, column" in problem.message and problem.line >= 3
 
 
 def test_a_missing_translation_names_the_field_and_the_language(tmp_path):
-    loaded = write(tmp_path, "places.yml", """\
+    loaded = write(
+        tmp_path,
+        "places.yml",
+        """\
         places:
           - id: lac
             name:
               fr: "Lac du Bourget"
               en: "Lake Bourget"
-        """)
+        """,
+    )
     assert [(p.line, p.field, p.message) for p in loaded.problems] == [
         (3, "places.lac.name.zh", "the text in this language is missing or empty.")
     ]
 
 
 def test_an_offer_ending_before_it_starts_is_refused(tmp_path):
-    loaded = write(tmp_path, "offers.yml", """\
+    loaded = write(
+        tmp_path,
+        "offers.yml",
+        """\
         offers:
           - id: bad
             place: nowhere
@@ -108,7 +130,8 @@ def test_an_offer_ending_before_it_starts_is_refused(tmp_path):
             valid_from: 2027-03-01
             valid_until: 2027-01-01
             timezone: Europe/Paris
-        """)
+        """,
+    )
     fields = {p.field: p.message for p in loaded.problems}
     assert fields["offers.bad.valid_until"] == "is before valid_from."
     assert fields["offers.bad.price.amount"] == "is not a positive number."
@@ -117,10 +140,14 @@ def test_an_offer_ending_before_it_starts_is_refused(tmp_path):
 
 def test_one_broken_file_does_not_lose_the_others(tmp_path):
     (tmp_path / "a.yml").write_text("places: [\n", encoding="utf-8")
-    loaded = write(tmp_path, "b.yml", """\
+    loaded = write(
+        tmp_path,
+        "b.yml",
+        """\
         places:
           - id: ok
             name: {fr: a, zh: b, en: c}
-        """)
+        """,
+    )
     assert list(loaded.places) == ["ok"]
     assert [p.file for p in loaded.problems] == ["a.yml"]

@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from curated import coverage, faq_training_check
 from curated import store as content_store
-from curated import coverage
-from curated import faq_training_check
 from curated.problems import MESSAGE_LANGUAGES, catalogue
 
 ROOT = Path(__file__).resolve().parent.parent

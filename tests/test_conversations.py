@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from bot.core.assistant import Assistant
-from curated.live import LiveContent
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
+from curated.live import LiveContent
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,9 @@ def test_each_subject_is_answered_from_content_in_the_askers_language(
     "greeting, language, start",
     [("bonjour", "fr", "Bonjour !"), ("你好", "zh", "您好！"), ("hello", "en", "Hello!")],
 )
-def test_a_greeting_offers_the_destinations_in_the_same_language(new_chat, greeting, language, start):
+def test_a_greeting_offers_the_destinations_in_the_same_language(
+    new_chat, greeting, language, start
+):
     answer = new_chat().say(greeting)
     assert answer.language == language
     assert answer.replies[0].text.startswith(start)
@@ -74,7 +76,10 @@ def test_a_short_message_keeps_the_language_and_a_request_switches_it(new_chat):
     assert chat.say("bonjour").language == "fr"
     assert chat.say("ok").language == "fr"
     switched = chat.say("in English please")
-    assert (switched.language, switched.replies[0].text) == ("en", "Sure, I'll continue in English.")
+    assert (switched.language, switched.replies[0].text) == (
+        "en",
+        "Sure, I'll continue in English.",
+    )
     assert chat.say("merci").language == "en"
     assert chat.say("说中文").replies[0].text == "好的，我会用中文回答。"
 
@@ -84,7 +89,11 @@ def test_a_short_message_keeps_the_language_and_a_request_switches_it(new_chat):
     [
         ("qui va gagner la coupe du monde de foot", "fr", "Je suis l'assistant de tourisme"),
         ("帮我写一首诗", "zh", "我是勃朗峰—长城旅游助手"),
-        ("what is the price of bitcoin today", "en", "I'm the Mont Blanc – Great Wall tourism assistant"),
+        (
+            "what is the price of bitcoin today",
+            "en",
+            "I'm the Mont Blanc – Great Wall tourism assistant",
+        ),
     ],
 )
 def test_out_of_scope_gets_a_helpful_answer_in_the_same_language(new_chat, text, language, start):
@@ -101,7 +110,9 @@ def test_out_of_scope_gets_a_helpful_answer_in_the_same_language(new_chat, text,
         ("is a visa needed for france if i am chinese", "en", "travel_documents"),
     ],
 )
-def test_a_question_of_the_faq_asked_in_other_words_gets_its_answer(new_chat, content, text, language, entry_id):
+def test_a_question_of_the_faq_asked_in_other_words_gets_its_answer(
+    new_chat, content, text, language, entry_id
+):
     # None of these is a way of asking of content/faq.yml: the model routes
     # them to the FAQ (intent faq), the matcher finds the entry.
     entry = next(e for e in content.faq if e.id == entry_id)
@@ -124,16 +135,24 @@ def test_offers_are_answered_with_prices_and_dates(new_chat):
 @pytest.mark.parametrize(
     "text, language, expected",
     [
-        ("quels événements à Chamonix cet été ?", "fr", ["Marathon du Mont-Blanc", "HOKA UTMB Mont-Blanc"]),
+        (
+            "quels événements à Chamonix cet été ?",
+            "fr",
+            ["Marathon du Mont-Blanc", "HOKA UTMB Mont-Blanc"],
+        ),
         ("延庆冬天有什么节庆", "zh", ["龙庆峡冰灯艺术节"]),
         ("when is the UTMB", "en", ["HOKA UTMB Mont-Blanc"]),
     ],
 )
-def test_events_are_answered_with_their_dates_source_and_language(new_chat, text, language, expected):
+def test_events_are_answered_with_their_dates_source_and_language(
+    new_chat, text, language, expected
+):
     answer = new_chat().say(text)
     assert answer.language == language
     titles = [r.text.split("📅 ")[1] for r in answer.replies]
-    assert [t for t in titles if any(t.startswith(e) for e in expected)] == titles and len(titles) == len(expected)
+    assert [t for t in titles if any(t.startswith(e) for e in expected)] == titles and len(
+        titles
+    ) == len(expected)
     assert all("https://" in r.text for r in answer.replies)
 
 
@@ -142,7 +161,9 @@ def test_when_rasa_is_down_the_tourist_is_told_to_try_again_in_their_language(se
 
     async def ask():
         rasa = RasaClient(f"http://127.0.0.1:{free_port()}", timeout=2)
-        assistant = Assistant(rasa, UserMemory(tmp_path / "bot.db"), b"key", LiveContent(settings.content_dir))
+        assistant = Assistant(
+            rasa, UserMemory(tmp_path / "bot.db"), b"key", LiveContent(settings.content_dir)
+        )
         try:
             return await assistant.handle("test", "someone", "长城几点开门")
         finally:

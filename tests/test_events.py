@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 from actions import answers
-from curated import store as content_store
-from curated import coverage
 from actions.actions import ActionListEvents
+from curated import coverage
+from curated import store as content_store
 from testkit.actions import run, tracker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,9 +78,13 @@ def test_coming_events_are_listed_soonest_first_and_past_ones_not(tmp_path):
     content = with_events(tmp_path)
     shown = texts(answers.events(content, None, "en", NOW))
     assert [t.split(": ")[0].split("📅 ")[1] for t in shown] == [
-        "Ski festival", "Cross-country ski race", "Summer trail"
+        "Ski festival",
+        "Cross-country ski race",
+        "Summer trail",
     ]
-    assert shown[0].startswith("Coming events:\n📅 Ski festival: 2026-12-05 to 2027-01-10\nA snow festival.")
+    assert shown[0].startswith(
+        "Coming events:\n📅 Ski festival: 2026-12-05 to 2027-01-10\nA snow festival."
+    )
     assert "(dates: https://www.example.org/festival-dates, checked 2026-11-20)" in shown[0]
     assert shown[0].endswith("\nhttps://www.example.org/festival")
     assert "Cross-country ski race: 2027-01-17\n" in shown[1]  # one day: one date
@@ -91,7 +95,9 @@ def test_coming_events_are_listed_soonest_first_and_past_ones_not(tmp_path):
 def test_events_are_written_in_the_tourists_language(tmp_path):
     content = with_events(tmp_path)
     french = texts(answers.events(content, None, "fr", NOW))
-    assert french[0].startswith("Événements à venir :\n📅 Festival de ski : du 05/12/2026 au 10/01/2027")
+    assert french[0].startswith(
+        "Événements à venir :\n📅 Festival de ski : du 05/12/2026 au 10/01/2027"
+    )
     assert "(dates : https://www.example.org/festival-dates, vérifiées le 20/11/2026)" in french[0]
     chinese = texts(answers.events(content, None, "zh", NOW))
     assert chinese[0].startswith("近期赛事和节庆：\n📅 滑雪节：2026年12月05日至2027年01月10日")
@@ -107,23 +113,35 @@ def test_an_event_is_shown_until_its_last_day_in_its_own_time_zone(tmp_path):
 
 def test_events_of_the_place_asked_and_of_the_places_within_it(tmp_path):
     content = with_events(tmp_path)
-    shown = texts(answers.events(content, "mont_blanc", "en", NOW))  # the trail is at the Aiguille du Midi
+    shown = texts(
+        answers.events(content, "mont_blanc", "en", NOW)
+    )  # the trail is at the Aiguille du Midi
     assert len(shown) == 1 and "Summer trail" in shown[0]
     elsewhere = texts(answers.events(content, "badaling", "en", NOW))
-    assert elsewhere[0].startswith("I don't know of any coming event for Great Wall at Badaling. Elsewhere:\n📅 Ski festival")
+    assert elsewhere[0].startswith(
+        "I don't know of any coming event for Great Wall at Badaling. Elsewhere:\n📅 Ski festival"
+    )
     assert len(elsewhere) == 3
 
 
 def test_without_any_coming_event_the_tourism_office_is_given(content):
-    replies = answers.events(content.__class__(choices=content.choices, phrases=content.phrases, places=content.places), None, "zh", NOW)
-    assert texts(replies) == [content.phrase("events_none", "zh", contact=answers.main_contact(content, "zh"))]
+    replies = answers.events(
+        content.__class__(choices=content.choices, phrases=content.phrases, places=content.places),
+        None,
+        "zh",
+        NOW,
+    )
+    assert texts(replies) == [
+        content.phrase("events_none", "zh", contact=answers.main_contact(content, "zh"))
+    ]
 
 
 def test_the_action_remembers_the_place_asked(tmp_path, monkeypatch):
     content = with_events(tmp_path)
     monkeypatch.setattr("curated.live.current", lambda: content)
     messages, events = run(
-        ActionListEvents(), tracker("événements à la Féclaz ?", "ask_events", [("place", "bauges", "Féclaz")])
+        ActionListEvents(),
+        tracker("événements à la Féclaz ?", "ask_events", [("place", "bauges", "Féclaz")]),
     )
     assert [m["text"].split("\n")[1] for m in messages] == ["📅 Course de ski de fond : 17/01/2027"]
     assert events[0]["name"] == "place" and events[0]["value"] == "bauges"
@@ -163,7 +181,10 @@ def test_the_real_events_are_sourced_and_say_when_dates_are_not_published(conten
     for event in content.events:
         assert event.source.startswith("https://") and event.checked <= dt.date.today()
         if event.when:  # an expected window: the words say the dates are not out yet
-            assert "pas encore publiées" in event.when["fr"] and "not published yet" in event.when["en"]
+            assert (
+                "pas encore publiées" in event.when["fr"]
+                and "not published yet" in event.when["en"]
+            )
     families = {p.id for e in content.events for p in content.lineage(e.place)}
     assert {"mont_blanc", "yanqing", "bauges", "zhangjiakou", "chambery"} <= families
 
@@ -185,4 +206,6 @@ def test_a_question_naming_an_event_gets_that_event(tmp_path):
 def test_the_real_events_can_be_asked_for_by_name(content):
     coming = [e for e in content.events if not e.is_over(NOW)]
     assert [e.id for e in answers.named_events(coming, "when is the UTMB")] == ["utmb-2027"]
-    assert [e.id for e in answers.named_events(coming, "龙庆峡冰灯几号开始")] == ["longqing-ice-lantern-festival-2027"]
+    assert [e.id for e in answers.named_events(coming, "龙庆峡冰灯几号开始")] == [
+        "longqing-ice-lantern-festival-2027"
+    ]

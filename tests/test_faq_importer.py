@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def faq_texts(training_data):
-    return sorted(m.get("text") for m in training_data.intent_examples if m.get("intent") == FAQ_INTENT)
+    return sorted(
+        m.get("text") for m in training_data.intent_examples if m.get("intent") == FAQ_INTENT
+    )
 
 
 def importer(content_dir: Path) -> FaqImporter:
@@ -31,7 +33,9 @@ def copy_of_content(tmp_path: Path) -> Path:
 
 def test_the_project_trains_every_way_of_asking_as_the_faq_intent(content):
     training = TrainingDataImporter.load_from_config(
-        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "nlu"), str(ROOT / "dialogue")]
+        str(ROOT / "config.yml"),
+        str(ROOT / "domain.yml"),
+        [str(ROOT / "nlu"), str(ROOT / "dialogue")],
     ).get_nlu_data()
     asked = sorted(q for e in content.faq for questions in e.questions.values() for q in questions)
     assert faq_texts(training) == asked and len(asked) >= 3 * 3 * len(content.faq)
@@ -46,12 +50,17 @@ def test_an_edited_answer_trains_nothing_new_and_a_new_way_of_asking_does(tmp_pa
     text = path.read_text(encoding="utf-8")
     answer = "Les règles d'entrée dépendent de votre nationalité"
     assert answer in text
-    path.write_text(text.replace(answer, "Les règles d'entrée changent selon votre pays"), encoding="utf-8")
+    path.write_text(
+        text.replace(answer, "Les règles d'entrée changent selon votre pays"), encoding="utf-8"
+    )
     assert importer(directory).get_nlu_data().fingerprint() == before
 
     question = '        - "Faut-il un visa pour venir ?"\n'
     assert question in text
-    path.write_text(text.replace(question, question + '        - "un visa, c\'est obligatoire ?"\n'), encoding="utf-8")
+    path.write_text(
+        text.replace(question, question + '        - "un visa, c\'est obligatoire ?"\n'),
+        encoding="utf-8",
+    )
     data = importer(directory).get_nlu_data()
     assert data.fingerprint() != before
     assert "un visa, c'est obligatoire ?" in faq_texts(data)
@@ -74,7 +83,13 @@ def test_a_broken_faq_entry_is_left_out_and_the_others_are_trained(tmp_path):
 
 def test_a_missing_faq_file_trains_the_rest(tmp_path):
     directory = copy_of_content(tmp_path)
-    gone = {q for e in content_store.load(directory).faq if e.origin.file == "faq.yml" for qs in e.questions.values() for q in qs}
+    gone = {
+        q
+        for e in content_store.load(directory).faq
+        if e.origin.file == "faq.yml"
+        for qs in e.questions.values()
+        for q in qs
+    }
     (directory / "faq.yml").unlink()
     training = importer(directory).get_nlu_data()
     left = faq_texts(training)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from language import LANGUAGES, VARIANTS
-from language.decision import decide, explicit_request, normalise_client_code
 from evaluation import heldout
 from evaluation.language import LID as EVAL_LID
+from language import LANGUAGES, VARIANTS
+from language.decision import decide, explicit_request, normalise_client_code
 
 
 @pytest.mark.parametrize("text", ["八达岭门票多少钱", "Chamonix怎么去", "你好", "长城"])
@@ -49,7 +48,9 @@ def test_an_explicit_request_switches(text, previous, expected):
     assert (decision.language, decision.reason) == (expected, "explicit-request")
 
 
-@pytest.mark.parametrize("text", ["ok", "👍", "Mont Blanc", "merci", "OK!!", "123", "?", "Chamonix"])
+@pytest.mark.parametrize(
+    "text", ["ok", "👍", "Mont Blanc", "merci", "OK!!", "123", "?", "Chamonix"]
+)
 @pytest.mark.parametrize("previous", ["fr", "zh", "en"])
 def test_messages_too_short_to_tell_keep_the_users_language(text, previous):
     assert decide(text, previous=previous).language == previous
@@ -74,12 +75,18 @@ def test_one_everyday_word_still_tells_a_new_users_language():
 
 def test_client_codes_are_normalised():
     assert [normalise_client_code(c) for c in ["fr-CA", "zh_Hans", "EN", "pt-BR", None]] == [
-        "fr", "zh", "en", None, None,
+        "fr",
+        "zh",
+        "en",
+        None,
+        None,
     ]
 
 
 def test_a_clear_sentence_in_another_language_switches():
-    assert decide("how do I get to the Aiguille du Midi from Geneva", previous="fr").language == "en"
+    assert (
+        decide("how do I get to the Aiguille du Midi from Geneva", previous="fr").language == "en"
+    )
     assert decide("comment aller au Mont Blanc depuis Genève", previous="en").language == "fr"
 
 
@@ -150,7 +157,11 @@ ANY_TEXT = st.one_of(
     st.lists(SCRIPTS_MIXED, min_size=1, max_size=4).map(lambda parts: "".join(parts) * 2000),
 )
 REMEMBERED = st.sampled_from([None, "fr", "zh", "en", "zh-Hans", "zh-Hant", "de", ""])
-CLIENT = st.one_of(st.none(), st.sampled_from(["zh-hant", "zh-TW", "zh-hk", "zh", "fr-FR", "en", "pt-BR"]), st.text(max_size=12))
+CLIENT = st.one_of(
+    st.none(),
+    st.sampled_from(["zh-hant", "zh-TW", "zh-hk", "zh", "fr-FR", "en", "pt-BR"]),
+    st.text(max_size=12),
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -160,7 +171,14 @@ def test_any_text_gets_a_supported_decision(text, previous, client):
     assert decision.language in LANGUAGES
     assert decision.variant in VARIANTS
     assert decision.variant.split("-")[0] == decision.language
-    assert decision.reason in {"explicit-request", "han-script", "kept", "client", "detected", "default"}
+    assert decision.reason in {
+        "explicit-request",
+        "han-script",
+        "kept",
+        "client",
+        "detected",
+        "default",
+    }
 
 
 def test_the_same_text_always_gets_the_same_language():
@@ -173,7 +191,9 @@ def _accuracy(texts, language, previous=None):
 
 
 def _lines(name):
-    return [l.strip() for l in (EVAL_LID / name).read_text(encoding="utf-8").splitlines() if l.strip()]
+    return [
+        l.strip() for l in (EVAL_LID / name).read_text(encoding="utf-8").splitlines() if l.strip()
+    ]
 
 
 @pytest.mark.skipif(not EVAL_LID.exists(), reason="shared/eval/lid is not beside the project")
@@ -232,7 +252,9 @@ def test_a_question_about_a_guide_in_a_language_is_answered_as_a_question(new_ch
         ("can you speak French", "fr", "D'accord, je continue en français."),
     ],
 )
-def test_a_request_to_the_assistant_switches_and_is_confirmed(new_chat, text, language, confirmation):
+def test_a_request_to_the_assistant_switches_and_is_confirmed(
+    new_chat, text, language, confirmation
+):
     chat = new_chat()
     chat.say({"en": "bonjour", "fr": "你好"}[language])
     answer = chat.say(text)

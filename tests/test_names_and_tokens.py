@@ -90,9 +90,15 @@ def test_every_place_of_entities_yml_is_found_even_without_an_annotated_example(
         str(root / "config.yml"), str(root / "domain.yml"), [str(root / "nlu")]
     ).get_nlu_data()
     found = Gazetteer.from_pairs(names_in(training, {"place", "activity"}))
-    assert [(f["entity"], f["value"]) for f in found.find("how do I get to Gubeikou")] == [("place", "gubeikou")]
-    assert [(f["entity"], f["value"]) for f in found.find("草原天路好玩吗")] == [("place", "zhangbei")]
-    assert [(f["entity"], f["value"]) for f in found.find("ski de fond à Saint-François-de-Sales")] == [
+    assert [(f["entity"], f["value"]) for f in found.find("how do I get to Gubeikou")] == [
+        ("place", "gubeikou")
+    ]
+    assert [(f["entity"], f["value"]) for f in found.find("草原天路好玩吗")] == [
+        ("place", "zhangbei")
+    ]
+    assert [
+        (f["entity"], f["value"]) for f in found.find("ski de fond à Saint-François-de-Sales")
+    ] == [
         ("activity", "cross_country_skiing"),
         ("place", "saint_francois_de_sales"),
     ]

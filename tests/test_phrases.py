@@ -8,8 +8,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from bot.core.assistant import Assistant
 from curated import live, store
 from curated.live import LiveContent
@@ -34,7 +32,9 @@ def test_the_code_asks_for_phrases_and_finds_them():
 
 
 def test_every_phrase_the_code_asks_for_is_declared_in_the_schema():
-    undeclared = {key: where for key, where in phrases_the_code_asks_for().items() if key not in PHRASES}
+    undeclared = {
+        key: where for key, where in phrases_the_code_asks_for().items() if key not in PHRASES
+    }
     assert undeclared == {}
 
 
@@ -59,7 +59,7 @@ def test_a_deleted_channel_phrase_is_reported_to_the_editor_with_line_and_fix(tm
     content = store.load(without_phrase(tmp_path, "help"))
     [problem] = [p for p in content.problems if p.field == "phrases.help"]
     assert str(problem) == (
-        'phrases.yml:4: phrases.help: is missing. Fix: Add help: to this entry, for example '
+        "phrases.yml:4: phrases.help: is missing. Fix: Add help: to this entry, for example "
         'help: {fr: "...", zh: "...", en: "..."}'
     )
 

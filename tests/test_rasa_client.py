@@ -12,8 +12,9 @@ from bot.core.rasa_client import RasaClient, RasaUnavailable
 from bot.services import free_port
 
 
-async def serve_after(port: int, delay: float, answer_after: float = 0.0, calls: list = None,
-                      answer=None) -> web.AppRunner:
+async def serve_after(
+    port: int, delay: float, answer_after: float = 0.0, calls: list = None, answer=None
+) -> web.AppRunner:
     calls = calls if calls is not None else []
     answer = [{"recipient_id": "u", "text": "ok"}] if answer is None else answer
 
@@ -60,7 +61,9 @@ async def test_a_slow_rasa_is_not_asked_twice():
         await runner.cleanup()
 
 
-@pytest.mark.parametrize("answer", [[], [{"recipient_id": "u"}]], ids=["nothing", "nothing-to-read"])
+@pytest.mark.parametrize(
+    "answer", [[], [{"recipient_id": "u"}]], ids=["nothing", "nothing-to-read"]
+)
 async def test_an_answer_with_nothing_to_read_is_a_failure(answer):
     # What Rasa returns when the action it predicted failed (action server down).
     port = free_port()
@@ -85,7 +88,9 @@ async def test_a_failed_action_gets_the_unavailable_phrase_and_a_failed_turn(tmp
     runner = await serve_after(port, delay=0, answer=[])
     rasa = RasaClient(f"http://127.0.0.1:{port}", timeout=5)
     log = ConversationLog(tmp_path / "conversations.db")
-    assistant = Assistant(rasa, UserMemory(tmp_path / "bot.db"), b"key", LiveContent(ROOT / "content"), log)
+    assistant = Assistant(
+        rasa, UserMemory(tmp_path / "bot.db"), b"key", LiveContent(ROOT / "content"), log
+    )
     try:
         answer = await assistant.handle("test", "someone", "horaires du tramway du Mont-Blanc ?")
     finally:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
+from evaluation import heldout, nlu
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
-from evaluation import heldout, nlu
 
 pytestmark = pytest.mark.e2e
 
@@ -24,8 +22,15 @@ def test_training_data_and_domain_validate_without_a_warning():
 
 def test_the_test_stories_of_each_language_pass(model, tmp_path):
     result = rasa(
-        "test", "core", "--stories", "tests/stories", "--model", str(model),
-        "--out", str(tmp_path), "--fail-on-prediction-errors",
+        "test",
+        "core",
+        "--stories",
+        "tests/stories",
+        "--model",
+        str(model),
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "None of the test stories failed" in (tmp_path / "failed_test_stories.yml").read_text()

@@ -425,7 +425,7 @@ def test_exports_follow_the_filters_and_mask_personal_data(app):
     client = login(app, "alice")
     lines = client.get("/export.jsonl", params={"language": "en"}).text.splitlines()
     records = [json.loads(line) for line in lines]
-    assert records and all("en" == r["language"] or r["conversation_id"] for r in records)
+    assert records and all(r["language"] == "en" or r["conversation_id"] for r in records)
     text = client.get("/export.jsonl").text
     assert "@example" not in text and "13812345678" not in text and "06 12 34 56 78" not in text
     response = client.get("/export.csv", params={"fallback": "yes"})
@@ -513,16 +513,22 @@ def test_security_headers(app):
 
 @pytest.mark.parametrize(
     "target, expected",
-    [("//evil.example", "/conversations"), ("/\t/evil.example", "/conversations"),
-     ("https://evil.example", "/conversations"), ("/dashboard?days=7", "/dashboard?days=7")],
+    [
+        ("//evil.example", "/conversations"),
+        ("/\t/evil.example", "/conversations"),
+        ("https://evil.example", "/conversations"),
+        ("/dashboard?days=7", "/dashboard?days=7"),
+    ],
 )
 def test_redirects_after_login_and_language_change_stay_on_the_site(app, target, expected):
     response = _client(app).get("/lang/zh", params={"next": target})
     assert response.status_code == 303 and response.headers["location"] == expected
     client = _client(app)
     token = client.get("/login").cookies["review_login_csrf"]
-    response = client.post("/login", data={"name": "bob", "password": ACCOUNTS["bob"][1], "csrf_token": token,
-                                           "next": target})
+    response = client.post(
+        "/login",
+        data={"name": "bob", "password": ACCOUNTS["bob"][1], "csrf_token": token, "next": target},
+    )
     assert response.status_code == 303 and response.headers["location"] == expected
     assert _client(app).get("/lang/fr", params={"next": "/conversations?q=长城"}).status_code == 303
 
@@ -608,7 +614,8 @@ async def test_an_export_whose_first_query_fails_is_a_clean_500_not_a_cut_downlo
 
     from aiohttp.test_utils import TestClient, TestServer
 
-    from review import auth, config as config_module, db, store, web
+    from review import auth, db, store, web
+    from review import config as config_module
 
     config = replace(
         config_module.from_environment(),

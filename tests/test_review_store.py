@@ -19,8 +19,22 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from review import auth, cli, config as config_module, db, demo_data, ingest, privacy, schema, store
-from review import filters as filters_module, i18n, timeutil, training_export, unanswered
+from review import (
+    auth,
+    cli,
+    db,
+    demo_data,
+    i18n,
+    ingest,
+    privacy,
+    schema,
+    store,
+    timeutil,
+    training_export,
+    unanswered,
+)
+from review import config as config_module
+from review import filters as filters_module
 from review.filters import Filters, from_query, parse_cursor
 from review.masking import mask
 
@@ -287,8 +301,22 @@ def test_periods_of_the_dashboard_and_unanswered_questions():
 
 def test_every_filter_problem_is_explained_in_the_three_languages():
     fields = [
-        "date_from", "date_to", "days", "language", "channel", "intent", "below",
-        "threshold", "fallback", "handoff", "flagged", "reviewed", "tag", "q", "after", "before",
+        "date_from",
+        "date_to",
+        "days",
+        "language",
+        "channel",
+        "intent",
+        "below",
+        "threshold",
+        "fallback",
+        "handoff",
+        "flagged",
+        "reviewed",
+        "tag",
+        "q",
+        "after",
+        "before",
     ]
     for lang in i18n.UI_LANGUAGES:
         t = i18n.translator(lang)
@@ -505,6 +533,10 @@ def test_a_conversation_log_deleted_and_created_again_is_imported_too(tmp_path):
         leftover.unlink()  # an operator's cleanup, a lost disk...
     chat(["et les horaires ?"])  # a new file: its row ids start at 1 again
     assert ingest.run(engine, config) == 1
-    assert [t["text_in"] for t in _turns(engine)] == ["bonjour", "le prix du téléphérique ?", "et les horaires ?"]
+    assert [t["text_in"] for t in _turns(engine)] == [
+        "bonjour",
+        "le prix du téléphérique ?",
+        "et les horaires ?",
+    ]
     assert ingest.run(engine, config) == 0
     engine.dispose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from jsonschema import ValidationError
-
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 

@@ -96,7 +96,9 @@ def test_pressing_a_button_answers_the_query_and_works_like_typing(api, bot, con
     payload = api.sent(301)[0]["reply_markup"]["inline_keyboard"][2][0]["callback_data"]
     api.push_button(301, payload, language_code="fr")
     texts = api.wait_for_messages(301, 2)
-    assert content.places["bauges"].topics["overview"].text["fr"].replace("'", "'") in texts[1].replace("&#x27;", "'")
+    assert content.places["bauges"].topics["overview"].text["fr"].replace("'", "'") in texts[
+        1
+    ].replace("&#x27;", "'")
     assert api.sent(None, "answerCallbackQuery")
 
 
@@ -124,8 +126,17 @@ def test_the_offers_and_events_commands_answer_in_the_clients_language(api, bot,
 @pytest.mark.parametrize(
     "content_field",
     [
-        {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
-                     "is_video": False, "type": "regular"}},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
         {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 2}},
         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
         {"document": {"file_id": "d", "file_unique_id": "d"}},
@@ -135,15 +146,37 @@ def test_the_offers_and_events_commands_answer_in_the_clients_language(api, bot,
 )
 def test_non_text_messages_get_a_short_reply_in_the_users_language(api, bot, content_field):
     api.push_message(401, None, language_code="fr", **content_field)
-    assert api.wait_for_messages(401, 1) == ["Je ne lis que les messages écrits. Posez-moi votre question en quelques mots !"]
+    assert api.wait_for_messages(401, 1) == [
+        "Je ne lis que les messages écrits. Posez-moi votre question en quelques mots !"
+    ]
 
 
 def test_groups_channel_posts_and_edits_are_left_in_silence(api, bot):
     api.push_message(-501, "bonjour", chat_type="group")
-    api.push({"channel_post": {"message_id": 1, "date": int(time.time()), "chat": {"id": -502, "type": "channel"}, "text": "hi"}})
-    api.push({"edited_message": {"message_id": 2, "date": int(time.time()), "edit_date": int(time.time()),
-                                 "chat": {"id": 503, "type": "private"}, "text": "edited"}})
-    api.push_message(504, "hello", language_code="en")  # a marker: once answered, the rest was handled
+    api.push(
+        {
+            "channel_post": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": -502, "type": "channel"},
+                "text": "hi",
+            }
+        }
+    )
+    api.push(
+        {
+            "edited_message": {
+                "message_id": 2,
+                "date": int(time.time()),
+                "edit_date": int(time.time()),
+                "chat": {"id": 503, "type": "private"},
+                "text": "edited",
+            }
+        }
+    )
+    api.push_message(
+        504, "hello", language_code="en"
+    )  # a marker: once answered, the rest was handled
     api.wait_for_messages(504, 1)
     assert api.sent(-501) == [] and api.sent(-502) == [] and api.sent(503) == []
 
@@ -172,7 +205,9 @@ def test_a_429_from_telegram_is_honoured_and_the_reply_still_arrives(api, bot):
     api.push_message(801, "hello", language_code="en")
     [reply] = api.wait_for_messages(801, 1)
     assert reply.startswith("Hello!")
-    attempts = [c for c in api.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == "801"]
+    attempts = [
+        c for c in api.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == "801"
+    ]
     assert [a.status for a in attempts] == [429, 200]
     assert attempts[1].at - attempts[0].at >= 1.0  # waited as Telegram asked
     assert time.monotonic() - started < 15
@@ -182,7 +217,11 @@ def test_a_network_error_while_sending_is_retried(api, bot):
     api.fail_next("sendMessage", times=2, status=502)
     api.push_message(851, "hello", language_code="en")
     assert api.wait_for_messages(851, 1)[0].startswith("Hello!")
-    attempts = [c.status for c in api.calls if c.method == "sendMessage" and str(c.params.get("chat_id")) == "851"]
+    attempts = [
+        c.status
+        for c in api.calls
+        if c.method == "sendMessage" and str(c.params.get("chat_id")) == "851"
+    ]
     assert attempts == [502, 502, 200]
 
 
@@ -208,7 +247,9 @@ def test_the_action_server_killed_mid_conversation_is_started_again(api, own_ser
         api.push_message(1301, "comment aller à La Féclaz ?", language_code="fr")
         assert api.wait_for_messages(1301, 2)[1] == UNAVAILABLE_FR  # not silence
         assert time.monotonic() - asked < 5 + 1
-        assert runner.log.turns()[-1]["outcome"] == "unavailable"  # a failed turn, not an answered one
+        assert (
+            runner.log.turns()[-1]["outcome"] == "unavailable"
+        )  # a failed turn, not an answered one
 
         _answers_again(f"http://127.0.0.1:{own_services.actions_port}/health")
         api.push_message(1301, "comment aller à La Féclaz ?", language_code="fr")
@@ -244,7 +285,9 @@ def _turns_since(path, since):
     try:
         reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            return reader.execute("SELECT count(*) FROM turns WHERE time >= ?", (since,)).fetchone()[0]
+            return reader.execute(
+                "SELECT count(*) FROM turns WHERE time >= ?", (since,)
+            ).fetchone()[0]
         finally:
             reader.close()
     except sqlite3.Error:
@@ -296,12 +339,16 @@ def test_a_failing_turn_log_delays_no_chat_and_loses_no_turn(api, running, setti
         finally:
             undo()
         assert max(delays) < 1.0
-        api.wait_for(lambda: _turns_since(path, broken_at) == 2, timeout=20)  # written once it could be
+        api.wait_for(
+            lambda: _turns_since(path, broken_at) == 2, timeout=20
+        )  # written once it could be
     finally:
         runner.stop()
 
 
-def test_a_bot_killed_after_answering_answers_nothing_twice_once_started_again(api, running, tmp_path):
+def test_a_bot_killed_after_answering_answers_nothing_twice_once_started_again(
+    api, running, tmp_path
+):
     bot = BotCommand(api, tmp_path, rasa_url=running.rasa_url).start()
     try:
         update = api.push_message(1401, "bonjour", language_code="fr")
@@ -323,8 +370,12 @@ def test_a_bot_killed_before_its_answer_went_out_answers_once_started_again(api,
     try:
         api.stall("sendMessage")  # the answer does not get through...
         api.push_message(1402, "bonjour", language_code="fr")
-        api.wait_for(lambda: any(c.method == "sendMessage" and c.params.get("chat_id") in (1402, "1402")
-                                 for c in list(api.calls)))
+        api.wait_for(
+            lambda: any(
+                c.method == "sendMessage" and c.params.get("chat_id") in (1402, "1402")
+                for c in list(api.calls)
+            )
+        )
         bot.kill()  # ...and the bot is killed meanwhile
         api.unstall("sendMessage")
         bot.start()
@@ -343,7 +394,9 @@ def _alive(pid):
         return False
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="children die with their parent on Linux")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="children die with their parent on Linux"
+)
 def test_a_bot_killed_with_sigkill_leaves_no_process_behind(api, model, tmp_path):
     bot = BotCommand(api, tmp_path).start()  # with its own Rasa, action server and review app
     children = [int(pid) for pid in subprocess.run(
@@ -369,7 +422,9 @@ def test_debug_logs_hold_neither_the_token_nor_chat_ids(api, running, tmp_path):
     finally:
         output = bot.stop()
     log = (tmp_path / "log" / "telegram.log").read_text(encoding="utf-8")
-    assert " DEBUG " in log and "getUpdates" in log  # what python-telegram-bot says at DEBUG is there
+    assert (
+        " DEBUG " in log and "getUpdates" in log
+    )  # what python-telegram-bot says at DEBUG is there
     assert api.token not in log and api.token not in output
     assert str(chat) not in log and str(chat) not in output
 
@@ -389,21 +444,34 @@ def test_webhook_mode_refuses_requests_without_the_secret_token(api, running, se
         await runner.application.initialize()
         await runner.application.start()
         await runner.application.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="telegram", secret_token="s3cret-token",
+            listen="127.0.0.1",
+            port=port,
+            url_path="telegram",
+            secret_token="s3cret-token",
             webhook_url="https://assistant.example/telegram",
         )
 
     runner._run(start())
     try:
         assert api.sent(None, "setWebhook")[0]["secret_token"] == "s3cret-token"
-        update = {"update_id": 77, "message": {
-            "message_id": 1, "date": int(time.time()), "chat": {"id": 1101, "type": "private"},
-            "from": {"id": 1101, "is_bot": False, "first_name": "T", "language_code": "en"}, "text": "hello"}}
+        update = {
+            "update_id": 77,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": 1101, "type": "private"},
+                "from": {"id": 1101, "is_bot": False, "first_name": "T", "language_code": "en"},
+                "text": "hello",
+            },
+        }
 
         def post(headers):
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/telegram", data=jsonlib.dumps(update).encode(),
-                headers={"Content-Type": "application/json", **headers}, method="POST")
+                f"http://127.0.0.1:{port}/telegram",
+                data=jsonlib.dumps(update).encode(),
+                headers={"Content-Type": "application/json", **headers},
+                method="POST",
+            )
             try:
                 return urllib.request.urlopen(request, timeout=10).status
             except urllib.error.HTTPError as error:
@@ -425,16 +493,30 @@ def test_make_run_serves_telegram_through_any_bot_api_server(api, model, setting
     import sys
 
     from bot.services import free_port
-    from rasa_extensions.command import ROOT, environment as rasa_environment
+    from rasa_extensions.command import ROOT
+    from rasa_extensions.command import environment as rasa_environment
 
     env = rasa_environment()
     review_port = free_port()
-    env.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(tmp_path),
-               RASA_URL="", REVIEW_PORT=str(review_port))
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env.update(
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        VAR_DIR=str(tmp_path),
+        RASA_URL="",
+        REVIEW_PORT=str(review_port),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        api.wait_for(lambda: api.calls and any(c.method == "getUpdates" for c in api.calls), timeout=180)
+        api.wait_for(
+            lambda: api.calls and any(c.method == "getUpdates" for c in api.calls), timeout=180
+        )
         api.push_message(1201, "bonjour", language_code="fr")
         api.push_message(1202, "你好", language_code="zh-hans")
         api.push_message(1203, "hello", language_code="en")

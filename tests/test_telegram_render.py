@@ -40,5 +40,7 @@ def test_long_payloads_get_a_short_callback_key():
 
 
 def test_buttons_become_one_inline_button_per_row():
-    markup = keyboard([{"title": "勃朗峰", "payload": "/a"}, {"title": "Chongli", "payload": "/b"}], {})
+    markup = keyboard(
+        [{"title": "勃朗峰", "payload": "/a"}, {"title": "Chongli", "payload": "/b"}], {}
+    )
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [["勃朗峰"], ["Chongli"]]

@@ -11,7 +11,7 @@ and the lines after it are answered as usual: nothing stops the run.
 from __future__ import annotations
 
 import json
-from typing import BinaryIO, Optional, TextIO, Tuple
+from typing import BinaryIO, TextIO
 
 from bot.core.assistant import Assistant
 
@@ -22,7 +22,7 @@ class Unreadable(ValueError):
     """A line that is not a message; the text says why, for the error record."""
 
 
-def parse(raw: bytes, default_user: str) -> Tuple[str, str]:
+def parse(raw: bytes, default_user: str) -> tuple[str, str]:
     """(user, text) of one input line."""
     try:
         line = raw.decode("utf-8").rstrip("\r\n")
@@ -43,7 +43,7 @@ def parse(raw: bytes, default_user: str) -> Tuple[str, str]:
     return user, text
 
 
-def _text(value: object, name: str) -> Optional[str]:
+def _text(value: object, name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
@@ -56,7 +56,9 @@ def _text(value: object, name: str) -> Optional[str]:
     return text
 
 
-async def answer_lines(assistant: Assistant, default_user: str, lines: BinaryIO, out: TextIO) -> None:
+async def answer_lines(
+    assistant: Assistant, default_user: str, lines: BinaryIO, out: TextIO
+) -> None:
     for number, raw in enumerate(lines):
         try:
             user, text = parse(raw, default_user)
@@ -65,7 +67,15 @@ async def answer_lines(assistant: Assistant, default_user: str, lines: BinaryIO,
             continue
         answer = await assistant.handle(CHANNEL, user, text)
         for reply in answer.replies:
-            _write(out, {"in": number, "lang": answer.language, "text": reply.text, "buttons": reply.buttons})
+            _write(
+                out,
+                {
+                    "in": number,
+                    "lang": answer.language,
+                    "text": reply.text,
+                    "buttons": reply.buttons,
+                },
+            )
 
 
 def _write(out: TextIO, record: dict) -> None:

@@ -31,7 +31,6 @@ import collections
 import json
 import logging
 import signal
-from typing import Dict, Optional
 
 from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -48,10 +47,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.channels.telegram_render import keyboard, split
 from bot.core.assistant import Answer, Assistant
 from bot.core.dedup import MAX_ATTEMPTS, DedupStore
 from settings import TelegramSettings
-from bot.channels.telegram_render import keyboard, split
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +62,19 @@ ANSWERED_GROUP = 100  # handler group that marks an update answered, after all o
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 NOT_TEXT = (
-    filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.PHOTO | filters.VIDEO
-    | filters.VIDEO_NOTE | filters.Document.ALL | filters.LOCATION | filters.VENUE
-    | filters.CONTACT | filters.ANIMATION | filters.POLL | filters.Dice.ALL
+    filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.PHOTO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.CONTACT
+    | filters.ANIMATION
+    | filters.POLL
+    | filters.Dice.ALL
 )
 
 
@@ -75,9 +84,9 @@ class TelegramChannel:
     def __init__(self, assistant: Assistant, per_chat_rate: float = PER_CHAT_RATE) -> None:
         self.assistant = assistant
         self.per_chat_rate = per_chat_rate
-        self._payloads: Dict[str, str] = {}  # short keys of long button payloads
-        self._chat_locks: Dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
-        self._chat_limits: Dict[int, AsyncLimiter] = {}
+        self._payloads: dict[str, str] = {}  # short keys of long button payloads
+        self._chat_locks: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self._chat_limits: dict[int, AsyncLimiter] = {}
 
     def register(self, application: Application) -> None:
         # Duplicates never get here: the update queue drops them (DurableUpdateQueue).
@@ -94,7 +103,9 @@ class TelegramChannel:
         application.add_error_handler(self.on_error)
         # The last group runs for every update once group 0 is done, error or not.
         if isinstance(application.update_queue, DurableUpdateQueue):
-            application.add_handler(TypeHandler(Update, application.update_queue.answered), group=ANSWERED_GROUP)
+            application.add_handler(
+                TypeHandler(Update, application.update_queue.answered), group=ANSWERED_GROUP
+            )
 
     # Handlers
 
@@ -113,17 +124,25 @@ class TelegramChannel:
 
     async def language_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat.id
-        await self._send_menu(context, chat, self.assistant.language_of(CHANNEL, str(chat), _client_language(update)))
+        await self._send_menu(
+            context, chat, self.assistant.language_of(CHANNEL, str(chat), _client_language(update))
+        )
 
     async def offers(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._converse(context, update.effective_chat.id, "/ask_offers", _client_language(update))
+        await self._converse(
+            context, update.effective_chat.id, "/ask_offers", _client_language(update)
+        )
 
     async def events(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._converse(context, update.effective_chat.id, "/ask_events", _client_language(update))
+        await self._converse(
+            context, update.effective_chat.id, "/ask_events", _client_language(update)
+        )
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        await self._converse(context, update.effective_chat.id, message.text or "", _client_language(update))
+        await self._converse(
+            context, update.effective_chat.id, message.text or "", _client_language(update)
+        )
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat.id
@@ -151,7 +170,11 @@ class TelegramChannel:
         kind = type(update).__name__
         update_id = getattr(update, "update_id", None)
         logger.error("Error while handling %s %s", kind, update_id, exc_info=context.error)
-        if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        if (
+            isinstance(update, Update)
+            and update.effective_chat
+            and update.effective_chat.type == "private"
+        ):
             chat = update.effective_chat.id
             language = self.assistant.language_of(CHANNEL, str(chat), _client_language(update))
             try:
@@ -161,7 +184,7 @@ class TelegramChannel:
 
     # Sending
 
-    async def _converse(self, context, chat: int, text: str, client: Optional[str]) -> None:
+    async def _converse(self, context, chat: int, text: str, client: str | None) -> None:
         # One chat's messages are answered in order; chats run side by side.
         async with self._chat_locks[chat]:
             # "typing..." goes out while Rasa thinks, not before it starts.
@@ -189,15 +212,25 @@ class TelegramChannel:
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             await self._send(
-                context.bot.send_message, chat, text=piece, parse_mode=ParseMode.HTML,
+                context.bot.send_message,
+                chat,
+                text=piece,
+                parse_mode=ParseMode.HTML,
                 reply_markup=markup if last else None,
             )
 
     async def _send_menu(self, context, chat: int, language: str) -> None:
         markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(title, callback_data=f"lang:{code}") for code, title in LANGUAGE_CHOICES]]
+            [
+                [
+                    InlineKeyboardButton(title, callback_data=f"lang:{code}")
+                    for code, title in LANGUAGE_CHOICES
+                ]
+            ]
         )
-        await self._send_text(context, chat, self.assistant.phrase("choose_language", language), markup)
+        await self._send_text(
+            context, chat, self.assistant.phrase("choose_language", language), markup
+        )
 
     async def _send(self, method, chat: int, **kwargs) -> None:
         """At most PER_CHAT_RATE messages a second per chat; network errors retried."""
@@ -233,7 +266,9 @@ class DurableUpdateQueue(asyncio.Queue):
     async def put(self, item) -> None:
         if isinstance(item, Update):
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            if not await asyncio.to_thread(self.store.receive, CHANNEL, _delivery_id(item), payload):
+            if not await asyncio.to_thread(
+                self.store.receive, CHANNEL, _delivery_id(item), payload
+            ):
                 logger.info("Update %s delivered again: it is answered once", item.update_id)
                 return
         await super().put(item)
@@ -246,14 +281,19 @@ class DurableUpdateQueue(asyncio.Queue):
         retry, given_up = await asyncio.to_thread(self.store.unanswered, CHANNEL)
         prefix = f"{bot.id}:"
         for delivery_id in given_up:
-            logger.error("Update %s was never answered after %d starts: given up", delivery_id, MAX_ATTEMPTS)
+            logger.error(
+                "Update %s was never answered after %d starts: given up", delivery_id, MAX_ATTEMPTS
+            )
         resumed = 0
         for delivery_id, payload in retry:
             if delivery_id.startswith(prefix):  # updates of this bot only
                 await super().put(Update.de_json(json.loads(payload), bot))
                 resumed += 1
         if resumed:
-            logger.warning("%d updates received before the last stop and not answered: answering them now", resumed)
+            logger.warning(
+                "%d updates received before the last stop and not answered: answering them now",
+                resumed,
+            )
         return resumed
 
 
@@ -266,19 +306,32 @@ def _delivery_id(update: Update) -> str:
     return f"{bot_id}:{update.update_id}"
 
 
-def _client_language(update: Update) -> Optional[str]:
+def _client_language(update: Update) -> str | None:
     user = update.effective_user
     return user.language_code if user else None
 
 
-def _is_supported(code: Optional[str]) -> bool:
+def _is_supported(code: str | None) -> bool:
     return bool(code) and code.split("-")[0].lower() in ("fr", "zh", "en")
 
 
 def _kind_of(update: Update) -> str:
     message = update.effective_message
-    for kind in ("sticker", "voice", "audio", "photo", "video", "video_note", "document",
-                 "location", "venue", "contact", "animation", "poll", "dice"):
+    for kind in (
+        "sticker",
+        "voice",
+        "audio",
+        "photo",
+        "video",
+        "video_note",
+        "document",
+        "location",
+        "venue",
+        "contact",
+        "animation",
+        "poll",
+        "dice",
+    ):
         if message is not None and getattr(message, kind, None):
             return kind
     return "other"
@@ -287,10 +340,10 @@ def _kind_of(update: Update) -> str:
 def build_application(
     token: str,
     assistant: Assistant,
-    base_url: Optional[str] = None,
+    base_url: str | None = None,
     per_chat_rate: float = PER_CHAT_RATE,
     rate_limited: bool = True,
-    deliveries: Optional[DedupStore] = None,
+    deliveries: DedupStore | None = None,
 ) -> Application:
     """The python-telegram-bot Application with the channel's handlers.
 
@@ -306,7 +359,9 @@ def build_application(
         .update_queue(DurableUpdateQueue(deliveries or DedupStore(":memory:")))
     )
     if rate_limited:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # 30/s overall; honours RetryAfter
+        builder = builder.rate_limiter(
+            AIORateLimiter(max_retries=3)
+        )  # 30/s overall; honours RetryAfter
     if base_url:
         root = base_url.rstrip("/")
         builder = builder.base_url(root).base_file_url(root.replace("/bot", "/file/bot", 1))
@@ -319,7 +374,9 @@ async def serve(assistant: Assistant, telegram: TelegramSettings, deliveries: De
     """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; stops on Ctrl-C or SIGTERM."""
     # httpx logs every request URL, and Telegram's URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(telegram.token, assistant, telegram.api_base_url, deliveries=deliveries)
+    application = build_application(
+        telegram.token, assistant, telegram.api_base_url, deliveries=deliveries
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

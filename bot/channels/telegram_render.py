@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from typing import Dict, List, Sequence
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -24,13 +24,13 @@ def escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def split(text: str, limit: int = MAX_MESSAGE) -> List[str]:
+def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Pieces of ``text``, each at most ``limit`` characters once escaped.
 
     Cut at a blank line if one is near enough, else at a line break, else at
     a space; a single word longer than the limit is the only thing ever cut.
     """
-    pieces: List[str] = []
+    pieces: list[str] = []
     rest = text.strip()
     while len(escape(rest)) > limit:
         window = _fitting_prefix(rest, limit)
@@ -62,7 +62,7 @@ def _last_boundary(window: str) -> int:
     return len(window)  # one very long word: nothing better to do
 
 
-def callback_data(payload: str, store: Dict[str, str]) -> str:
+def callback_data(payload: str, store: dict[str, str]) -> str:
     """The payload itself, or a short key remembered in ``store``."""
     if len(payload.encode("utf-8")) <= MAX_CALLBACK_BYTES:
         return payload
@@ -71,7 +71,7 @@ def callback_data(payload: str, store: Dict[str, str]) -> str:
     return key
 
 
-def keyboard(buttons: Sequence[Dict[str, str]], store: Dict[str, str]) -> InlineKeyboardMarkup:
+def keyboard(buttons: Sequence[dict[str, str]], store: dict[str, str]) -> InlineKeyboardMarkup:
     """One button per row: titles in three scripts are too long to pair."""
     rows = [
         [InlineKeyboardButton(b["title"][:64], callback_data=callback_data(b["payload"], store))]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import List, Dict
 
 from bot.core.assistant import Assistant
 
@@ -16,7 +15,7 @@ CHANNEL = "terminal"
 
 
 async def chat(assistant: Assistant, user_id: str = "terminal-user") -> None:
-    buttons: List[Dict[str, str]] = []
+    buttons: list[dict[str, str]] = []
     print("Mont Blanc – Great Wall assistant. Ask in français, 中文 or English. (Ctrl-D to quit)\n")
     while True:
         try:

@@ -19,15 +19,15 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any
 
-from curated.live import LiveContent
-from language import chinese
-from language import decision as language
 from bot.core.conversation_log import ANSWERED, NOT_TEXT, UNAVAILABLE, ConversationLog
 from bot.core.pseudonym import pseudonym
 from bot.core.rasa_client import RasaClient, RasaUnavailable
 from bot.core.user_memory import UserMemory
+from curated.live import LiveContent
+from language import chinese
+from language import decision as language
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +38,14 @@ MAX_TEXT_LENGTH = 1000
 @dataclass
 class Reply:
     text: str
-    buttons: List[Dict[str, str]] = field(default_factory=list)
-    image: Optional[str] = None
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    image: str | None = None
 
 
 @dataclass
 class Answer:
     language: str  # fr | zh | en, as Rasa and the conversation log know it
-    replies: List[Reply]
+    replies: list[Reply]
     latency_ms: float = 0.0
     failed: bool = False  # True when Rasa could not be reached or an action failed
     variant: str = ""  # what the tourist reads: fr | en | zh-Hans | zh-Hant
@@ -62,7 +62,7 @@ class Assistant:
         memory: UserMemory,
         key: bytes,
         content: LiveContent,
-        log: Optional[ConversationLog] = None,
+        log: ConversationLog | None = None,
     ) -> None:
         self.rasa = rasa
         self.memory = memory
@@ -75,7 +75,7 @@ class Assistant:
         channel: str,
         user_id: str,
         text: str,
-        client_language: Optional[str] = None,
+        client_language: str | None = None,
     ) -> Answer:
         started = time.perf_counter()
         user = pseudonym(self.key, channel, user_id)
@@ -102,16 +102,18 @@ class Assistant:
             answer = Answer(chosen, [reply], _ms(started), failed=True, variant=variant)
             return self._recorded(user, channel, text, answer, UNAVAILABLE)
         replies = [
-            _in_script(_reply(item), variant) for item in raw if item.get("text") or item.get("image")
+            _in_script(_reply(item), variant)
+            for item in raw
+            if item.get("text") or item.get("image")
         ]
         answer = Answer(chosen, replies, _ms(started), variant=variant)
         return self._recorded(user, channel, text, answer, ANSWERED)
 
-    def known_language(self, channel: str, user_id: str) -> Optional[str]:
+    def known_language(self, channel: str, user_id: str) -> str | None:
         """What this user was last answered in (fr, en, zh-Hans, zh-Hant), None for a new user."""
         return self.memory.language(pseudonym(self.key, channel, user_id))
 
-    def language_of(self, channel: str, user_id: str, client_language: Optional[str] = None) -> str:
+    def language_of(self, channel: str, user_id: str, client_language: str | None = None) -> str:
         """What this user reads (fr, en, zh-Hans, zh-Hant), for messages without text.
 
         Give it to :meth:`phrase` for the channel's own sentences.
@@ -128,19 +130,28 @@ class Assistant:
         client = language.client_variant(client_language)
         self.memory.remember(user, language.choose_variant(language_code, None, previous, client))
 
-    def not_text(self, channel: str, user_id: str, kind: str, client_language: Optional[str] = None) -> Answer:
+    def not_text(
+        self, channel: str, user_id: str, kind: str, client_language: str | None = None
+    ) -> Answer:
         """A sticker, voice note, photo...: say kindly that only text is read."""
         variant = self.language_of(channel, user_id, client_language)
         reply = Reply(self.phrase("not_text", variant))
         answer = Answer(language.language_of(variant), [reply], variant=variant)
-        return self._recorded(pseudonym(self.key, channel, user_id), channel, f"[{kind}]", answer, NOT_TEXT)
+        return self._recorded(
+            pseudonym(self.key, channel, user_id), channel, f"[{kind}]", answer, NOT_TEXT
+        )
 
     def _recorded(self, user: str, channel: str, text: str, answer: Answer, outcome: str) -> Answer:
         if self.log is not None:
             try:
                 self.log.record(
-                    user, channel, answer.language, text,
-                    [r.text for r in answer.replies], answer.latency_ms, outcome,
+                    user,
+                    channel,
+                    answer.language,
+                    text,
+                    [r.text for r in answer.replies],
+                    answer.latency_ms,
+                    outcome,
                 )
             except Exception:  # a full disk must not cost the tourist the answer
                 logger.exception("Could not record a turn of %s on %s", user, channel)
@@ -156,7 +167,7 @@ class Assistant:
         return chinese.to_traditional(text) if language_code == chinese.TRADITIONAL else text
 
 
-def _reply(item: Dict[str, Any]) -> Reply:
+def _reply(item: dict[str, Any]) -> Reply:
     buttons = [
         {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
         for b in item.get("buttons") or []

@@ -13,15 +13,14 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from typing import Optional
 
 
 def pseudonym(key: bytes, channel: str, user_id: str) -> str:
-    digest = hmac.new(key, f"{channel}:{user_id}".encode("utf-8"), hashlib.sha256)
+    digest = hmac.new(key, f"{channel}:{user_id}".encode(), hashlib.sha256)
     return "u" + digest.hexdigest()[:24]
 
 
-def load_key(var_dir: Path, configured: Optional[str] = None) -> bytes:
+def load_key(var_dir: Path, configured: str | None = None) -> bytes:
     """``configured`` (PSEUDONYM_KEY), else the key generated once under ``var_dir``."""
     if configured:
         return configured.encode("utf-8")

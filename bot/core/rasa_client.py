@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Dict, List
+from typing import Any
 
 import httpx
 
@@ -35,9 +35,7 @@ class RasaClient:
         self.timeout = timeout
         self._client = httpx.AsyncClient(timeout=timeout)
 
-    async def send(
-        self, sender: str, text: str, metadata: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+    async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Rasa's replies. A refused connection (Rasa restarting) is retried
         until the timeout; a slow answer is not, so no message is handled twice."""
         payload = {"sender": sender, "message": text, "metadata": metadata}
@@ -45,7 +43,9 @@ class RasaClient:
         delay = 0.25
         while True:
             try:
-                response = await self._client.post(f"{self.url}/webhooks/rest/webhook", json=payload)
+                response = await self._client.post(
+                    f"{self.url}/webhooks/rest/webhook", json=payload
+                )
                 response.raise_for_status()
                 replies = response.json()
                 break

@@ -16,7 +16,6 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Optional
 
 
 class UserMemory:
@@ -24,7 +23,9 @@ class UserMemory:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # consistent after a crash, no fsync per message
+        self._db.execute(
+            "PRAGMA synchronous=NORMAL"
+        )  # consistent after a crash, no fsync per message
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS user_language ("
             " pseudonym TEXT PRIMARY KEY, language TEXT NOT NULL, updated REAL NOT NULL)"
@@ -32,7 +33,7 @@ class UserMemory:
         self._lock = threading.Lock()
         self._known: dict = {}  # pseudonym -> language, as written
 
-    def language(self, pseudonym: str) -> Optional[str]:
+    def language(self, pseudonym: str) -> str | None:
         if pseudonym in self._known:
             return self._known[pseudonym]
         with self._lock:
