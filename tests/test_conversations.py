@@ -107,7 +107,7 @@ def test_out_of_scope_gets_a_helpful_answer_in_the_same_language(new_chat, text,
     [
         ("il fait combien en janvier à Chongli, vraiment froid ?", "fr", "chongli_january_cold"),
         ("在中国能用外国信用卡吗", "zh", "paying_in_china"),
-        ("is a visa needed for france if i am chinese", "en", "travel_documents"),
+        ("is a visa needed for france if i am chinese", "en", "schengen_visa_chinese_citizens"),
     ],
 )
 def test_a_question_of_the_faq_asked_in_other_words_gets_its_answer(
