@@ -1,6 +1,7 @@
 """Command line of the assistant: ``python -m bot {run,chat,ask,train}``.
 
-- ``run``: what ``make run`` does: Telegram when TELEGRAM_BOT_TOKEN is set,
+- ``run``: what ``make run`` does: every channel whose settings are present
+  (Telegram, WeChat, WhatsApp, the web chat), side by side on one assistant,
   else the terminal chat; and the staff review app on http://127.0.0.1:8000
   (REVIEW_PORT).
 - ``chat``: the terminal chat.
@@ -16,7 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
+import signal
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -32,7 +35,7 @@ from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
 from curated.live import LiveContent
 from rasa_extensions import command as rasa_command
-from settings import SettingError, Settings, TelegramSettings
+from settings import SettingError, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
-        "run", help="serve tourists (Telegram if configured, else the terminal chat)"
+        "run", help="serve tourists on every configured channel (else the terminal chat)"
     )
     commands.add_parser("chat", help="chat in the terminal")
     ask = commands.add_parser("ask", help="answer standard input, one JSON reply per line")
@@ -63,11 +66,12 @@ def main(argv: list | None = None) -> int:
             return asyncio.run(_ask(settings, args.user))
         review = services.start_review_app(settings) if args.command == "run" else None
         try:
-            if args.command == "run" and settings.telegram:
-                return asyncio.run(_telegram(settings, settings.telegram))
+            if args.command == "run" and settings.channels:
+                return asyncio.run(_serve_channels(settings))
             if args.command == "run":
                 print(
-                    "No TELEGRAM_BOT_TOKEN set, so no Telegram: opening the terminal chat.",
+                    "No channel configured (TELEGRAM_BOT_TOKEN, WECHAT_TOKEN, WHATSAPP_ACCESS_TOKEN, "
+                    "WEBCHAT_PORT): opening the terminal chat.",
                     file=sys.stderr,
                 )
             return asyncio.run(_chat(settings))
@@ -82,11 +86,18 @@ def main(argv: list | None = None) -> int:
 
 def _secrets(settings: Settings) -> list:
     """What the logs must never show."""
-    telegram = settings.telegram
+    telegram, wechat, whatsapp = settings.telegram, settings.wechat, settings.whatsapp
     return [
         settings.pseudonym_key,
+        settings.redis_url,
         telegram and telegram.token,
         telegram and telegram.webhook_secret,
+        wechat and wechat.token,
+        wechat and wechat.app_secret,
+        wechat and wechat.encoding_aes_key,
+        whatsapp and whatsapp.access_token,
+        whatsapp and whatsapp.app_secret,
+        whatsapp and whatsapp.verify_token,
     ]
 
 
@@ -132,21 +143,47 @@ async def running_assistant(settings: Settings) -> AsyncIterator[Assistant]:
         stack.close()
 
 
-async def _telegram(settings: Settings, telegram: TelegramSettings) -> int:
-    from bot.channels.telegram import serve
-
+async def _serve_channels(settings: Settings) -> int:
+    """Every configured channel on one assistant, until Ctrl-C or SIGTERM stops them all."""
     settings.log_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(settings.log_dir / "telegram.log", encoding="utf-8")
+    handler = logging.FileHandler(settings.log_dir / "channels.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(settings.log_level or "INFO")
+    # httpx logs every request URL, and Telegram's URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     deliveries = DedupStore(settings.var_dir / "deliveries.db")
     try:
         async with running_assistant(settings) as assistant:
-            await serve(assistant, telegram, deliveries)
+            servers = [
+                asyncio.create_task(_serve_one(name, settings, assistant, deliveries, stop))
+                for name in settings.channels
+            ]
+            done, _pending = await asyncio.wait(servers, return_when=asyncio.FIRST_EXCEPTION)
+            stop.set()  # one channel failed to start: stop the others cleanly
+            await asyncio.gather(*servers, return_exceptions=True)
+            for task in done:
+                if task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
     finally:
         deliveries.close()
     return 0
+
+
+async def _serve_one(
+    name: str,
+    settings: Settings,
+    assistant: Assistant,
+    deliveries: DedupStore,
+    stop: asyncio.Event,
+) -> None:
+    """One channel: ``bot/channels/<name>.py``'s ``serve``, with its settings."""
+    module = importlib.import_module(f"bot.channels.{name}")
+    await module.serve(assistant, getattr(settings, name), deliveries, stop)
 
 
 async def _chat(settings: Settings) -> int:

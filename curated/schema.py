@@ -229,6 +229,10 @@ PHRASES = {
     # The channels' own sentences (bot/): /help, the language menu, a sticker or
     # voice note, an error on the channel's side.
     "help": Phrase(),
+    # /help on channels without slash commands (WeChat, WhatsApp, web chat).
+    "help_chat": Phrase(),
+    # Under buttons shown as a numbered list (WeChat): how to choose one.
+    "choose_by_number": Phrase(),
     "choose_language": Phrase(),
     "not_text": Phrase(),
     "sorry": Phrase(),

@@ -20,7 +20,14 @@ keys) come from the environment only, never from git.
 | ``TELEGRAM_API_BASE_URL`` | another Bot API server (``http://127.0.0.1:8081/bot``) | Telegram's |
 | ``TELEGRAM_WEBHOOK_URL`` / ``TELEGRAM_WEBHOOK_SECRET`` | webhook instead of polling; the secret is required with it | polling |
 | ``TELEGRAM_WEBHOOK_LISTEN`` / ``TELEGRAM_WEBHOOK_PORT`` | where the webhook server listens | 127.0.0.1 / 8443 |
+| ``WECHAT_*`` | the WeChat Official Account (``WeChatSettings``) | no WeChat |
+| ``WHATSAPP_*`` | the WhatsApp Business Cloud API number (``WhatsAppSettings``) | no WhatsApp |
+| ``WEBCHAT_*`` | the chat window on the offices' sites (``WebChatSettings``) | no web chat |
+| ``REDIS_URL`` | Redis shared by several channel processes (deliveries, WeChat token) | SQLite, one process |
 | ``REVIEW_*``, ``TRACKER_DATABASE_URL`` | the staff review app (``ReviewSettings``) | see there |
+
+``make run`` serves every channel whose settings are present, side by side,
+and the terminal chat when none is.
 """
 
 from __future__ import annotations
@@ -49,6 +56,66 @@ class TelegramSettings:
     webhook_secret: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    """A WeChat Official Account (served when WECHAT_TOKEN is set).
+
+    | variable | meaning | default |
+    |---|---|---|
+    | ``WECHAT_TOKEN`` | the Token of the account's server configuration (signatures) | no WeChat |
+    | ``WECHAT_APP_ID`` / ``WECHAT_APP_SECRET`` | the account's AppID and AppSecret (access token) | required |
+    | ``WECHAT_ENCODING_AES_KEY`` | 43 characters: safe mode (encrypted messages) | plain mode |
+    | ``WECHAT_LISTEN`` / ``WECHAT_PORT`` | where the callback ``/wechat`` listens, behind the TLS proxy | ``127.0.0.1`` / ``8088`` |
+    | ``WECHAT_API_BASE_URL`` | another API server (tests' fake) | ``https://api.weixin.qq.com`` |
+    """
+
+    token: str = field(repr=False)
+    app_id: str
+    app_secret: str = field(repr=False)
+    encoding_aes_key: str | None = field(default=None, repr=False)
+    listen: str = "127.0.0.1"
+    port: int = 8088
+    api_base_url: str = "https://api.weixin.qq.com"
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    """A WhatsApp Business number on Meta's Cloud API (served when WHATSAPP_ACCESS_TOKEN is set).
+
+    | variable | meaning | default |
+    |---|---|---|
+    | ``WHATSAPP_ACCESS_TOKEN`` | the system user's access token | no WhatsApp |
+    | ``WHATSAPP_PHONE_NUMBER_ID`` | the business number's id | required |
+    | ``WHATSAPP_APP_SECRET`` | the app secret (X-Hub-Signature-256 of each delivery) | required |
+    | ``WHATSAPP_VERIFY_TOKEN`` | the webhook's verify token, chosen by the office | required |
+    | ``WHATSAPP_LISTEN`` / ``WHATSAPP_PORT`` | where the webhook ``/whatsapp`` listens | ``127.0.0.1`` / ``8089`` |
+    | ``WHATSAPP_API_BASE_URL`` | another Graph API server (tests' fake) | ``https://graph.facebook.com/v21.0`` |
+    """
+
+    access_token: str = field(repr=False)
+    phone_number_id: str
+    app_secret: str = field(repr=False)
+    verify_token: str = field(repr=False)
+    listen: str = "127.0.0.1"
+    port: int = 8089
+    api_base_url: str = "https://graph.facebook.com/v21.0"
+
+
+@dataclass(frozen=True)
+class WebChatSettings:
+    """The chat window of the offices' sites (served when WEBCHAT_ALLOWED_ORIGINS or WEBCHAT_PORT is set).
+
+    | variable | meaning | default |
+    |---|---|---|
+    | ``WEBCHAT_ALLOWED_ORIGINS`` | comma-separated origins whose pages may talk to it (``https://www.chamonix.com``) | its own origin only |
+    | ``WEBCHAT_LISTEN`` / ``WEBCHAT_PORT`` | where the widget, its API and the demo page listen | ``127.0.0.1`` / ``8090`` |
+    """
+
+    allowed_origins: tuple[str, ...] = ()
+    listen: str = "127.0.0.1"
+    port: int = 8090
 
 
 @dataclass(frozen=True)
@@ -101,12 +168,22 @@ class Settings:
     rasa_timeout: float  # seconds before the tourist is told to try again
     review: ReviewSettings
     telegram: TelegramSettings | None = None
+    wechat: WeChatSettings | None = None
+    whatsapp: WhatsAppSettings | None = None
+    webchat: WebChatSettings | None = None
+    redis_url: str | None = field(default=None, repr=False)
     log_level: str | None = None  # None: each program's own default
     pseudonym_key: str | None = field(default=None, repr=False)
 
     @property
     def log_dir(self) -> Path:
         return self.var_dir / "log"
+
+    @property
+    def channels(self) -> list[str]:
+        """The messaging channels configured, in the order they start."""
+        names = ("telegram", "wechat", "whatsapp", "webchat")
+        return [name for name in names if getattr(self, name) is not None]
 
 
 def from_environment(env: Mapping[str, str] | None = None) -> Settings:
@@ -121,6 +198,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         rasa_timeout=read.number("RASA_TIMEOUT_SECONDS", 5.0, float, "a number of seconds, e.g. 5"),
         review=_review(read, var_dir),
         telegram=_telegram(read),
+        wechat=_wechat(read),
+        whatsapp=_whatsapp(read),
+        webchat=_webchat(read),
+        redis_url=read.text("REDIS_URL", "") or None,
         log_level=read.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
         pseudonym_key=read.text("PSEUDONYM_KEY", "") or None,
     )
@@ -148,6 +229,76 @@ def _telegram(read: _Reader) -> TelegramSettings | None:
         webhook_secret=secret,
         webhook_listen=read.text("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=read.number("TELEGRAM_WEBHOOK_PORT", 8443, int, "a port number, e.g. 8443"),
+    )
+
+
+def _wechat(read: _Reader) -> WeChatSettings | None:
+    token = read.text("WECHAT_TOKEN", "")
+    if not token:
+        return None
+    app_id, secret = read.text("WECHAT_APP_ID", ""), read.text("WECHAT_APP_SECRET", "")
+    if not app_id or not secret:
+        raise SettingError(
+            "WECHAT_TOKEN is set, so WECHAT_APP_ID and WECHAT_APP_SECRET are needed too "
+            "(the Official Account's AppID and AppSecret, under Settings and Development > Basic configuration)."
+        )
+    if not re.fullmatch(r"[A-Za-z0-9]{3,32}", token):
+        raise SettingError("WECHAT_TOKEN may hold only 3 to 32 letters and digits.")
+    aes_key = read.text("WECHAT_ENCODING_AES_KEY", "") or None
+    if aes_key and not re.fullmatch(r"[A-Za-z0-9]{43}", aes_key):
+        raise SettingError(
+            "WECHAT_ENCODING_AES_KEY should be the 43 letters and digits of the account's EncodingAESKey."
+        )
+    return WeChatSettings(
+        token=token,
+        app_id=app_id,
+        app_secret=secret,
+        encoding_aes_key=aes_key,
+        listen=read.text("WECHAT_LISTEN", "127.0.0.1"),
+        port=read.number("WECHAT_PORT", 8088, int, "a port number, e.g. 8088"),
+        api_base_url=read.text("WECHAT_API_BASE_URL", "https://api.weixin.qq.com").rstrip("/"),
+    )
+
+
+def _whatsapp(read: _Reader) -> WhatsAppSettings | None:
+    token = read.text("WHATSAPP_ACCESS_TOKEN", "")
+    if not token:
+        return None
+    needed = ("WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN")
+    missing = [name for name in needed if not read.text(name, "")]
+    if missing:
+        raise SettingError(
+            f"WHATSAPP_ACCESS_TOKEN is set, so {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} needed too (Meta's app dashboard, WhatsApp > API Setup)."
+        )
+    return WhatsAppSettings(
+        access_token=token,
+        phone_number_id=read.text("WHATSAPP_PHONE_NUMBER_ID", ""),
+        app_secret=read.text("WHATSAPP_APP_SECRET", ""),
+        verify_token=read.text("WHATSAPP_VERIFY_TOKEN", ""),
+        listen=read.text("WHATSAPP_LISTEN", "127.0.0.1"),
+        port=read.number("WHATSAPP_PORT", 8089, int, "a port number, e.g. 8089"),
+        api_base_url=read.text("WHATSAPP_API_BASE_URL", "https://graph.facebook.com/v21.0").rstrip(
+            "/"
+        ),
+    )
+
+
+def _webchat(read: _Reader) -> WebChatSettings | None:
+    origins = read.text("WEBCHAT_ALLOWED_ORIGINS", "")
+    if not origins and not read.text("WEBCHAT_PORT", ""):
+        return None
+    allowed = tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip())
+    for origin in allowed:
+        if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", origin):
+            raise SettingError(
+                f"WEBCHAT_ALLOWED_ORIGINS should list origins such as https://www.chamonix.com "
+                f"(scheme, host, optional port; no path), not {origin!r}."
+            )
+    return WebChatSettings(
+        allowed_origins=allowed,
+        listen=read.text("WEBCHAT_LISTEN", "127.0.0.1"),
+        port=read.number("WEBCHAT_PORT", 8090, int, "a port number, e.g. 8090"),
     )
 
 

@@ -421,7 +421,7 @@ def test_debug_logs_hold_neither_the_token_nor_chat_ids(api, running, tmp_path):
         api.wait_for_messages(chat, 2)
     finally:
         output = bot.stop()
-    log = (tmp_path / "log" / "telegram.log").read_text(encoding="utf-8")
+    log = (tmp_path / "log" / "channels.log").read_text(encoding="utf-8")
     assert (
         " DEBUG " in log and "getUpdates" in log
     )  # what python-telegram-bot says at DEBUG is there
@@ -536,5 +536,5 @@ def test_make_run_serves_telegram_through_any_bot_api_server(api, model, setting
     leftover = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True)
     assert leftover.stdout.strip() == ""
     assert (tmp_path / "log" / "rasa.log").exists() and (tmp_path / "log" / "actions.log").exists()
-    channel_log = (tmp_path / "log" / "telegram.log").read_text(encoding="utf-8")
+    channel_log = (tmp_path / "log" / "channels.log").read_text(encoding="utf-8")
     assert api.token not in channel_log and "1201" not in channel_log  # no token, no chat id

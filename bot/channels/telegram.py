@@ -27,7 +27,6 @@ process had received but not answered are answered at the next start.
 from __future__ import annotations
 
 import asyncio
-import collections
 import json
 import logging
 import signal
@@ -48,14 +47,14 @@ from telegram.ext import (
 )
 
 from bot.channels.telegram_render import keyboard, split
-from bot.core.assistant import Answer, Assistant
+from bot.core.assistant import LANGUAGE_CHOICES, Answer, Assistant
 from bot.core.dedup import MAX_ATTEMPTS, DedupStore
+from bot.core.ordering import PerUserOrder
 from settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-LANGUAGE_CHOICES = (("fr", "Français"), ("zh", "中文"), ("en", "English"))
 SEND_ATTEMPTS = 4  # network errors: retried with backoff 0.5 s, 1 s, 2 s
 PER_CHAT_RATE = 1.0  # messages per second and chat (Telegram's guidance)
 ANSWERED_GROUP = 100  # handler group that marks an update answered, after all others
@@ -85,7 +84,7 @@ class TelegramChannel:
         self.assistant = assistant
         self.per_chat_rate = per_chat_rate
         self._payloads: dict[str, str] = {}  # short keys of long button payloads
-        self._chat_locks: dict[int, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self._order = PerUserOrder()
         self._chat_limits: dict[int, AsyncLimiter] = {}
 
     def register(self, application: Application) -> None:
@@ -159,10 +158,7 @@ class TelegramChannel:
         if query.message is None or query.data is None:
             return
         chat = query.message.chat.id
-        data = self._payloads.get(query.data, query.data)
-        if data.startswith("lang:") and data[5:] in ("fr", "zh", "en"):
-            self.assistant.set_language(CHANNEL, str(chat), data[5:], _client_language(update))
-            data = "/change_language"
+        data = self._payloads.get(query.data, query.data)  # "lang:fr": the core sets it
         await self._converse(context, chat, data, _client_language(update))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -186,7 +182,7 @@ class TelegramChannel:
 
     async def _converse(self, context, chat: int, text: str, client: str | None) -> None:
         # One chat's messages are answered in order; chats run side by side.
-        async with self._chat_locks[chat]:
+        async with self._order.turn(chat):
             # "typing..." goes out while Rasa thinks, not before it starts.
             typing = asyncio.ensure_future(self._typing(context, chat))
             answer = await self.assistant.handle(CHANNEL, str(chat), text, client)
@@ -370,17 +366,24 @@ def build_application(
     return application
 
 
-async def serve(assistant: Assistant, telegram: TelegramSettings, deliveries: DedupStore) -> None:
-    """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set; stops on Ctrl-C or SIGTERM."""
+async def serve(
+    assistant: Assistant,
+    telegram: TelegramSettings,
+    deliveries: DedupStore,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set, until ``stop`` is set
+    (by default: Ctrl-C or SIGTERM)."""
     # httpx logs every request URL, and Telegram's URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build_application(
         telegram.token, assistant, telegram.api_base_url, deliveries=deliveries
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     async with application:
         await application.start()
         updates = application.update_queue

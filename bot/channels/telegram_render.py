@@ -3,7 +3,7 @@
 Texts are sent in Telegram's HTML parse mode with everything escaped, so a
 "<" in an answer or a tourist's quoted text can never break a message. Long
 answers are cut under Telegram's 4096-character limit at paragraph, then line,
-then word boundaries. Buttons become inline keyboards whose callback data
+then word boundaries (``bot/core/render.py``). Buttons become inline keyboards whose callback data
 carries the button's payload (at most 64 bytes; longer payloads get a short
 key).
 """
@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core import render
+
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
 
@@ -25,41 +27,9 @@ def escape(text: str) -> str:
 
 
 def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Pieces of ``text``, each at most ``limit`` characters once escaped.
-
-    Cut at a blank line if one is near enough, else at a line break, else at
-    a space; a single word longer than the limit is the only thing ever cut.
-    """
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(escape(rest)) > limit:
-        window = _fitting_prefix(rest, limit)
-        cut = _last_boundary(window)
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return [escape(p) for p in pieces]
-
-
-def _fitting_prefix(text: str, limit: int) -> str:
-    """The longest prefix whose escaped form fits in ``limit`` characters."""
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if len(escape(text[:middle])) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low]
-
-
-def _last_boundary(window: str) -> int:
-    for separator in ("\n\n", "\n", " "):
-        position = window.rfind(separator)
-        if position > len(window) // 3:
-            return position + len(separator)
-    return len(window)  # one very long word: nothing better to do
+    """Pieces of ``text``, each at most ``limit`` characters once escaped
+    (cut as every channel cuts, ``bot/core/render.py``)."""
+    return [escape(p) for p in render.split(text, limit, lambda t: len(escape(t)))]
 
 
 def callback_data(payload: str, store: dict[str, str]) -> str:

@@ -1,9 +1,12 @@
 """One tourist message in, the assistant's replies out, in the right language.
 
-Every channel (terminal, ``ask``, Telegram) goes through :class:`Assistant`:
-pseudonymise the user, decide the reply language, ask Rasa with that decision
-as metadata, and fall back to a kind "try again" in the same language when
-Rasa is not there.
+Every channel (terminal, ``ask``, Telegram, WeChat, WhatsApp, web chat) goes
+through :class:`Assistant`: pseudonymise the user, decide the reply language,
+ask Rasa with that decision as metadata, and fall back to a kind "try again"
+in the same language when Rasa is not there. What else every channel needs
+the same way is here too: the language menu (its "lang:fr" payloads, and the
+words "langue", "language", "语言" typed to open it), and the digits a tourist
+answers to a numbered list of buttons (:meth:`Assistant.offer`).
 
 Chinese comes in two scripts. Rasa, the actions and the content know
 Simplified: a message in Traditional characters is converted to Simplified
@@ -33,6 +36,13 @@ logger = logging.getLogger(__name__)
 
 # Longer messages are cut before understanding; nobody types more to a chat bot.
 MAX_TEXT_LENGTH = 1000
+
+LANGUAGE_CHOICES = (("fr", "Français"), ("zh", "中文"), ("en", "English"))
+# Typed alone, these open the language menu (channels without slash commands).
+LANGUAGE_MENU_WORDS = frozenset(
+    {"langue", "langues", "language", "languages", "lang", "语言", "語言", "切换语言", "切換語言"}
+)
+_NUMBER = re.compile(r"^\s*([0-9０-９]{1,2})\s*[.)。]?\s*$")
 
 
 @dataclass
@@ -79,7 +89,12 @@ class Assistant:
     ) -> Answer:
         started = time.perf_counter()
         user = pseudonym(self.key, channel, user_id)
-        text = _clean(text)
+        text = self._chosen_option(user, _clean(text))
+        if text.casefold() in LANGUAGE_MENU_WORDS:
+            return self.language_menu(channel, user_id, client_language, typed=text)
+        if text.startswith("lang:") and text[5:] in language.LANGUAGES:
+            self.set_language(channel, user_id, text[5:], client_language)
+            text = "/change_language"
         previous = self.memory.language(user)
         if text.startswith("/"):
             # A button payload or command: no language in it, keep the user's.
@@ -108,6 +123,33 @@ class Assistant:
         ]
         answer = Answer(chosen, replies, _ms(started), variant=variant)
         return self._recorded(user, channel, text, answer, ANSWERED)
+
+    def offer(self, channel: str, user_id: str, payloads: list[str]) -> None:
+        """The buttons just shown as a numbered list: a digit answered next means its payload.
+
+        Channels without buttons call it with every answer they send (an empty
+        list when the answer had none, so an old list is not answered later).
+        """
+        self.memory.remember_options(pseudonym(self.key, channel, user_id), payloads)
+
+    def _chosen_option(self, user: str, text: str) -> str:
+        match = _NUMBER.match(text)
+        if not match:
+            return text
+        options = self.memory.options(user)
+        number = int(match.group(1))  # int() reads full-width digits too
+        return options[number - 1] if 1 <= number <= len(options) else text
+
+    def language_menu(
+        self, channel: str, user_id: str, client_language: str | None = None, typed: str = ""
+    ) -> Answer:
+        """ "Choose your language" with a button per language (payloads ``lang:fr``...)."""
+        variant = self.language_of(channel, user_id, client_language)
+        buttons = [{"title": title, "payload": f"lang:{code}"} for code, title in LANGUAGE_CHOICES]
+        reply = Reply(self.phrase("choose_language", variant), buttons)
+        answer = Answer(language.language_of(variant), [reply], variant=variant)
+        user = pseudonym(self.key, channel, user_id)
+        return self._recorded(user, channel, typed or "[language menu]", answer, ANSWERED)
 
     def known_language(self, channel: str, user_id: str) -> str | None:
         """What this user was last answered in (fr, en, zh-Hans, zh-Hant), None for a new user."""

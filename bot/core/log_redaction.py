@@ -13,7 +13,7 @@ traceback of every record:
   ``FromUserName``...), written as JSON, a dict or a repr (``id=42``), by ``<id>``.
 
 :func:`install` applies it to every record when it is created, so every
-logger, level and handler (the terminal, var/log/telegram.log) gets it,
+logger, level and handler (the terminal, var/log/channels.log) gets it,
 handlers added later included. Pseudonyms are not ids of any app: they stay.
 """
 

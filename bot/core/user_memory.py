@@ -1,5 +1,8 @@
 """The language each (pseudonymous) user was last answered in.
 
+And, on channels that show buttons as a numbered list, which payload each
+number of the last list stands for.
+
 For Chinese it is the script too: "zh-Hans" (Simplified) or "zh-Hant"
 (Traditional); "fr" and "en" otherwise. A "zh" written before scripts were
 told apart reads as Simplified (``language.decision.variant_of``).
@@ -12,6 +15,7 @@ pseudonym belongs to one channel, and one process serves a channel.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -29,6 +33,10 @@ class UserMemory:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS user_language ("
             " pseudonym TEXT PRIMARY KEY, language TEXT NOT NULL, updated REAL NOT NULL)"
+        )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS user_options ("
+            " pseudonym TEXT PRIMARY KEY, payloads TEXT NOT NULL, updated REAL NOT NULL)"
         )
         self._lock = threading.Lock()
         self._known: dict = {}  # pseudonym -> language, as written
@@ -53,6 +61,26 @@ class UserMemory:
                 " updated = excluded.updated",
                 (pseudonym, language, time.time()),
             )
+
+    def options(self, pseudonym: str) -> list[str]:
+        """The payloads of the numbered list this user was last shown (WeChat)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT payloads FROM user_options WHERE pseudonym = ?", (pseudonym,)
+            ).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def remember_options(self, pseudonym: str, payloads: list[str]) -> None:
+        with self._lock:
+            if payloads:
+                self._db.execute(
+                    "INSERT INTO user_options (pseudonym, payloads, updated) VALUES (?, ?, ?)"
+                    " ON CONFLICT(pseudonym) DO UPDATE SET payloads = excluded.payloads,"
+                    " updated = excluded.updated",
+                    (pseudonym, json.dumps(payloads, ensure_ascii=False), time.time()),
+                )
+            else:
+                self._db.execute("DELETE FROM user_options WHERE pseudonym = ?", (pseudonym,))
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,47 @@
+"""A stand-in for Rasa behind the channel core, for channel tests that need no model.
+
+``RecordingRasa`` has the ``send`` of :class:`bot.core.rasa_client.RasaClient`:
+it records what each user sent with which metadata, answers with the replies
+it was given (or a function of the text), can take its time (``delay``, to
+test a platform's deadline) and can be down (``RasaUnavailable``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from bot.core.rasa_client import RasaUnavailable
+
+Replies = list[dict[str, Any]]
+
+
+class RecordingRasa:
+    def __init__(
+        self,
+        replies: Replies | Callable[[str, dict], Replies] | None = None,
+        delay: float = 0.0,
+        down: bool = False,
+    ) -> None:
+        self.received: list[tuple[str, str, dict]] = []  # (pseudonym, text, metadata)
+        self.replies = replies if replies is not None else [{"text": "OK"}]
+        self.delay = delay
+        self.down = down
+
+    async def send(self, user: str, text: str, metadata: dict) -> Replies:
+        self.received.append((user, text, dict(metadata)))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.down:
+            raise RasaUnavailable("down")
+        if callable(self.replies):
+            return self.replies(text, metadata)
+        return self.replies
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for _user, text, _metadata in self.received]
+
+    async def close(self) -> None:
+        pass
