@@ -251,6 +251,7 @@ _WORDS = {
     "answered": ("répondu", "answered", "已回答"),
     "unavailable": ("indisponible", "unavailable", "服务不可用"),
     "not-text": ("pas du texte", "not text", "非文本"),
+    "undelivered": ("non remis", "undelivered", "未送达"),
 }
 
 

@@ -89,3 +89,14 @@ def test_a_file_that_is_not_a_database_is_moved_aside_and_a_new_one_created(tmp_
     assert aside.read_bytes().startswith(b"this is not a database")
     assert "could not be read as a database" in caplog.text
     log.close()
+
+
+def test_a_turn_the_platform_could_not_deliver_is_marked_undelivered(tmp_path):
+    log = ConversationLog(tmp_path / "conversations.db")
+    turn = log.record("u1", "wechat", "zh", "长城门票", ["八达岭…"], 12.0, "answered")
+    log.record("u2", "wechat", "zh", "你好", ["您好"], 10.0, "answered")
+    log.mark(turn, "undelivered")
+    assert log.flush()
+    outcomes = {t["user"]: t["outcome"] for t in log.turns()}
+    log.close()
+    assert outcomes == {"u1": "undelivered", "u2": "answered"}

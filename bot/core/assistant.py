@@ -24,7 +24,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.conversation_log import ANSWERED, NOT_TEXT, UNAVAILABLE, ConversationLog
+from bot.core.conversation_log import (
+    ANSWERED,
+    NOT_TEXT,
+    UNAVAILABLE,
+    UNDELIVERED,
+    ConversationLog,
+)
 from bot.core.pseudonym import pseudonym
 from bot.core.rasa_client import RasaClient, RasaUnavailable
 from bot.core.user_memory import UserMemory
@@ -59,6 +65,7 @@ class Answer:
     latency_ms: float = 0.0
     failed: bool = False  # True when Rasa could not be reached or an action failed
     variant: str = ""  # what the tourist reads: fr | en | zh-Hans | zh-Hant
+    turn: str = ""  # the turn's id in the conversation log ("" when not recorded)
 
     def __post_init__(self) -> None:
         if not self.variant:
@@ -186,7 +193,7 @@ class Assistant:
     def _recorded(self, user: str, channel: str, text: str, answer: Answer, outcome: str) -> Answer:
         if self.log is not None:
             try:
-                self.log.record(
+                answer.turn = self.log.record(
                     user,
                     channel,
                     answer.language,
@@ -198,6 +205,13 @@ class Assistant:
             except Exception:  # a full disk must not cost the tourist the answer
                 logger.exception("Could not record a turn of %s on %s", user, channel)
         return answer
+
+    def undelivered(self, answer: Answer, why: str) -> None:
+        """The platform did not deliver this answer (window closed, quota, failed status):
+        the turn is marked so in the conversation log, for staff to see."""
+        logger.warning("A reply could not be delivered (%s): turn %s", why, answer.turn or "-")
+        if self.log is not None and answer.turn:
+            self.log.mark(answer.turn, UNDELIVERED)
 
     def phrase(self, key: str, language_code: str) -> str:
         """One of the channel's own sentences ("try again in a moment"), live from content/.

@@ -64,6 +64,7 @@ LEGACY_SOURCE = "legacy_source"
 ANSWERED = "answered"
 UNAVAILABLE = "unavailable"  # Rasa or the action server did not answer: a failed turn
 NOT_TEXT = "not-text"  # a sticker, voice note, photo...
+UNDELIVERED = "undelivered"  # answered, but the platform refused or failed to deliver it
 
 COLUMNS = ("time", "user", "channel", "language", "text_in", "replies", "latency_ms", "outcome")
 MAX_WAITING = 10_000  # turns queued or being retried; beyond that a turn is reported, not kept
@@ -104,7 +105,8 @@ class ConversationLog:
         replies: list[str],
         latency_ms: float | None,
         outcome: str,
-    ) -> None:
+    ) -> str:
+        """Queues one turn; returns its id, for :meth:`mark`."""
         turn = {
             "uuid": uuid.uuid4().hex,
             "time": time.time(),
@@ -130,6 +132,18 @@ class ConversationLog:
                 user,
                 channel,
             )
+        return turn["uuid"]
+
+    def mark(self, turn_id: str, outcome: str) -> None:
+        """A turn's outcome learnt after it was recorded (the platform could not deliver it)."""
+        with self._written:
+            self._waiting += 1
+        try:
+            self._queue.put_nowait({"mark": turn_id, "outcome": outcome})
+        except queue.Full:
+            with self._written:
+                self._waiting -= 1
+            logger.error("Too many turns waiting: turn %s is not marked %s", turn_id, outcome)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Waits until every turn recorded so far is in the database; False if not in time."""
@@ -251,7 +265,11 @@ class ConversationLog:
             db.executemany(
                 f"INSERT OR IGNORE INTO turns (uuid, {', '.join(COLUMNS)})"
                 f" VALUES (:uuid, {', '.join(':' + c for c in COLUMNS)})",
-                batch,
+                [item for item in batch if "mark" not in item],
+            )
+            db.executemany(
+                "UPDATE turns SET outcome = :outcome WHERE uuid = :mark",
+                [item for item in batch if "mark" in item],
             )
             db.execute("COMMIT")
         except BaseException:
