@@ -32,10 +32,18 @@ def default_config_with_our_data() -> str:
     return yaml.safe_dump(default, allow_unicode=True, sort_keys=False)
 
 
-def compare(work: Path, with_default: bool) -> dict[str, dict]:
+def compare(work: Path, with_default: bool, trained: Path | None = None) -> dict[str, dict]:
+    """Scores of the project's pipeline (and Rasa's default one when ``with_default``).
+
+    ``trained``: score this already trained model instead of training one (the
+    smoke run: its training time is then not measured, ``train_s`` is None).
+    """
     rows: dict[str, dict] = {}
-    model, seconds = train_nlu(ROOT / "config.yml", work, "project")
-    rows["project pipeline"] = {"scores": nlu.evaluate(model), "train_s": seconds}
+    if trained is not None:
+        rows["project pipeline"] = {"scores": nlu.evaluate(trained), "train_s": None}
+    else:
+        model, seconds = train_nlu(ROOT / "config.yml", work, "project")
+        rows["project pipeline"] = {"scores": nlu.evaluate(model), "train_s": seconds}
     if with_default:
         config = work / "rasa-default-config.yml"
         config.write_text(default_config_with_our_data(), encoding="utf-8")

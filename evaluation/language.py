@@ -29,16 +29,14 @@ def tourist_messages() -> list[Sample]:
     ]
 
 
-def lid_file(kind: str) -> list[Sample]:
+def lid_file(kind: str, limit: int | None = None) -> list[Sample]:
+    """The texts of one kind in every language; the first ``limit`` of each when given."""
     samples = []
     for lang in heldout.LANGUAGES:
         path = LID / f"{kind}.{lang}.txt"
         if path.exists():
-            samples += [
-                (l.strip(), lang)
-                for l in path.read_text(encoding="utf-8").splitlines()
-                if l.strip()
-            ]
+            lines = [l.strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+            samples += [(line, lang) for line in lines[:limit]]
     return samples
 
 
@@ -65,8 +63,13 @@ def accuracy(samples: list[Sample], guess: Callable[[str, str], str]) -> float:
     )
 
 
-def measure(extra: dict[str, Callable[[str], str]] | None = None) -> dict[str, dict[str, float]]:
-    """Accuracy of each method on each set; ``extra`` adds detectors (name -> text -> code)."""
+def measure(
+    extra: dict[str, Callable[[str], str]] | None = None, limit: int | None = None
+) -> dict[str, dict[str, float]]:
+    """Accuracy of each method on each set; ``extra`` adds detectors (name -> text -> code).
+
+    ``limit``: at most this many texts per language of each outside set (a smoke run).
+    """
     raw = raw_langdetect()
     methods = {
         "raw langdetect": lambda text, lang: raw(text),
@@ -85,7 +88,7 @@ def measure(extra: dict[str, Callable[[str], str]] | None = None) -> dict[str, d
         "tourist messages, all": tourist,
     }
     for kind in ("single-words", "word-pairs", "sentences"):
-        samples = lid_file(kind)
+        samples = lid_file(kind, limit)
         if samples:
             sets[f"lingua {kind}"] = samples
     return {
