@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator
 
 import settings as settings_module
 from bot import services
-from bot.core import log_redaction
+from bot.core import dedup, log_redaction
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
@@ -156,7 +156,7 @@ async def _serve_channels(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    deliveries = DedupStore(settings.var_dir / "deliveries.db")
+    deliveries = dedup.open_store(settings.var_dir, settings.redis_url)
     try:
         async with running_assistant(settings) as assistant:
             servers = [

@@ -15,6 +15,8 @@ answered (and the raw message dropped). Then:
 The window left is the moment between the platform accepting a reply and
 ``answered`` being written: a crash exactly there answers that message twice.
 
+Several channel processes share one store on Redis when REDIS_URL is set
+(``bot/core/dedup_redis.py``; :func:`open_store` chooses). By default it is
 SQLite (``var/deliveries.db``), each write synced to disk before it returns;
 rows older than two days are removed (Telegram keeps updates one day). Calls
 block briefly on disk: channels call them through ``asyncio.to_thread``.
@@ -45,6 +47,7 @@ MAX_ATTEMPTS = 3  # a message handed back this often without being answered is g
 
 class DedupStore:
     def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(
@@ -72,6 +75,15 @@ class DedupStore:
                 "UPDATE deliveries SET answered_at = ?, payload = NULL WHERE channel = ? AND message_id = ?",
                 (time.time(), channel, message_id),
             )
+
+    def seen(self, channel: str, message_id: str) -> bool:
+        """Received before, answered or not."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM deliveries WHERE channel = ? AND message_id = ?",
+                (channel, message_id),
+            ).fetchone()
+        return row is not None
 
     def is_answered(self, channel: str, message_id: str) -> bool:
         with self._lock:
@@ -113,3 +125,14 @@ class DedupStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def open_store(var_dir: Path, redis_url: str | None = None):
+    """The delivery store of this process: on Redis when ``redis_url`` is set (with
+    ``var_dir/deliveries.db`` for when Redis is down), else that SQLite file."""
+    local = DedupStore(var_dir / "deliveries.db")
+    if not redis_url:
+        return local
+    from bot.core.dedup_redis import RedisDedupStore
+
+    return RedisDedupStore(redis_url, local)
