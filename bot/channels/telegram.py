@@ -109,7 +109,7 @@ class TelegramChannel:
     # Handlers
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat, client = update.effective_chat.id, _client_language(update)
+        chat, client = _chat(update), _client_language(update)
         new_user = self.assistant.known_language(CHANNEL, str(chat)) is None
         await self._converse(context, chat, "/greet", client)
         if new_user and not _is_supported(client):
@@ -117,40 +117,37 @@ class TelegramChannel:
             await self._send_menu(context, chat, "en")
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat = update.effective_chat.id
+        chat = _chat(update)
         language = self.assistant.language_of(CHANNEL, str(chat), _client_language(update))
         await self._send_text(context, chat, self.assistant.phrase("help", language))
 
     async def language_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat = update.effective_chat.id
+        chat = _chat(update)
         await self._send_menu(
             context, chat, self.assistant.language_of(CHANNEL, str(chat), _client_language(update))
         )
 
     async def offers(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._converse(
-            context, update.effective_chat.id, "/ask_offers", _client_language(update)
-        )
+        await self._converse(context, _chat(update), "/ask_offers", _client_language(update))
 
     async def events(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._converse(
-            context, update.effective_chat.id, "/ask_events", _client_language(update)
-        )
+        await self._converse(context, _chat(update), "/ask_events", _client_language(update))
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        await self._converse(
-            context, update.effective_chat.id, message.text or "", _client_language(update)
-        )
+        text = message.text if message is not None else ""
+        await self._converse(context, _chat(update), text or "", _client_language(update))
 
     async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat = update.effective_chat.id
+        chat = _chat(update)
         kind = _kind_of(update)
         answer = self.assistant.not_text(CHANNEL, str(chat), kind, _client_language(update))
         await self._send_answer(context, chat, answer)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        if query is None:
+            return
         try:
             await query.answer()  # stops the spinner on the tourist's button
         except TelegramError as error:
@@ -171,7 +168,7 @@ class TelegramChannel:
             and update.effective_chat
             and update.effective_chat.type == "private"
         ):
-            chat = update.effective_chat.id
+            chat = _chat(update)
             language = self.assistant.language_of(CHANNEL, str(chat), _client_language(update))
             try:
                 await self._send_text(context, chat, self.assistant.phrase("sorry", language))
@@ -302,13 +299,21 @@ def _delivery_id(update: Update) -> str:
     return f"{bot_id}:{update.update_id}"
 
 
+def _chat(update: Update) -> int:
+    """The chat of a message the handlers' filters let through (a private chat: never None)."""
+    chat = update.effective_chat
+    if chat is None:
+        raise ValueError(f"update {update.update_id} has no chat")
+    return chat.id
+
+
 def _client_language(update: Update) -> str | None:
     user = update.effective_user
     return user.language_code if user else None
 
 
 def _is_supported(code: str | None) -> bool:
-    return bool(code) and code.split("-")[0].lower() in ("fr", "zh", "en")
+    return code is not None and code.split("-")[0].lower() in ("fr", "zh", "en")
 
 
 def _kind_of(update: Update) -> str:
@@ -355,9 +360,9 @@ def build_application(
         .update_queue(DurableUpdateQueue(deliveries or DedupStore(":memory:")))
     )
     if rate_limited:
-        builder = builder.rate_limiter(
-            AIORateLimiter(max_retries=3)
-        )  # 30/s overall; honours RetryAfter
+        # 30/s overall; honours RetryAfter. (PTB types the builder by its rate
+        # limiter's arguments, so reassigning it to the same variable does not type.)
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     if base_url:
         root = base_url.rstrip("/")
         builder = builder.base_url(root).base_file_url(root.replace("/bot", "/file/bot", 1))
@@ -384,13 +389,16 @@ async def serve(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+    updater = application.updater
+    if updater is None:  # the builder makes one unless told not to
+        raise RuntimeError("the Telegram Application has no Updater")
     async with application:
         await application.start()
         updates = application.update_queue
         if isinstance(updates, DurableUpdateQueue):
             await updates.resume(application.bot)  # what a stop or a crash left unanswered
         if telegram.webhook_url:
-            await application.updater.start_webhook(
+            await updater.start_webhook(
                 listen=telegram.webhook_listen,
                 port=telegram.webhook_port,
                 url_path="telegram",
@@ -399,8 +407,8 @@ async def serve(
                 allowed_updates=Update.ALL_TYPES,
             )
         else:
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
         print("Serving tourists on Telegram. Ctrl-C to stop.", flush=True)
         await stop.wait()
-        await application.updater.stop()
+        await updater.stop()
         await application.stop()

@@ -107,8 +107,9 @@ class ConversationLog:
         outcome: str,
     ) -> str:
         """Queues one turn; returns its id, for :meth:`mark`."""
+        turn_id = uuid.uuid4().hex
         turn = {
-            "uuid": uuid.uuid4().hex,
+            "uuid": turn_id,
             "time": time.time(),
             "user": user,
             "channel": channel,
@@ -132,7 +133,7 @@ class ConversationLog:
                 user,
                 channel,
             )
-        return turn["uuid"]
+        return turn_id
 
     def mark(self, turn_id: str, outcome: str) -> None:
         """A turn's outcome learnt after it was recorded (the platform could not deliver it)."""

@@ -70,7 +70,7 @@ class RedisDedupStore:
         return bool(new)
 
     def answered(self, channel: str, message_id: str) -> None:
-        def mark() -> None:
+        def mark() -> bool:
             pipe = self._redis.pipeline()
             pipe.hset(
                 _key(channel, message_id), mapping={"answered_at": time.time(), "payload": ""}
