@@ -120,8 +120,8 @@ def _train(settings: Settings) -> int:
 async def running_assistant(settings: Settings) -> AsyncIterator[Assistant]:
     """An Assistant wired to Rasa: the one at RASA_URL, or one started here."""
     stack = contextlib.ExitStack()
-    url = settings.rasa_url
-    if not url:
+    urls = list(settings.rasa_urls) or ([settings.rasa_url] if settings.rasa_url else [])
+    if not urls:
         model = rasa_command.latest_model(settings.models_dir)
         if model is None:
             print("No trained model yet: training one (a few minutes)...", file=sys.stderr)
@@ -129,8 +129,8 @@ async def running_assistant(settings: Settings) -> AsyncIterator[Assistant]:
         print("Starting Rasa and the action server (about half a minute)...", file=sys.stderr)
         started = await asyncio.to_thread(services.Services(settings, model).start)
         stack.callback(started.stop)
-        url = started.rasa_url
-    rasa = RasaClient(url, timeout=settings.rasa_timeout)
+        urls = started.rasa_urls
+    rasa = RasaClient(urls, timeout=settings.rasa_timeout)
     memory = UserMemory(settings.var_dir / "bot.db")
     log = ConversationLog(settings.var_dir / "conversations.db")
     key = load_key(settings.var_dir, settings.pseudonym_key)

@@ -354,10 +354,14 @@ class Services:
         model: Path,
         rasa_port: int | None = None,
         actions_port: int | None = None,
+        rasa_processes: int | None = None,
     ) -> None:
         self.settings = settings
         self.model = model
         self.rasa_port = rasa_port or free_port()
+        self.rasa_ports = [self.rasa_port] + [
+            free_port() for _ in range((rasa_processes or settings.rasa_processes) - 1)
+        ]
         self.actions_port = actions_port or free_port()
         env = child_environment({
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
@@ -371,15 +375,22 @@ class Services:
                 [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
                 env, f"http://127.0.0.1:{self.actions_port}/health", settings.log_dir / "actions.log",
             ),
+        ] + [
             Child(
-                "rasa", rasa_command.argv(*rasa_command.run_args(model, self.rasa_port)),
-                env, f"{self.rasa_url}/", settings.log_dir / "rasa.log",
-            ),
+                _rasa_name(index), rasa_command.argv(*rasa_command.run_args(model, port)),
+                env, f"http://127.0.0.1:{port}/", settings.log_dir / f"{_rasa_name(index)}.log",
+            )
+            for index, port in enumerate(self.rasa_ports)
         ])  # fmt: skip
 
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa process started (one unless RASA_PROCESSES says more)."""
+        return [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
 
     def start(self) -> Services:
         self.supervisor.start()
@@ -397,6 +408,11 @@ class Services:
 
     def __exit__(self, *exc_info) -> None:
         self.stop()
+
+
+def _rasa_name(index: int) -> str:
+    """ "rasa", then "rasa-2", "rasa-3"...: the child's name and its log file's."""
+    return "rasa" if index == 0 else f"rasa-{index + 1}"
 
 
 def start_review_app(settings: Settings) -> Supervisor | None:

@@ -13,6 +13,8 @@ keys) come from the environment only, never from git.
 | ``VAR_DIR`` | databases, logs, the generated pseudonym key | ``var/`` |
 | ``MODELS_DIR`` / ``CONTENT_DIR`` | trained models / the curated YAML files | ``models/`` / ``content/`` |
 | ``RASA_URL`` | a running Rasa to use instead of starting one | start one |
+| ``RASA_URLS`` | several running Rasa processes sharing one tracker store (comma-separated) | start them here |
+| ``RASA_PROCESSES`` | how many Rasa processes to start here (one tracker store, users spread over them) | 1 |
 | ``RASA_TIMEOUT_SECONDS`` | after this, the tourist is told to try again | 5 |
 | ``LOG_LEVEL`` | Python logging level of the channels' log | INFO (WARNING on the terminal) |
 | ``PSEUDONYM_KEY`` | key of the HMAC that turns messaging-app ids into pseudonyms | generated into ``var/`` |
@@ -172,6 +174,8 @@ class Settings:
     whatsapp: WhatsAppSettings | None = None
     webchat: WebChatSettings | None = None
     redis_url: str | None = field(default=None, repr=False)
+    rasa_urls: tuple[str, ...] = ()  # several running Rasa processes (RASA_URLS)
+    rasa_processes: int = 1  # Rasa processes started here when no URL is given
     log_level: str | None = None  # None: each program's own default
     pseudonym_key: str | None = field(default=None, repr=False)
 
@@ -202,6 +206,8 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         whatsapp=_whatsapp(read),
         webchat=_webchat(read),
         redis_url=read.text("REDIS_URL", "") or None,
+        rasa_urls=_urls(read, "RASA_URLS"),
+        rasa_processes=_processes(read),
         log_level=read.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
         pseudonym_key=read.text("PSEUDONYM_KEY", "") or None,
     )
@@ -230,6 +236,25 @@ def _telegram(read: _Reader) -> TelegramSettings | None:
         webhook_listen=read.text("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=read.number("TELEGRAM_WEBHOOK_PORT", 8443, int, "a port number, e.g. 8443"),
     )
+
+
+def _urls(read: _Reader, name: str) -> tuple[str, ...]:
+    urls = tuple(u.strip().rstrip("/") for u in read.text(name, "").split(",") if u.strip())
+    for url in urls:
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+            raise SettingError(
+                f"{name} should list addresses such as http://10.0.0.5:5005, not {url!r}."
+            )
+    return urls
+
+
+def _processes(read: _Reader) -> int:
+    count = read.number("RASA_PROCESSES", 1, int, "a number of processes from 1 to 16")
+    if not 1 <= count <= 16:
+        raise SettingError(
+            f"RASA_PROCESSES should be a number of processes from 1 to 16, not {count}."
+        )
+    return count
 
 
 def _wechat(read: _Reader) -> WeChatSettings | None:

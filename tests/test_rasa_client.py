@@ -101,3 +101,73 @@ async def test_a_failed_action_gets_the_unavailable_phrase_and_a_failed_turn(tmp
     ]
     assert [t["outcome"] for t in log.turns()] == ["unavailable"]
     log.close()
+
+
+# Several Rasa processes
+
+
+class FakeRasa:
+    """One Rasa process on loopback that says which process answered."""
+
+    def __init__(self, name: str) -> None:
+        self.name, self.port, self.senders = name, free_port(), []
+        self.runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> FakeRasa:
+        async def webhook(request):
+            body = await request.json()
+            self.senders.append(body["sender"])
+            return web.json_response([{"recipient_id": body["sender"], "text": self.name}])
+
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", webhook)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def answered_by(client, sender):
+    return (await client.send(sender, "et le prix ?", {"language": "fr"}))[0]["text"]
+
+
+async def test_each_user_stays_on_one_process_and_users_spread_over_both():
+    a, b = await FakeRasa("a").start(), await FakeRasa("b").start()
+    client = RasaClient([a.url, b.url], timeout=5)
+    try:
+        first = {f"user{i}": await answered_by(client, f"user{i}") for i in range(20)}
+        again = {f"user{i}": await answered_by(client, f"user{i}") for i in range(20)}
+        assert first == again
+        assert set(first.values()) == {"a", "b"}
+    finally:
+        await client.close()
+        await a.stop()
+        await b.stop()
+
+
+async def test_a_user_whose_process_stops_is_answered_by_the_other_at_once_and_comes_back():
+    a, b = await FakeRasa("a").start(), await FakeRasa("b").start()
+    client = RasaClient([a.url, b.url], timeout=5, down_seconds=0.3)
+    try:
+        user = next(f"user{i}" for i in range(50) if client.route(f"user{i}")[0] == a.url)
+        assert await answered_by(client, user) == "a"
+        await a.stop()
+        started = time.monotonic()
+        assert await answered_by(client, user) == "b"
+        assert time.monotonic() - started < 1.0
+        revived = FakeRasa("a")
+        revived.port = a.port
+        await revived.start()
+        await asyncio.sleep(0.4)  # down_seconds later, the process is tried again
+        assert await answered_by(client, user) == "a"
+        await revived.stop()
+    finally:
+        await client.close()
+        await b.stop()
