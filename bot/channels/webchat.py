@@ -117,10 +117,13 @@ class WebChat:
         files = {path: (STATIC / name).read_bytes() for path, (name, _type) in FILES.items()}
         for path, (_name, content_type) in FILES.items():
             app.router.add_get(path, _static(files[path], content_type, path == "/"))
-        app.router.add_post("/api/conversations", self.conversations)
-        app.router.add_post("/api/messages", self.messages)
-        app.router.add_post("/api/labels", self.labels)
-        app.router.add_route("OPTIONS", "/api/{name}", self.preflight)
+        for name, handler in (
+            ("conversations", self.conversations),
+            ("messages", self.messages),
+            ("labels", self.labels),
+        ):
+            app.router.add_post(f"/api/{name}", handler)
+            app.router.add_route("OPTIONS", f"/api/{name}", self.preflight)
         return app
 
     # The API
