@@ -102,17 +102,20 @@ class ServedWebChat:
 
 
 class OfficePage:
-    """An office's page on another origin (a port of its own), embedding the widget of ``chat_url``."""
+    """An office's page on another origin (a port of its own) embedding the widget of
+    ``chat_url``, which may be set once the web chat is up (it must know this origin first)."""
 
-    def __init__(self, chat_url: str) -> None:
-        page = (
-            '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Office</title></head>'
-            f'<body><h1>Office de tourisme</h1><script src="{chat_url}/widget.js" defer></script>'
-            "</body></html>"
-        ).encode()
+    def __init__(self, chat_url: str = "") -> None:
+        self.chat_url = chat_url
+        office = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                page = (
+                    '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+                    "<title>Office de tourisme</title></head><body><h1>Office de tourisme</h1>"
+                    f'<script src="{office.chat_url}/widget.js" defer></script></body></html>'
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(page)))
