@@ -41,10 +41,14 @@ def scripted(tmp_path_factory):
     """The web chat on a RecordingRasa: an answer with a link, HTML and a long text."""
     long_text = "\n\n".join(["Le plateau de La Féclaz " * 12] * 6)
     replies = [
-        {"text": "Réservez sur https://www.montblancnaturalresort.com/fr/aiguille-du-midi. <b>Bonne visite</b>"},
+        {
+            "text": "Réservez sur https://www.montblancnaturalresort.com/fr/aiguille-du-midi. <b>Bonne visite</b>"
+        },
         {"text": long_text, "buttons": [{"title": "Les tarifs", "payload": "/ask_prices"}]},
     ]
-    with ServedWebChat(RecordingRasa(replies), tmp_path_factory.mktemp("webchat-scripted")) as served:
+    with ServedWebChat(
+        RecordingRasa(replies), tmp_path_factory.mktemp("webchat-scripted")
+    ) as served:
         yield served
 
 
@@ -95,8 +99,14 @@ def test_a_french_tourist_on_the_demo_page_reads_the_answer_in_french(pages, cha
     open_chat(page)
     assert page.locator(f"{BOT} .text").first.inner_text().startswith("Bonjour !")
     answers = ask(page, "comment monter à l'aiguille du midi ?")
-    assert content.places["aiguille_du_midi"].topics["getting_there"].text["fr"] in "\n".join(answers)
-    assert page.locator(".message.me").last.inner_text().endswith("comment monter à l'aiguille du midi ?")
+    assert content.places["aiguille_du_midi"].topics["getting_there"].text["fr"] in "\n".join(
+        answers
+    )
+    assert (
+        page.locator(".message.me")
+        .last.inner_text()
+        .endswith("comment monter à l'aiguille du midi ?")
+    )
 
 
 @pytest.mark.e2e
@@ -144,14 +154,18 @@ def test_an_allowed_office_site_embeds_the_chat_from_another_origin(pages, chat,
     page = pages(offices[0].url + "/")
     open_chat(page)
     answers = ask(page, "comment monter à l'aiguille du midi ?")
-    assert content.places["aiguille_du_midi"].topics["getting_there"].text["fr"] in "\n".join(answers)
+    assert content.places["aiguille_du_midi"].topics["getting_there"].text["fr"] in "\n".join(
+        answers
+    )
 
 
 @pytest.mark.e2e
 def test_a_page_of_an_origin_not_allowed_cannot_talk_to_the_chat(pages, chat, offices):
     page = pages(offices[1].url + "/")
     errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.reload()
     page.wait_for_function("() => document.readyState === 'complete'")
     page.wait_for_timeout(500)
@@ -177,7 +191,9 @@ def test_the_message_list_is_announced_and_the_input_has_a_label(pages, scripted
     assert log.get_attribute("aria-label") == "Messages de la discussion"
     assert page.get_by_label("Votre message").is_visible()
     assert page.get_by_role("button", name="Fermer la discussion").is_visible()
-    assert page.get_by_role("dialog", name="Assistant tourisme Mont-Blanc – Grande Muraille").is_visible()
+    assert page.get_by_role(
+        "dialog", name="Assistant tourisme Mont-Blanc – Grande Muraille"
+    ).is_visible()
 
 
 def test_the_chat_works_with_the_keyboard_alone(pages, scripted):
@@ -199,7 +215,9 @@ def test_links_open_in_a_new_tab_and_html_is_shown_as_text(pages, scripted):
     page = pages(scripted.url + "/")
     open_chat(page)
     link = page.locator(f"{BOT} a").first
-    assert link.get_attribute("href") == "https://www.montblancnaturalresort.com/fr/aiguille-du-midi"
+    assert (
+        link.get_attribute("href") == "https://www.montblancnaturalresort.com/fr/aiguille-du-midi"
+    )
     assert link.get_attribute("target") == "_blank"
     assert set(link.get_attribute("rel").split()) >= {"noopener", "noreferrer"}
     assert "<b>Bonne visite</b>" in page.locator(BOT).first.inner_text()
@@ -210,7 +228,9 @@ def test_links_open_in_a_new_tab_and_html_is_shown_as_text(pages, scripted):
 
 
 def test_a_long_answer_fits_a_phone_screen(pages, scripted):
-    page = pages(scripted.url + "/", viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    page = pages(
+        scripted.url + "/", viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
     open_chat(page)
     panel = page.locator(".panel").bounding_box()
     assert panel["width"] == 375 and panel["height"] == 667

@@ -267,9 +267,10 @@ class WebChat:
     def _variant_of(self, value: dict[str, Any]) -> str:
         """What the tourist of this request reads: their conversation's language, else the browser's."""
         conversation = value.get("conversation")
-        known = isinstance(conversation, str) and is_ours(self.assistant.key, conversation)
+        if not (isinstance(conversation, str) and is_ours(self.assistant.key, conversation)):
+            conversation = ""  # a new tourist: the browser's language
         return self.assistant.language_of(
-            CHANNEL, conversation if known else "", parse_language(value.get("language"))
+            CHANNEL, conversation, parse_language(value.get("language"))
         )
 
 
