@@ -9,7 +9,11 @@ import asyncio
 import base64
 import json
 import logging
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
@@ -19,7 +23,9 @@ from hypothesis import strategies as st
 from bot.channels import webchat
 from bot.channels.webchat_limits import Limits, Rate
 from bot.channels.webchat_requests import BadRequest, new_token, parse_message
+from bot.services import free_port
 from curated.schema import PHRASES
+from rasa_extensions.command import ROOT, environment
 from testkit.rasa import RecordingRasa
 from testkit.webchat_harness import ServedWebChat
 
@@ -427,3 +433,44 @@ def test_serve_says_where_and_returns_when_stopped_with_the_port_closed(tmp_path
     assert f"Serving the web chat at {served.url}/ (demo page)." in capsys.readouterr().out
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", served.port)) != 0
+
+
+def test_bot_run_serves_the_web_chat_keeps_the_token_out_of_var_and_stops_on_ctrl_c(tmp_path):
+    """``python -m bot run`` with WEBCHAT_PORT, Rasa down: the French tourist is told to
+    try again, the token is in no log or database, and Ctrl-C stops it all."""
+    port = free_port()
+    env = environment(
+        dict(
+            WEBCHAT_PORT=str(port), REVIEW_PORT=str(free_port()), VAR_DIR=str(tmp_path),
+            RASA_URL=f"http://127.0.0.1:{free_port()}", RASA_TIMEOUT_SECONDS="1", LOG_LEVEL="DEBUG",
+        )
+    )  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conversation = httpx.post(
+                    url + "/api/conversations", json={"language": "fr-FR"}, headers={"Origin": url}
+                ).json()["conversation"]
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.2)
+        body = {"conversation": conversation, "text": "bonjour", "language": "fr-FR"}
+        answer = httpx.post(url + "/api/messages", json=body, headers={"Origin": url}, timeout=30)
+        assert answer.json()["replies"][0]["text"].startswith("Le service est momentanément")
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert f"Serving the web chat at {url}/ (demo page)." in output
+    secret = conversation.split(".")[0].encode()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_bytes(), path
+    assert conversation.split(".")[0] not in output
