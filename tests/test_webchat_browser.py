@@ -241,3 +241,21 @@ def test_a_long_answer_fits_a_phone_screen(pages, scripted):
     assert float(re.sub("px", "", font_size)) >= 16
     sideways = page.locator(".messages").evaluate("e => e.scrollWidth - e.clientWidth")
     assert sideways == 0
+
+
+def test_a_conversation_the_server_does_not_know_starts_afresh_and_is_answered(pages, scripted):
+    page = pages(scripted.url + "/")
+    made_up = "a" * 43 + "." + "b" * 22
+    page.evaluate(
+        "t => localStorage.setItem('mbgw-webchat', JSON.stringify("
+        "{conversation: t, open: true, messages: [{from: 'me', text: 'ancien message'}]}))",
+        made_up,
+    )
+    page.reload()
+    page.locator(".message.me").first.wait_for()
+    page.locator("textarea").fill("bonjour")
+    page.locator("textarea").press("Enter")
+    page.locator(BOT).nth(3).wait_for()  # the greeting's two replies, then the answer's two
+    assert page.locator(".message.me .text").all_inner_texts() == ["bonjour"]
+    kept = page.evaluate("JSON.parse(localStorage.getItem('mbgw-webchat')).conversation")
+    assert kept != made_up and len(kept) == 66

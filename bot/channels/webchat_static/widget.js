@@ -205,6 +205,7 @@
 
   function start() {
     // A new conversation, greeted in the tourist's language (with buttons).
+    if (state.conversation) return Promise.resolve(); // opened twice while the first started
     return api("conversations", { language: LANGUAGE }).then(function (value) {
       if (value.status !== 201) return notice(value);
       state.conversation = value.conversation;
@@ -244,9 +245,10 @@
     return api("messages", body)
       .then(function (value) {
         if (value.status === 400 && value.error === "unknown_conversation") {
+          // A token this server does not know (its key changed): a new conversation.
           state.conversation = "";
           return start().then(function () {
-            return ask(payload, null);
+            return ask(payload, shown);
           });
         }
         if (value.status !== 200) return notice(value);
