@@ -477,3 +477,22 @@ def test_bot_run_serves_the_web_chat_keeps_the_token_out_of_var_and_stops_on_ctr
         if path.is_file():
             assert secret not in path.read_bytes(), path
     assert conversation.split(".")[0] not in output
+
+
+def test_a_forwarded_for_header_counts_only_behind_a_trusted_proxy():
+    from bot.channels.webchat_limits import client_address
+
+    assert client_address("203.0.113.5", "198.51.100.1") == "203.0.113.5"  # a client's own header
+    assert client_address("127.0.0.1", "198.51.100.1, 203.0.113.9", True) == "203.0.113.9"
+    assert client_address("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert client_address("::ffff:192.0.2.7") == "192.0.2.7"
+
+
+def test_webchat_trust_forwarded_for_is_read_from_the_environment():
+    import settings as settings_module
+
+    read = settings_module.from_environment
+    assert read(
+        {"WEBCHAT_PORT": "8090", "WEBCHAT_TRUST_FORWARDED_FOR": "1"}
+    ).webchat.trust_forwarded_for
+    assert not read({"WEBCHAT_PORT": "8090"}).webchat.trust_forwarded_for
