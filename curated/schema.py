@@ -226,6 +226,21 @@ PHRASES = {
     "event": Phrase(("title", "dates", "description", "source", "checked")),
     "date_range": Phrase(("start", "end")),
     "greeting": Phrase(),
+    # The web chat window's own words (bot/channels/webchat.py): its button,
+    # title, labels for screen readers, and what it says when a message is refused.
+    "webchat_open": Phrase(),
+    "webchat_title": Phrase(),
+    "webchat_close": Phrase(),
+    "webchat_messages": Phrase(),
+    "webchat_input": Phrase(),
+    "webchat_send": Phrase(),
+    "webchat_you": Phrase(),
+    "webchat_assistant": Phrase(),
+    "webchat_new_tab": Phrase(),
+    "webchat_waiting": Phrase(),
+    "webchat_too_long": Phrase(),
+    "webchat_too_many": Phrase(),
+    "webchat_offline": Phrase(),
     # The channels' own sentences (bot/): /help, the language menu, a sticker or
     # voice note, an error on the channel's side.
     "help": Phrase(),

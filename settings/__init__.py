@@ -113,11 +113,13 @@ class WebChatSettings:
     |---|---|---|
     | ``WEBCHAT_ALLOWED_ORIGINS`` | comma-separated origins whose pages may talk to it (``https://www.chamonix.com``) | its own origin only |
     | ``WEBCHAT_LISTEN`` / ``WEBCHAT_PORT`` | where the widget, its API and the demo page listen | ``127.0.0.1`` / ``8090`` |
+    | ``WEBCHAT_TRUST_FORWARDED_FOR`` | ``1`` behind a reverse proxy that appends the client's address to X-Forwarded-For: the per-address rate limit uses that address | off |
     """
 
     allowed_origins: tuple[str, ...] = ()
     listen: str = "127.0.0.1"
     port: int = 8090
+    trust_forwarded_for: bool = False
 
 
 @dataclass(frozen=True)
@@ -324,6 +326,7 @@ def _webchat(read: _Reader) -> WebChatSettings | None:
         allowed_origins=allowed,
         listen=read.text("WEBCHAT_LISTEN", "127.0.0.1"),
         port=read.number("WEBCHAT_PORT", 8090, int, "a port number, e.g. 8090"),
+        trust_forwarded_for=read.flag("WEBCHAT_TRUST_FORWARDED_FOR"),
     )
 
 

@@ -1,8 +1,9 @@
 """The review app in a real headless browser: Debian's chromium driven by Playwright.
 
 CI installs chromium (.ci/run); these tests fail, not skip, when it is
-missing. Set REVIEW_SCREENSHOTS=docs/screenshots to save the screenshots of
-the list, a transcript and the dashboard used in the documentation.
+missing (the ``browser`` fixture of conftest.py). Set
+REVIEW_SCREENSHOTS=docs/screenshots to save the screenshots of the list, a
+transcript and the dashboard used in the documentation.
 """
 
 from __future__ import annotations
@@ -16,16 +17,6 @@ import pytest
 
 from testkit.review_app import ACCOUNTS, ServedApp
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = os.environ.get("REVIEW_SCREENSHOTS")
 
 
@@ -33,18 +24,6 @@ SCREENSHOTS = os.environ.get("REVIEW_SCREENSHOTS")
 def app(tmp_path_factory):
     with ServedApp(tmp_path_factory.mktemp("review-browser"), conversations=150) as served:
         yield served
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
