@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from curated import faq_duplicates
 from curated.field_types import Entry, Reference, Report, Where
 from curated.problems import Problem
 from curated.schema import (  # noqa: F401  (re-exported for answers and tests)
@@ -167,6 +168,8 @@ class FaqEntry:
     place: str | None = None
     facts: tuple[Fact, ...] = ()
     origin: Origin | None = field(default=None, compare=False)
+    # language -> the line of each way of asking, for editors' reports
+    question_lines: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -355,6 +358,7 @@ def combine(files: Iterable[FileContent]) -> Content:
                 content.phrases[name] = texts
     content.problems.extend(_unknown_references(files, content))
     content.problems.extend(_parent_loops(files, content))
+    content.problems.extend(faq_duplicates.problems(content.faq))
     return content
 
 
@@ -446,6 +450,7 @@ def _faq(entry: Entry, file: str) -> FaqEntry:
         place=entry["place"],
         facts=_facts(entry["facts"], file),
         origin=_origin(entry, file),
+        question_lines=dict(getattr(entry["questions"], "lines", {})),
     )
 
 

@@ -36,6 +36,7 @@ EXPECTED = {
     "checked_in_future.yml": "11: places.lac.topics.getting_there.facts[1].checked: 2062-11-29 is later than today. Fix: Write the date you checked the source, not a future date.",
     "duplicate_key.yml": "7: places.lac.name.fr: appears twice in the same entry; only the last one would be used. Fix: Keep one fr: and delete the other.",
     "empty_text.yml": "7: places.lac.name.en: the text in this language is empty. Fix: Write the text after en: (or ask a translator).",
+    "faq_question_in_two_entries.yml": "19: faq.lake_lifeguards.questions.fr[2]: this way of asking is already a way of asking the entry lake_swimming, at faq_question_in_two_entries.yml:8 (the same once case, accents and punctuation are set aside): the assistant cannot tell which of the two entries answers it. Fix: Keep it in the entry whose answer fits it and delete it from the other, or reword one of them so that each asks its own question.",
     "faq_question_is_training_example.yml": "8: faq.lake_swimming.questions.fr[2]: this way of asking is also a training example of another kind of question (greet, in nlu/fr/chitchat.yml): the assistant cannot learn it as both. Fix: Write this question more precisely (what exactly is asked), or remove it; if it really is that other kind of question, leave it out of the FAQ.",
     "file_empty.yml": "1: (file): the file is empty or does not start with places:, offers:, events:, faq:, phrases: or assistant:. Fix: Start the file with places:, offers:, events:, faq:, phrases: or assistant: at the beginning of a line.",
     "event_ends_before_start.yml": "12: events.lac-fireworks-2027.ends: is before starts. Fix: Check the two dates: the event must end on or after the day it starts (the same day for a one-day event).",
@@ -107,6 +108,16 @@ def test_an_id_used_in_two_files_names_both_places():
     ]
 
 
+def test_a_way_of_asking_in_two_entries_of_two_files_names_both_files_and_lines():
+    assert [str(p) for p in problems_of("faq_question_in_two_entries_files")] == [
+        "b_lifeguards.yml:7: faq.lake_lifeguards.questions.zh[2]: this way of asking is already a "
+        "way of asking the entry lake_swimming, at a_swimming.yml:7 (the same once case, accents "
+        "and punctuation are set aside): the assistant cannot tell which of the two entries "
+        "answers it. Fix: Keep it in the entry whose answer fits it and delete it from the other, "
+        "or reword one of them so that each asks its own question."
+    ]
+
+
 def test_messages_are_given_in_french_and_chinese():
     [problem] = problems_of("missing_language.yml")
     assert problem.render("fr") == (
@@ -119,7 +130,7 @@ def test_messages_are_given_in_french_and_chinese():
 
 
 def test_messages_hold_no_python_words():
-    fixtures = list(EXPECTED) + ["duplicate_id"]
+    fixtures = list(EXPECTED) + ["duplicate_id", "faq_question_in_two_entries_files"]
     rendered = [
         p.render(language)
         for f in fixtures
