@@ -246,24 +246,66 @@ def test_validate_speaks_the_editors_language(tmp_path):
 def test_coverage_lists_missing_languages_and_topics_ending_offers_and_old_facts():
     content = content_store.load(FIXTURES / "coverage")
     now = dt.datetime(2027, 6, 20, 12, tzinfo=dt.timezone.utc)
-    assert coverage.report(content, now).splitlines() == [
+    assert coverage.report(content, now).split("Places without coordinates")[0].splitlines() == [
         "Texts missing a language:",
-        "  lake.yml:11: places.lac.topics.getting_there.text.zh",
+        "  lake.yml:13: places.lac.topics.getting_there.text.zh",
         "Places with no answer for a topic:",
-        "  lake.yml:5: places.lac: getting_there, hours, best_time, activities",
-        "  lake.yml:21: places.port: getting_there, best_time, activities",
+        "  lake.yml:7: places.lac: getting_there, hours, best_time, activities",
+        "  lake.yml:23: places.port: getting_there, best_time, activities",
         "Offers ending in the next 30 days:",
-        "  lake.yml:38: offers.lake-summer: ends 2027-07-10",
+        "  lake.yml:41: offers.lake-summer: ends 2027-07-10",
         "Offers that have ended (no longer shown, remove them):",
-        "  lake.yml:29: offers.lake-june: ended 2027-05-31",
+        "  lake.yml:32: offers.lake-june: ended 2027-05-31",
         "Events that are over (no longer shown: remove them, or add the next edition):",
-        "  lake.yml:57: events.lake-regatta-2027: ended 2027-05-09",
+        "  lake.yml:60: events.lake-regatta-2027: ended 2027-05-09",
         "Events whose dates are not published yet (check whether they are now):",
-        "  lake.yml:66: events.lake-fireworks-2027.when: checked 2026-10-10",
+        "  lake.yml:69: events.lake-fireworks-2027.when: checked 2026-10-10",
         "Facts checked more than a year ago:",
-        "  lake.yml:17: places.lac.topics.prices.facts[1]: checked 2026-01-15",
-        "  lake.yml:57: events.lake-regatta-2027: checked 2026-03-01",
+        "  lake.yml:19: places.lac.topics.prices.facts[1]: checked 2026-01-15",
+        "  lake.yml:60: events.lake-regatta-2027: checked 2026-03-01",
     ]
+
+
+def _section(report: str, heading: str) -> list[str]:
+    """The lines under ``heading`` (a line starting so), up to the next heading."""
+    lines = report.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading)) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith(" ")), len(lines))
+    return lines[start:end]
+
+
+COVERAGE_NOW = dt.datetime(2027, 6, 20, 12, tzinfo=dt.timezone.utc)
+
+
+def test_coverage_lists_the_places_without_coordinates():
+    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    assert _section(report, "Places without coordinates") == ["  lake.yml:7: places.lac"]
+
+
+def test_coverage_lists_faq_entries_with_fewer_than_five_ways_of_asking_in_a_language():
+    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    assert _section(report, "FAQ entries with fewer than 5 ways of asking") == [
+        "  lake.yml:84: faq.lake_swimming.questions.zh: 2 way(s) of asking"
+    ]
+    stricter = coverage.report(
+        content_store.load(FIXTURES / "coverage"), COVERAGE_NOW, min_questions=6
+    )
+    assert len(_section(stricter, "FAQ entries with fewer than 6 ways of asking")) == 6
+
+
+def test_coverage_shows_per_place_and_language_which_topics_have_a_text():
+    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    assert _section(report, "Topics with a text, per place and language") == [
+        "  place   overview  getting_there  prices    hours     best_time  activities",
+        "  lac     fr zh en  fr -- en       fr zh en  --        --         --",
+        "    port  --        --             --        fr zh en  --         --",
+    ]
+
+
+def test_coverage_counts_faq_entries_per_destination():
+    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    # lake_swimming is about the port, which lies within the lake.
+    assert _section(report, "FAQ entries per destination") == ["  lac: 1", "  (no place): 1"]
 
 
 def test_coverage_runs_from_the_command_line_in_french():
@@ -279,7 +321,12 @@ def test_coverage_runs_from_the_command_line_in_french():
     lines = result.stdout.splitlines()
     assert lines[0] == "Textes auxquels il manque une langue :"
     assert (
-        "  tests/content_fixtures/coverage/lake.yml:38: offers.lake-summer: se termine le 2027-07-10"
+        "  tests/content_fixtures/coverage/lake.yml:41: offers.lake-summer: se termine le 2027-07-10"
+        in lines
+    )
+    assert "  lieu    overview  getting_there  prices    hours     best_time  activities" in lines
+    assert (
+        "  tests/content_fixtures/coverage/lake.yml:84: faq.lake_swimming.questions.zh: 2 façon(s) de demander"
         in lines
     )
 
