@@ -188,7 +188,7 @@ def test_rasa_never_sees_the_users_id(running, new_chat, settings):
     [
         ("fr", "c'est où Jinshanling ?", "📍 Grande Muraille de Jinshanling : 40.68333, 117.23611"),
         ("zh", "金山岭长城在哪里？", "📍 金山岭长城：40.68333, 117.23611"),
-        ("en", "where is jinshanling?", "📍 Jinshanling Great Wall: 40.68333, 117.23611"),
+        ("en", "where is jinshanling?", "📍 Great Wall at Jinshanling: 40.68333, 117.23611"),
     ],
 )
 def test_where_is_a_place_is_answered_with_its_coordinates_and_map_links(
