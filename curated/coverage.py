@@ -196,7 +196,7 @@ def topics_table(content: Content, language: str) -> list[str]:
     (its own text; a place without one answers with its larger place's). A
     topic lacking a language is not used at all, and shows what it lacks."""
     lacking = _half_written(content)
-    rows = [(label("place_column", language), *TOPICS)]
+    rows: list[tuple[str, ...]] = [(label("place_column", language), *TOPICS)]
     for place, depth in places_by_destination(content):
         cells = []
         for topic in TOPICS:
