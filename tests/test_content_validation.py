@@ -373,3 +373,14 @@ def test_the_sample_problem_of_the_editors_guide_is_the_real_message(tmp_path, l
     [problem] = [p for p in content_store.load(tmp_path).problems if p.field.endswith("currency")]
     field_and_message = problem.render(language).split(": ", 1)[1]
     assert field_and_message in readme
+
+
+@pytest.mark.parametrize("language", MESSAGE_LANGUAGES)
+def test_the_guides_sample_of_a_way_of_asking_in_two_entries_is_the_real_message(language):
+    readme = (ROOT / "content" / "README.md").read_text(encoding="utf-8")
+    [problem] = problems_of("faq_question_in_two_entries_files")
+    values = tuple(
+        (key, "faq_a.yml" if key == "other_file" else value) for key, value in problem.values
+    )
+    shown = replace(problem, file="content/faq_b.yml", values=values).render(language)
+    assert f"```\n{shown}\n```" in readme
