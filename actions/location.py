@@ -30,8 +30,9 @@ MAP_ZOOM = 13
 # ("c'est où ?" after Badaling): "où" is too short to be one of the marker
 # words learnt from nlu/ (actions/grounding.py), "where" and "哪里" are used by
 # other kinds of question too. Matched on the text in lower case.
+# Not "location": in French it is a rental ("location de skis").
 WHERE_WORDS = re.compile(
-    r"(?:^|\W)où(?:\W|$)|\bse trouve\b|\bsitu[ée]|\bwhere(?:abouts|'s)?\b|\blocation\b"
+    r"(?:^|\W)où(?:\W|$)|\bse trouve\b|\bsitu[ée]e?s?\b|\bwhere(?:abouts)?\b"
     r"|在哪|哪里|哪儿|位置|定位|地图|坐标"
 )
 

@@ -94,3 +94,10 @@ def test_a_place_the_assistant_does_not_cover_is_named_back(content):
         ),
     )
     assert message["text"].startswith("I can't help with courchevel:")
+
+
+def test_a_ski_rental_question_after_a_place_is_not_taken_for_where_is_it(content):
+    [message], _ = run(
+        ActionAnswerLocation(), tracker("location de skis ?", "ask_location", place="mont_blanc")
+    )
+    assert "📍" not in message["text"]
