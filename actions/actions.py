@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, faq, grounding, suggestions
+from actions import answers, faq, grounding, location, suggestions
 from actions.answers import Reply
 from curated import live as live_content
 
@@ -188,6 +188,61 @@ def answer_place(
             events += with_suggestion(tracker, content, reply, language)
         send(dispatcher, reply)
     return events
+
+
+class ActionAnswerLocation(Action):
+    """Where a place is ("c'est où ?", "在哪里？"): its coordinates and map links,
+    and a map pin on the channels that show one (actions/location.py)."""
+
+    def name(self) -> str:
+        return "action_answer_location"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return answer_location(dispatcher, tracker, live_content.current())
+
+
+def answer_location(
+    dispatcher: CollectingDispatcher, tracker: Tracker, content
+) -> list[dict[str, Any]]:
+    """The place named, else the place of the conversation, when the message
+    asks where (grounded like the other answers: a place named, a marker word
+    of the question kind, or a word asking where)."""
+    language = language_of(tracker)
+    conversation_place: str | None = tracker.get_slot("place")
+    intent = "ask_location"
+    target = answers.choose_place(
+        content, mentioned(tracker, "place"), [], conversation_place, intent
+    )
+    if target.uncovered_name:
+        reply = answers.not_covered(content, target.uncovered_name, language, conversation_place)
+        send(dispatcher, reply)
+        return []
+    text = text_of(tracker)
+    asked = grounding.has_evidence(intent, text) or location.asks_where(text)
+    if not place_named(tracker, content) and not asked:
+        return refuse(dispatcher, tracker, content, language, reason="no place or where words")
+    if target.place_id is None:
+        send(dispatcher, answers.which_place(content, intent, language))
+        return []
+    # A short answer: no sister destination after it (it follows other answers).
+    send_with_pin(dispatcher, location.location_answer(content, target.place_id, language))
+    return [SlotSet("place", target.place_id)]
+
+
+def send_with_pin(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """``send``, and the reply's map pin as a custom payload for Rasa's channels."""
+    if reply.pin is None:
+        send(dispatcher, reply)
+        return
+    latitude, longitude = reply.pin
+    dispatcher.utter_message(
+        text=reply.text,
+        buttons=reply.buttons or None,
+        json_message={"location": {"latitude": latitude, "longitude": longitude}},
+        why=reply.why,
+    )
 
 
 class ActionThanks(Action):

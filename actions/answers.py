@@ -37,6 +37,7 @@ class Reply:
     # prices", "faq paying_in_china 0.72", "out_of_scope: no place or topic").
     why: str = ""
     about: str | None = None  # the place whose sister destination may follow
+    pin: tuple[float, float] | None = None  # (latitude, longitude) to show on a map
 
 
 @dataclass(frozen=True)

@@ -196,7 +196,7 @@ class TextLists(Kind):
             where.problem("not_texts")
             return INVALID
         check_keys(value, LANGUAGES, where)
-        lists = {}
+        lists = ListsWithLines()
         for language in LANGUAGES:
             here = where.at(language, line_of(value, language, where.line))
             items = value.get(language)
@@ -205,7 +205,9 @@ class TextLists(Kind):
             elif not isinstance(items, list):
                 here.problem("not_list")
             else:
-                lists[language] = tuple(_list_texts(items, here))
+                kept = list(_list_texts(items, here))
+                lists[language] = tuple(text for text, _ in kept)
+                lists.lines[language] = tuple(line for _, line in kept)
                 if not self.same_count and not lists[language]:
                     here.problem("language_empty", language=language)
                     del lists[language]
@@ -224,11 +226,23 @@ class TextLists(Kind):
         return lists
 
 
-def _list_texts(items: list[Any], where: Where) -> Iterable[str]:
-    for item in items:
+class ListsWithLines(dict):
+    """Texts per language (language -> tuple of texts), and the line of each
+    text kept (``lines``: language -> tuple of lines), for reports that point
+    at one item ("this way of asking is also in ...")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[str, tuple[int, ...]] = {}
+
+
+def _list_texts(items: list[Any], where: Where) -> Iterable[tuple[str, int]]:
+    """(text, line) of each text of ``items`` (a YAML list read with its lines)."""
+    lines = getattr(items, "lines", None) or [where.line] * len(items)
+    for item, line in zip(items, lines):
         if isinstance(item, str) and item.strip():
             check_plain_text(item.strip(), where, TEXT_LIMIT, title=False)
-            yield item.strip()
+            yield item.strip(), line
         else:
             where.problem("not_text")
 

@@ -2,9 +2,11 @@
 read without Rasa (which takes seconds to import): for the editors' check
 that an FAQ way of asking is not also an example of another intent
 (``curated.validate``), the FAQ measurement (``evaluation.faq_compare``) and
-the held-out evaluation (``evaluation.heldout``)."""
+the held-out evaluation (``evaluation.heldout``).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: ``annotations`` is one of
+this module's functions (``evaluation.heldout`` calls it), and Python 3.10
+reads the annotations below as they are."""
 
 import re
 from collections.abc import Iterator

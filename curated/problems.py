@@ -8,9 +8,10 @@ Chinese, as ``python -m curated.validate --lang`` prints it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +57,9 @@ class Problem:
     field: str
     message: str
     fix: str
-    code: str = field(default="", compare=False)
-    values: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # dataclasses.field in full: the attribute ``field`` above hides the short name.
+    code: str = dataclasses.field(default="", compare=False)
+    values: tuple[tuple[str, str], ...] = dataclasses.field(default=(), compare=False)
 
     @classmethod
     def of(cls, code: str, file: str, line: int, field_name: str, **values: Any) -> Problem:

@@ -251,6 +251,10 @@ PHRASES = {
     "choose_language": Phrase(),
     "not_text": Phrase(),
     "sorry": Phrase(),
+    # Location: "where is it?", from the place's `location` (two map links), or
+    # without one, whom to ask.
+    "location": Phrase(("place", "lat", "lon", "osm", "amap", "source", "checked")),
+    "location_unknown": Phrase(("place", "contact")),
 }
 
 # The offices' editorial choices (content/assistant.yml): which destinations

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from curated import faq_duplicates
 from curated.field_types import Entry, Reference, Report, Where
 from curated.problems import Problem
 from curated.schema import (  # noqa: F401  (re-exported for answers and tests)
@@ -167,6 +168,8 @@ class FaqEntry:
     place: str | None = None
     facts: tuple[Fact, ...] = ()
     origin: Origin | None = field(default=None, compare=False)
+    # language -> the line of each way of asking, for editors' reports
+    question_lines: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -339,23 +342,30 @@ def combine(files: Iterable[FileContent]) -> Content:
         ):
             content.choices = part.choices
         for place in part.places:
-            if is_new("place", place.id, part.name, place.origin.line, f"{place.origin.field}.id"):
+            if is_new("place", place.id, *_id_at(place, part.name, "places")):
                 content.places[place.id] = place
         for offer in part.offers:
-            if is_new("offer", offer.id, part.name, offer.origin.line, f"{offer.origin.field}.id"):
+            if is_new("offer", offer.id, *_id_at(offer, part.name, "offers")):
                 content.offers.append(offer)
         for event in part.events:
-            if is_new("event", event.id, part.name, event.origin.line, f"{event.origin.field}.id"):
+            if is_new("event", event.id, *_id_at(event, part.name, "events")):
                 content.events.append(event)
         for faq in part.faq:
-            if is_new("faq", faq.id, part.name, faq.origin.line, f"{faq.origin.field}.id"):
+            if is_new("faq", faq.id, *_id_at(faq, part.name, "faq")):
                 content.faq.append(faq)
         for name, texts in part.phrases.items():
             if is_new("phrase", name, part.name, part.phrase_lines.get(name, 1), f"phrases.{name}"):
                 content.phrases[name] = texts
     content.problems.extend(_unknown_references(files, content))
     content.problems.extend(_parent_loops(files, content))
+    content.problems.extend(faq_duplicates.problems(content.faq))
     return content
+
+
+def _id_at(entry: Place | Offer | Event | FaqEntry, file: str, kind: str) -> tuple[str, int, str]:
+    """(file, line, field of its id) of an entry read from ``file``."""
+    origin = entry.origin or Origin(file, 1, kind)
+    return file, origin.line, f"{origin.field}.id"
 
 
 def _unknown_references(files: list[FileContent], content: Content) -> Iterator[Problem]:
@@ -446,6 +456,7 @@ def _faq(entry: Entry, file: str) -> FaqEntry:
         place=entry["place"],
         facts=_facts(entry["facts"], file),
         origin=_origin(entry, file),
+        question_lines=dict(getattr(entry["questions"], "lines", {})),
     )
 
 

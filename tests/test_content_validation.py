@@ -36,6 +36,7 @@ EXPECTED = {
     "checked_in_future.yml": "11: places.lac.topics.getting_there.facts[1].checked: 2062-11-29 is later than today. Fix: Write the date you checked the source, not a future date.",
     "duplicate_key.yml": "7: places.lac.name.fr: appears twice in the same entry; only the last one would be used. Fix: Keep one fr: and delete the other.",
     "empty_text.yml": "7: places.lac.name.en: the text in this language is empty. Fix: Write the text after en: (or ask a translator).",
+    "faq_question_in_two_entries.yml": "19: faq.lake_lifeguards.questions.fr[2]: this way of asking is already a way of asking the entry lake_swimming, at faq_question_in_two_entries.yml:8 (the same once case, accents and punctuation are set aside): the assistant cannot tell which of the two entries answers it. Fix: Keep it in the entry whose answer fits it and delete it from the other, or reword one of them so that each asks its own question.",
     "faq_question_is_training_example.yml": "8: faq.lake_swimming.questions.fr[2]: this way of asking is also a training example of another kind of question (greet, in nlu/fr/chitchat.yml): the assistant cannot learn it as both. Fix: Write this question more precisely (what exactly is asked), or remove it; if it really is that other kind of question, leave it out of the FAQ.",
     "file_empty.yml": "1: (file): the file is empty or does not start with places:, offers:, events:, faq:, phrases: or assistant:. Fix: Start the file with places:, offers:, events:, faq:, phrases: or assistant: at the beginning of a line.",
     "event_ends_before_start.yml": "12: events.lac-fireworks-2027.ends: is before starts. Fix: Check the two dates: the event must end on or after the day it starts (the same day for a one-day event).",
@@ -107,6 +108,16 @@ def test_an_id_used_in_two_files_names_both_places():
     ]
 
 
+def test_a_way_of_asking_in_two_entries_of_two_files_names_both_files_and_lines():
+    assert [str(p) for p in problems_of("faq_question_in_two_entries_files")] == [
+        "b_lifeguards.yml:7: faq.lake_lifeguards.questions.zh[2]: this way of asking is already a "
+        "way of asking the entry lake_swimming, at a_swimming.yml:7 (the same once case, accents "
+        "and punctuation are set aside): the assistant cannot tell which of the two entries "
+        "answers it. Fix: Keep it in the entry whose answer fits it and delete it from the other, "
+        "or reword one of them so that each asks its own question."
+    ]
+
+
 def test_messages_are_given_in_french_and_chinese():
     [problem] = problems_of("missing_language.yml")
     assert problem.render("fr") == (
@@ -119,7 +130,7 @@ def test_messages_are_given_in_french_and_chinese():
 
 
 def test_messages_hold_no_python_words():
-    fixtures = list(EXPECTED) + ["duplicate_id"]
+    fixtures = list(EXPECTED) + ["duplicate_id", "faq_question_in_two_entries_files"]
     rendered = [
         p.render(language)
         for f in fixtures
@@ -235,24 +246,66 @@ def test_validate_speaks_the_editors_language(tmp_path):
 def test_coverage_lists_missing_languages_and_topics_ending_offers_and_old_facts():
     content = content_store.load(FIXTURES / "coverage")
     now = dt.datetime(2027, 6, 20, 12, tzinfo=dt.timezone.utc)
-    assert coverage.report(content, now).splitlines() == [
+    assert coverage.report(content, now).split("Places without coordinates")[0].splitlines() == [
         "Texts missing a language:",
-        "  lake.yml:11: places.lac.topics.getting_there.text.zh",
+        "  lake.yml:13: places.lac.topics.getting_there.text.zh",
         "Places with no answer for a topic:",
-        "  lake.yml:5: places.lac: getting_there, hours, best_time, activities",
-        "  lake.yml:21: places.port: getting_there, best_time, activities",
+        "  lake.yml:7: places.lac: getting_there, hours, best_time, activities",
+        "  lake.yml:23: places.port: getting_there, best_time, activities",
         "Offers ending in the next 30 days:",
-        "  lake.yml:38: offers.lake-summer: ends 2027-07-10",
+        "  lake.yml:41: offers.lake-summer: ends 2027-07-10",
         "Offers that have ended (no longer shown, remove them):",
-        "  lake.yml:29: offers.lake-june: ended 2027-05-31",
+        "  lake.yml:32: offers.lake-june: ended 2027-05-31",
         "Events that are over (no longer shown: remove them, or add the next edition):",
-        "  lake.yml:57: events.lake-regatta-2027: ended 2027-05-09",
+        "  lake.yml:60: events.lake-regatta-2027: ended 2027-05-09",
         "Events whose dates are not published yet (check whether they are now):",
-        "  lake.yml:66: events.lake-fireworks-2027.when: checked 2026-10-10",
+        "  lake.yml:69: events.lake-fireworks-2027.when: checked 2026-10-10",
         "Facts checked more than a year ago:",
-        "  lake.yml:17: places.lac.topics.prices.facts[1]: checked 2026-01-15",
-        "  lake.yml:57: events.lake-regatta-2027: checked 2026-03-01",
+        "  lake.yml:19: places.lac.topics.prices.facts[1]: checked 2026-01-15",
+        "  lake.yml:60: events.lake-regatta-2027: checked 2026-03-01",
     ]
+
+
+def _section(report: str, heading: str) -> list[str]:
+    """The lines under ``heading`` (a line starting so), up to the next heading."""
+    lines = report.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(heading)) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith(" ")), len(lines))
+    return lines[start:end]
+
+
+COVERAGE_NOW = dt.datetime(2027, 6, 20, 12, tzinfo=dt.timezone.utc)
+
+
+def test_coverage_lists_the_places_without_coordinates():
+    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    assert _section(report, "Places without coordinates") == ["  lake.yml:7: places.lac"]
+
+
+def test_coverage_lists_faq_entries_with_fewer_than_five_ways_of_asking_in_a_language():
+    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    assert _section(report, "FAQ entries with fewer than 5 ways of asking") == [
+        "  lake.yml:84: faq.lake_swimming.questions.zh: 2 way(s) of asking"
+    ]
+    stricter = coverage.report(
+        content_store.load(FIXTURES / "coverage"), COVERAGE_NOW, min_questions=6
+    )
+    assert len(_section(stricter, "FAQ entries with fewer than 6 ways of asking")) == 6
+
+
+def test_coverage_shows_per_place_and_language_which_topics_have_a_text():
+    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    assert _section(report, "Topics with a text, per place and language") == [
+        "  place   overview  getting_there  prices    hours     best_time  activities",
+        "  lac     fr zh en  fr -- en       fr zh en  --        --         --",
+        "    port  --        --             --        fr zh en  --         --",
+    ]
+
+
+def test_coverage_counts_faq_entries_per_destination():
+    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    # lake_swimming is about the port, which lies within the lake.
+    assert _section(report, "FAQ entries per destination") == ["  lac: 1", "  (no place): 1"]
 
 
 def test_coverage_runs_from_the_command_line_in_french():
@@ -268,7 +321,12 @@ def test_coverage_runs_from_the_command_line_in_french():
     lines = result.stdout.splitlines()
     assert lines[0] == "Textes auxquels il manque une langue :"
     assert (
-        "  tests/content_fixtures/coverage/lake.yml:38: offers.lake-summer: se termine le 2027-07-10"
+        "  tests/content_fixtures/coverage/lake.yml:41: offers.lake-summer: se termine le 2027-07-10"
+        in lines
+    )
+    assert "  lieu    overview  getting_there  prices    hours     best_time  activities" in lines
+    assert (
+        "  tests/content_fixtures/coverage/lake.yml:84: faq.lake_swimming.questions.zh: 2 façon(s) de demander"
         in lines
     )
 
@@ -315,3 +373,14 @@ def test_the_sample_problem_of_the_editors_guide_is_the_real_message(tmp_path, l
     [problem] = [p for p in content_store.load(tmp_path).problems if p.field.endswith("currency")]
     field_and_message = problem.render(language).split(": ", 1)[1]
     assert field_and_message in readme
+
+
+@pytest.mark.parametrize("language", MESSAGE_LANGUAGES)
+def test_the_guides_sample_of_a_way_of_asking_in_two_entries_is_the_real_message(language):
+    readme = (ROOT / "content" / "README.md").read_text(encoding="utf-8")
+    [problem] = problems_of("faq_question_in_two_entries_files")
+    values = tuple(
+        (key, "faq_a.yml" if key == "other_file" else value) for key, value in problem.values
+    )
+    shown = replace(problem, file="content/faq_b.yml", values=values).render(language)
+    assert f"```\n{shown}\n```" in readme

@@ -181,3 +181,27 @@ def test_rasa_never_sees_the_users_id(running, new_chat, settings):
     assert b"secret-telegram-id-4242" not in tracker_db
     log = (settings.log_dir / "rasa.log").read_text(encoding="utf-8", errors="replace")
     assert "secret-telegram-id-4242" not in log
+
+
+@pytest.mark.parametrize(
+    "language, question, start",
+    [
+        ("fr", "c'est où Jinshanling ?", "📍 Grande Muraille de Jinshanling : 40.68333, 117.23611"),
+        ("zh", "金山岭长城在哪里？", "📍 金山岭长城：40.68333, 117.23611"),
+        ("en", "where is jinshanling?", "📍 Great Wall at Jinshanling: 40.68333, 117.23611"),
+    ],
+)
+def test_where_is_a_place_is_answered_with_its_coordinates_and_map_links(
+    new_chat, language, question, start
+):
+    [reply] = new_chat().say(question).replies
+    assert reply.text.startswith(start)
+    assert "https://www.openstreetmap.org/?mlat=40.68333&mlon=117.23611#map=13/" in reply.text
+    assert "https://uri.amap.com/marker?position=117.23611,40.68333&" in reply.text
+
+
+def test_where_is_it_after_a_question_about_a_place_locates_that_place(new_chat):
+    chat = new_chat()
+    chat.say("comment aller à Mutianyu ?")
+    [reply] = chat.say("C'est où ?").replies
+    assert reply.text.startswith("📍 Grande Muraille de Mutianyu : 40.43568, 116.56187")

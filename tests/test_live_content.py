@@ -148,3 +148,25 @@ def test_a_file_broken_from_the_start_gives_what_can_be_read(directory, instant)
     content = LiveContent(directory).get()
     assert {"chambery", "usmb", "mont_blanc"} <= set(content.places)
     assert [p.field for p in content.problems] == ["places.usmb.sugestion"]
+
+
+def test_an_edit_asking_another_entrys_question_is_refused_and_the_file_kept(
+    directory, instant, caplog
+):
+    live = LiveContent(directory)
+    existing = next(e for e in live.get().faq if e.origin and e.origin.file != "faq_chongli.yml")
+    asked = existing.questions["fr"][0]
+    chongli = directory / "faq_chongli.yml"
+    with chongli.open("a", encoding="utf-8") as faq_file:
+        faq_file.write(
+            "  - id: new_entry\n"
+            "    questions:\n"
+            f'      fr: ["{asked.upper()}"]\n'
+            '      zh: ["新问题？"]\n'
+            '      en: ["A new question?"]\n'
+            '    answer: {fr: "Réponse.", zh: "回答。", en: "Answer."}\n'
+        )
+    with caplog.at_level(logging.ERROR, logger="curated.live"):
+        assert "new_entry" not in [e.id for e in live.get().faq]
+    assert "Edit of faq_chongli.yml refused" in caplog.text
+    assert f"already a way of asking the entry {existing.id}" in caplog.text

@@ -538,3 +538,20 @@ def test_make_run_serves_telegram_through_any_bot_api_server(api, model, setting
     assert (tmp_path / "log" / "rasa.log").exists() and (tmp_path / "log" / "actions.log").exists()
     channel_log = (tmp_path / "log" / "channels.log").read_text(encoding="utf-8")
     assert api.token not in channel_log and "1201" not in channel_log  # no token, no chat id
+
+
+def test_where_is_a_place_gets_its_map_links_and_a_location_pin(api, bot):
+    api.push_message(1601, "c'est où le Brévent ?", language_code="fr")
+    [text] = api.wait_for_messages(1601, 1)
+    assert text.startswith("📍 Le Brévent : 45.9342, 6.8378")
+    assert "https://www.openstreetmap.org/?mlat=45.9342&amp;mlon=6.8378" in text  # HTML mode
+    api.wait_for(lambda: bool(api.sent(1601, "sendLocation")))
+    [pin] = api.sent(1601, "sendLocation")
+    assert (float(pin["latitude"]), float(pin["longitude"])) == (45.9342, 6.8378)
+
+
+def test_a_place_without_coordinates_gets_no_pin_but_whom_to_ask(api, bot):
+    api.push_message(1602, "箭扣长城在哪里？", language_code="zh-hans")
+    [text] = api.wait_for_messages(1602, 1)
+    assert text.startswith("我没有箭扣长城的确切位置。请咨询：")
+    assert api.sent(1602, "sendLocation") == []
