@@ -161,3 +161,35 @@ def test_one_users_turns_run_in_order_and_other_users_beside_them():
     assert events.index("a1 end") < events.index("a2 start")
     assert events.index("b1 end") < events.index("a1 end")  # b did not wait for a
     assert len(order) == 0  # nothing kept once every turn ended
+
+
+# A place's location
+
+
+def test_the_map_point_an_action_sends_goes_with_the_reply_it_follows(tmp_path):
+    rasa = RecordingRasa(
+        [
+            {"text": "📍 Le Brévent : 45.9342, 6.8378"},
+            {"custom": {"location": {"latitude": 45.9342, "longitude": 6.8378}}},
+        ]
+    )
+    memory = UserMemory(tmp_path / "bot.db")
+    assistant = Assistant(rasa, memory, b"key", LiveContent(ROOT / "content"))
+    answer = say(assistant, "c'est où le Brévent ?")
+    memory.close()
+    assert [(r.text, r.location) for r in answer.replies] == [
+        ("📍 Le Brévent : 45.9342, 6.8378", (45.9342, 6.8378))
+    ]
+
+
+@pytest.mark.parametrize(
+    "custom",
+    [{"location": {"latitude": 123, "longitude": 6.8}}, {"location": "here"}, {"other": 1}, "x"],
+)
+def test_a_malformed_map_point_gives_no_pin(tmp_path, custom):
+    rasa = RecordingRasa([{"text": "Le Brévent"}, {"custom": custom}])
+    memory = UserMemory(tmp_path / "bot.db")
+    assistant = Assistant(rasa, memory, b"key", LiveContent(ROOT / "content"))
+    answer = say(assistant, "c'est où le Brévent ?")
+    memory.close()
+    assert [(r.text, r.location) for r in answer.replies] == [("Le Brévent", None)]

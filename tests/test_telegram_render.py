@@ -44,22 +44,3 @@ def test_buttons_become_one_inline_button_per_row():
         [{"title": "勃朗峰", "payload": "/a"}, {"title": "Chongli", "payload": "/b"}], {}
     )
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [["勃朗峰"], ["Chongli"]]
-
-
-def test_an_answer_with_the_map_link_of_a_place_gives_its_pin():
-    from bot.channels.telegram_render import map_pin
-
-    text = (
-        "📍 Le Brévent : 45.9342, 6.8378 (latitude, longitude)\n"
-        "Carte OpenStreetMap : https://www.openstreetmap.org/?mlat=45.9342&mlon=6.8378#map=13/45.9342/6.8378"
-    )
-    assert map_pin(text) == (45.9342, 6.8378)
-
-
-def test_an_answer_without_a_map_link_gives_no_pin():
-    from bot.channels.telegram_render import map_pin
-
-    assert (
-        map_pin("Jiankou : je n'ai pas son emplacement exact. https://www.openstreetmap.org/")
-        is None
-    )

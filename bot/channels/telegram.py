@@ -46,7 +46,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.telegram_render import keyboard, map_pin, split
+from bot.channels.telegram_render import keyboard, split
 from bot.core.assistant import LANGUAGE_CHOICES, Answer, Assistant
 from bot.core.dedup import MAX_ATTEMPTS, DedupStore
 from bot.core.ordering import PerUserOrder
@@ -197,9 +197,8 @@ class TelegramChannel:
             markup = keyboard(reply.buttons, self._payloads) if reply.buttons else None
             if reply.text:
                 await self._send_text(context, chat, reply.text, markup)
-                pin = map_pin(reply.text)
-                if pin:
-                    latitude, longitude = pin
+                if reply.location:
+                    latitude, longitude = reply.location
                     await self._send(
                         context.bot.send_location, chat, latitude=latitude, longitude=longitude
                     )

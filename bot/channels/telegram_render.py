@@ -5,16 +5,13 @@ Texts are sent in Telegram's HTML parse mode with everything escaped, so a
 answers are cut under Telegram's 4096-character limit at paragraph, then line,
 then word boundaries (``bot/core/render.py``). Buttons become inline keyboards whose callback data
 carries the button's payload (at most 64 bytes; longer payloads get a short
-key). An answer about where a place is (actions/location.py) also goes as a
-location message, a pin on Telegram's map: its point is read from the
-OpenStreetMap marker link the answer holds.
+key).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -23,10 +20,6 @@ from bot.core import render
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
-# The marker link of a place's location answer: ...?mlat=45.9342&mlon=6.8378#map=...
-_MAP_LINK = re.compile(
-    r"https://www\.openstreetmap\.org/\?mlat=(-?\d{1,2}(?:\.\d+)?)&mlon=(-?\d{1,3}(?:\.\d+)?)"
-)
 
 
 def escape(text: str) -> str:
@@ -55,14 +48,3 @@ def keyboard(buttons: Sequence[dict[str, str]], store: dict[str, str]) -> Inline
         for b in buttons
     ]
     return InlineKeyboardMarkup(rows)
-
-
-def map_pin(text: str) -> tuple[float, float] | None:
-    """(latitude, longitude) of the first place marker link in ``text``, if any."""
-    found = _MAP_LINK.search(text)
-    if not found:
-        return None
-    latitude, longitude = float(found[1]), float(found[2])
-    if abs(latitude) > 90 or abs(longitude) > 180:
-        return None
-    return latitude, longitude

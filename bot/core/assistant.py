@@ -56,6 +56,9 @@ class Reply:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
     image: str | None = None
+    # (latitude, longitude) of the place this reply locates, for a map pin on
+    # channels that show one (Telegram); its text holds map links for the others.
+    location: tuple[float, float] | None = None
 
 
 @dataclass
@@ -123,11 +126,7 @@ class Assistant:
             reply = Reply(self.phrase("unavailable", variant))
             answer = Answer(chosen, [reply], _ms(started), failed=True, variant=variant)
             return self._recorded(user, channel, text, answer, UNAVAILABLE)
-        replies = [
-            _in_script(_reply(item), variant)
-            for item in raw
-            if item.get("text") or item.get("image")
-        ]
+        replies = _replies(raw, variant)
         answer = Answer(chosen, replies, _ms(started), variant=variant)
         return self._recorded(user, channel, text, answer, ANSWERED)
 
@@ -223,6 +222,33 @@ class Assistant:
         return chinese.to_traditional(text) if language_code == chinese.TRADITIONAL else text
 
 
+def _replies(raw: list[dict[str, Any]], variant: str) -> list[Reply]:
+    """Rasa's items as replies; a map point (the custom payload an action adds
+    after a location answer) goes to the reply it follows."""
+    replies: list[Reply] = []
+    for item in raw:
+        if item.get("text") or item.get("image"):
+            replies.append(_in_script(_reply(item), variant))
+        point = _location(item.get("custom"))
+        if point is not None and replies:
+            replies[-1].location = point
+    return replies
+
+
+def _location(custom: Any) -> tuple[float, float] | None:
+    """``{"location": {"latitude": .., "longitude": ..}}``, checked."""
+    if not isinstance(custom, dict) or not isinstance(custom.get("location"), dict):
+        return None
+    try:
+        latitude = float(custom["location"]["latitude"])
+        longitude = float(custom["location"]["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if abs(latitude) > 90 or abs(longitude) > 180:
+        return None
+    return latitude, longitude
+
+
 def _reply(item: dict[str, Any]) -> Reply:
     buttons = [
         {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
@@ -251,7 +277,7 @@ def _in_script(reply: Reply, variant: str) -> Reply:
     if variant != chinese.TRADITIONAL:
         return reply
     buttons = [{**b, "title": chinese.to_traditional(b["title"])} for b in reply.buttons]
-    return Reply(chinese.to_traditional(reply.text), buttons, reply.image)
+    return Reply(chinese.to_traditional(reply.text), buttons, reply.image, reply.location)
 
 
 def _with_language(text: str, chosen: str) -> str:
