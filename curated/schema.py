@@ -236,6 +236,12 @@ PHRASES = {
     "choose_language": Phrase(),
     "not_text": Phrase(),
     "sorry": Phrase(),
+    # WeChat menu (python -m bot wechat-menu): the account's menu, in Chinese.
+    "wechat_menu_offers": Phrase(title=True),
+    "wechat_menu_events": Phrase(title=True),
+    "wechat_menu_more": Phrase(title=True),
+    "wechat_menu_contact": Phrase(title=True),
+    "wechat_menu_language": Phrase(title=True),
 }
 
 # The offices' editorial choices (content/assistant.yml): which destinations
