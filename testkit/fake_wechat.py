@@ -119,7 +119,9 @@ class WeChatSender:
             return Delivery(status, body)
         fields = parse(body.encode("utf-8"))
         if self.safe is not None:
-            expected = signature(self.token, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"])
+            expected = signature(
+                self.token, fields["TimeStamp"], fields["Nonce"], fields["Encrypt"]
+            )
             assert fields["MsgSignature"] == expected, "the reply's msg_signature is wrong"
             fields = parse(
                 self.safe.decrypt(
@@ -237,7 +239,9 @@ class FakeWeChatApi:
         return [c for c in list(self.calls) if c.path.endswith(path) and c.errcode]
 
     def menus(self) -> list[dict[str, Any]]:
-        return [c.body for c in list(self.calls) if c.path.endswith("menu/create") and not c.errcode]
+        return [
+            c.body for c in list(self.calls) if c.path.endswith("menu/create") and not c.errcode
+        ]
 
     def wait_for(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

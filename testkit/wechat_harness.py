@@ -8,6 +8,7 @@ a running Rasa; ``sender`` is WeChat's side of the callback.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import io
 import socket
@@ -68,18 +69,14 @@ class RunningWeChat:
         self.memory = UserMemory(var_dir / "wechat-memory.db")
         self.log = ConversationLog(var_dir / "wechat-conversations.db")
         self.deliveries = deliveries or DedupStore(":memory:")
-        self.assistant = Assistant(
-            rasa, self.memory, b"test-key", shared_content(), self.log
-        )
+        self.assistant = Assistant(rasa, self.memory, b"test-key", shared_content(), self.log)
         self.deadline = deadline
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._stop: asyncio.Event | None = None
-        self._served = None
+        self._served: concurrent.futures.Future | None = None
         self.url = f"http://127.0.0.1:{self.settings.port}{wechat.PATH}"
-        self.sender = WeChatSender(
-            self.url, TOKEN, api.app_id, self.settings.encoding_aes_key
-        )
+        self.sender = WeChatSender(self.url, TOKEN, api.app_id, self.settings.encoding_aes_key)
 
     def start(self) -> RunningWeChat:
         self.thread.start()
@@ -90,10 +87,12 @@ class RunningWeChat:
         self._stop = asyncio.run_coroutine_threadsafe(create_stop(), self.loop).result(5)
         printed = io.StringIO()
 
+        stop = self._stop
+
         async def serve() -> None:
             with contextlib.redirect_stdout(printed):
                 await wechat.serve(
-                    self.assistant, self.settings, self.deliveries, self._stop, self.deadline
+                    self.assistant, self.settings, self.deliveries, stop, self.deadline
                 )
 
         self._served = asyncio.run_coroutine_threadsafe(serve(), self.loop)

@@ -46,7 +46,9 @@ def channel(api, tmp_path):
 
 
 def start(api, tmp_path, replies=None, **options):
-    return RunningWeChat(api, RecordingRasa(replies, **options), tmp_path, deadline=DEADLINE).start()
+    return RunningWeChat(
+        api, RecordingRasa(replies, **options), tmp_path, deadline=DEADLINE
+    ).start()
 
 
 def openid(name: str) -> str:
@@ -90,7 +92,10 @@ def test_a_chinese_question_is_answered_passively_in_chinese(channel):
 @pytest.mark.parametrize(
     ("question", "answer"),
     [
-        ("Bonjour, comment aller à Chamonix depuis Genève ?", "Chamonix est au pied du Mont-Blanc."),
+        (
+            "Bonjour, comment aller à Chamonix depuis Genève ?",
+            "Chamonix est au pied du Mont-Blanc.",
+        ),
         ("Hello, how do I get to Chamonix from Geneva?", "Chamonix lies below Mont Blanc."),
     ],
 )
@@ -118,7 +123,9 @@ def test_buttons_are_a_numbered_list_and_a_digit_presses_one(api, tmp_path):
     try:
         follower = openid("buttons")
         shown = running.sender.text(follower, "八达岭").text
-        assert shown == "八达岭长城\n\n1. 门票\n2. 交通\n\n" + PHRASES.phrase("choose_by_number", "zh")
+        assert shown == "八达岭长城\n\n1. 门票\n2. 交通\n\n" + PHRASES.phrase(
+            "choose_by_number", "zh"
+        )
         running.sender.text(follower, "2")
         assert running.rasa.texts[-1].startswith('/ask_directions{"place": "badaling"')
     finally:
@@ -380,7 +387,9 @@ EXTERNAL = (
     '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     "<xml><FromUserName>o1</FromUserName><MsgType>text</MsgType><Content>&x;</Content></xml>"
 )
-UNDECLARED = "<xml><FromUserName>o1</FromUserName><MsgType>text</MsgType><Content>&x;</Content></xml>"
+UNDECLARED = (
+    "<xml><FromUserName>o1</FromUserName><MsgType>text</MsgType><Content>&x;</Content></xml>"
+)
 
 
 @pytest.mark.parametrize(
@@ -420,8 +429,13 @@ def test_the_menu_command_creates_the_menu_in_chinese(api, monkeypatch, capsys):
     assert cli.main(["wechat-menu"]) == 0
     menu = api.menus()[-1]
     first = [b["name"] for b in menu["button"]]
-    assert first == [PHRASES.phrase(k, "zh") for k in ("wechat_menu_offers", "wechat_menu_events", "wechat_menu_more")]
-    keys = [b.get("key") for b in menu["button"]] + [b["key"] for b in menu["button"][2]["sub_button"]]
+    assert first == [
+        PHRASES.phrase(k, "zh")
+        for k in ("wechat_menu_offers", "wechat_menu_events", "wechat_menu_more")
+    ]
+    keys = [b.get("key") for b in menu["button"]] + [
+        b["key"] for b in menu["button"][2]["sub_button"]
+    ]
     assert keys == ["offers", "events", None, "contact", "language"]
     assert set(keys) - {None} == set(wechat.MENU_PAYLOADS) | {wechat.LANGUAGE_KEY}
     assert "当前优惠" in capsys.readouterr().out
@@ -437,7 +451,9 @@ def test_the_menu_is_sent_as_utf8_not_escaped(api, monkeypatch):
     client = WeChatApi(api.base_url, api.app_id, api.app_secret)
 
     async def create():
-        await client.create_menu({"button": [{"type": "click", "name": "当前优惠", "key": "offers"}]})
+        await client.create_menu(
+            {"button": [{"type": "click", "name": "当前优惠", "key": "offers"}]}
+        )
         await client.close()
 
     asyncio.run(create())

@@ -340,7 +340,9 @@ class WeChatChannel:
             if fields.get("FromUserName"):
                 self._start(key, fields, late=True)
         if retry:
-            logger.warning("%d WeChat messages from before the last stop: answering them", len(retry))
+            logger.warning(
+                "%d WeChat messages from before the last stop: answering them", len(retry)
+            )
         return len(retry)
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
@@ -378,7 +380,9 @@ async def serve(
         site = web.TCPSite(runner, wechat.listen, wechat.port)
         await site.start()
         await channel.resume()
-        print(f"Serving tourists on WeChat at http://{wechat.listen}:{wechat.port}{PATH}.", flush=True)
+        print(
+            f"Serving tourists on WeChat at http://{wechat.listen}:{wechat.port}{PATH}.", flush=True
+        )
         await stop.wait()
     finally:
         await runner.cleanup()

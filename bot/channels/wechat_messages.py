@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 import xml.parsers.expat
+from typing import NoReturn
 
 MAX_BODY = 64 * 1024  # a real message is under 2 KB; an encrypted one a little more
 MAX_FIELDS = 64
@@ -35,7 +36,7 @@ def parse(body: bytes) -> dict[str, str]:
     path: list[str] = []
     text: list[str] = []
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object) -> NoReturn:
         raise _Refused("DOCTYPE or entity")
 
     def start(name: str, _attributes: object) -> None:

@@ -1,0 +1,174 @@
+"""The WeChat channel under load, through the offline WeChat (testkit/fake_wechat.py).
+
+    python -m benchmarks.wechat_channel            # about two minutes: 20 s per open loop
+    python -m benchmarks.wechat_channel --smoke    # a few seconds per load
+    RASA_URL=http://127.0.0.1:5005 python -m benchmarks.wechat_channel   # a running Rasa
+
+Signed callback POST -> the channel -> Rasa -> actions -> the passive reply,
+timed from the POST to its HTTP answer (or, when the answer missed the 4 s
+passive deadline, to its customer-service message reaching the fake API).
+Measured: p50/p95 at 1 and 30 messages per second, the share answered within
+WeChat's 5 seconds (and passively), and the channel's overhead against the
+same messages straight to Rasa's REST channel (``benchmarks/load.py``, as for
+Telegram).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+
+import settings as settings_module
+from benchmarks import load
+from bot.core.rasa_client import RasaClient
+from bot.services import Services, train
+from rasa_extensions.command import latest_model
+from testkit.fake_wechat import FakeWeChatApi
+from testkit.wechat_harness import RunningWeChat
+
+WECHAT_LIMIT_MS = 5000.0
+
+
+class WeChatTarget:
+    name = "WeChat channel (offline WeChat)"
+
+    def __init__(self, channel: RunningWeChat) -> None:
+        self.channel = channel
+        self.passive = 0
+        self.late = 0
+        self._waiting: dict[str, list[asyncio.Future]] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> WeChatTarget:
+        self._loop = asyncio.get_running_loop()
+        self._client = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=500))
+        self.channel.api.listeners.append(self._on_call)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.channel.api.listeners.remove(self._on_call)
+        assert self._client is not None
+        await self._client.aclose()
+
+    def _on_call(self, call) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._resolve, call.body.get("touser"))
+
+    def _resolve(self, open_id: str) -> None:
+        waiting = self._waiting.get(open_id)
+        if waiting:
+            future = waiting.pop(0)
+            if not future.done():
+                future.set_result(None)
+
+    async def ask(self, chat: str, language: str, text: str) -> None:
+        assert self._loop is not None and self._client is not None
+        open_id = f"oBench-{chat}"
+        future = self._loop.create_future()
+        self._waiting.setdefault(open_id, []).append(future)
+        sender = self.channel.sender
+        delivery = await sender.apost(self._client, sender.fields(open_id, "text", Content=text))
+        if delivery.text:
+            self.passive += 1
+            self._waiting[open_id].remove(future)
+        else:  # "success": the answer comes through the customer-service API
+            self.late += 1
+            await asyncio.wait_for(future, 60)
+
+
+async def _measure(target_factory, tag: str, alone: int, rates: list[int], seconds: float):
+    rows: dict[str, dict] = {}
+    async with target_factory() as target:
+        await load.closed_loop(target, 2, 2, f"{tag}-warm")
+        result = await load.closed_loop(target, 1, alone, f"{tag}-c1")
+        rows["closed loop, 1 chat"] = _row(result, target)
+        for rate in rates:
+            result = await load.open_loop(target, rate, seconds, 200, f"{tag}-o{rate}")
+            rows[f"open loop, {rate} msg/s from 200 chats"] = _row(result, target)
+    return rows
+
+
+def _row(result: load.Result, target) -> dict:
+    row = load.summary(result)
+    row["within 5 s"] = sum(ms <= WECHAT_LIMIT_MS for ms in result.latencies_ms) / max(
+        1, len(result.latencies_ms)
+    )
+    if isinstance(target, WeChatTarget):
+        row["passive"] = target.passive / max(1, target.passive + target.late)
+        target.passive = target.late = 0
+    return row
+
+
+def report(table: dict[str, dict[str, dict]]) -> str:
+    lines = [
+        "| target | load | replies/s | p50 ms | p95 ms | within 5 s | passive | replies |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for target, rows in table.items():
+        for load_name, r in rows.items():
+            passive = f"{r['passive']:.0%}" if "passive" in r else "-"
+            lines.append(
+                f"| {target} | {load_name} | {r['replies/s']:.1f} | {r['p50']:.0f} | "
+                f"{r['p95']:.0f} | {r['within 5 s']:.0%} | {passive} | {int(r['n'])} |"
+            )
+    wechat, rest = table.get(WeChatTarget.name, {}), table.get(load.RestTarget.name, {})
+    notes = []
+    for load_name in wechat:
+        if load_name in rest and rest[load_name]["p50"]:
+            overhead = wechat[load_name]["p50"] - rest[load_name]["p50"]
+            notes.append(
+                f"- {load_name}: the channel adds {overhead:.0f} ms to Rasa's p50 "
+                f"({overhead / rest[load_name]['p50']:.0%})"
+            )
+    return "\n".join(lines) + "\n\n" + "\n".join(notes)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="short loads")
+    args = parser.parse_args(argv)
+    alone, seconds = (5, 3.0) if args.smoke else (40, 20.0)
+    rates = [1, 30]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        base = settings_module.from_environment()
+        settings = replace(base, var_dir=work / "var", rasa_url="")
+        rasa_url = os.environ.get("RASA_URL", "").rstrip("/")
+        services = None
+        if not rasa_url:
+            model = latest_model(settings.models_dir) or train(settings)
+            services = Services(settings, model).start()
+            rasa_url = services.rasa_url
+        api = FakeWeChatApi().start()
+        channel = RunningWeChat(
+            api, RasaClient(rasa_url, timeout=settings.rasa_timeout), work
+        ).start()
+        try:
+            table = {
+                load.RestTarget.name: asyncio.run(
+                    _measure(lambda: load.RestTarget(rasa_url), "rest", alone, rates, seconds)
+                ),
+                WeChatTarget.name: asyncio.run(
+                    _measure(lambda: WeChatTarget(channel), "wx", alone, rates, seconds)
+                ),
+            }
+        finally:
+            channel.stop()
+            api.stop()
+            if services is not None:
+                services.stop()
+    print(report(table))
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
