@@ -459,3 +459,24 @@ def test_the_menu_is_sent_as_utf8_not_escaped(api, monkeypatch):
     asyncio.run(create())
     api.listeners.clear()
     assert "当前优惠".encode() in seen[-1].raw and b"\\u" not in seen[-1].raw
+
+
+def test_a_message_a_stopped_process_had_not_answered_is_answered_at_the_next_start(api, tmp_path):
+    from testkit.fake_wechat import message_xml
+
+    store = DedupStore(tmp_path / "deliveries.db")
+    follower = openid("crash")
+    raw = message_xml(
+        {"ToUserName": "gh", "FromUserName": follower, "CreateTime": 1, "MsgType": "text",
+         "Content": "崇礼怎么去", "MsgId": 987654321}
+    )  # fmt: skip
+    store.receive("wechat", "987654321", raw)  # received, then the process was killed
+    running = RunningWeChat(
+        api, RecordingRasa([{"text": "从北京坐高铁到太子城站。"}]), tmp_path, deadline=DEADLINE,
+        deliveries=store,
+    ).start()  # fmt: skip
+    try:
+        assert api.wait_for_sent(follower) == ["从北京坐高铁到太子城站。"]
+        assert running.rasa.texts == ["崇礼怎么去"]
+    finally:
+        running.stop()
