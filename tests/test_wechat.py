@@ -480,3 +480,21 @@ def test_a_message_a_stopped_process_had_not_answered_is_answered_at_the_next_st
         assert running.rasa.texts == ["崇礼怎么去"]
     finally:
         running.stop()
+
+
+def test_many_answers_at_once_fetch_one_token(api):
+    import asyncio
+
+    from bot.channels.wechat_api import WeChatApi
+
+    client = WeChatApi(api.base_url, api.app_id, api.app_secret)
+    before = api.token_requests
+    follower = openid("many")
+
+    async def send_all():
+        await asyncio.gather(*(client.send_text(follower, f"答{i}") for i in range(10)))
+        await client.close()
+
+    asyncio.run(send_all())
+    assert api.token_requests == before + 1
+    assert sorted(api.sent(follower)) == sorted(f"答{i}" for i in range(10))
