@@ -46,6 +46,8 @@ class WeChatTarget:
         self._waiting: dict[str, list[asyncio.Future]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: httpx.AsyncClient | None = None
+        content = channel.assistant.content.get()
+        self.unavailable = {content.phrase("unavailable", code) for code in ("fr", "zh", "en")}
 
     async def __aenter__(self) -> WeChatTarget:
         self._loop = asyncio.get_running_loop()
@@ -60,16 +62,18 @@ class WeChatTarget:
 
     def _on_call(self, call) -> None:
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._resolve, call.body.get("touser"))
+        text = call.body.get("text", {}).get("content", "")
+        self._loop.call_soon_threadsafe(self._resolve, call.body.get("touser"), text)
 
-    def _resolve(self, open_id: str) -> None:
+    def _resolve(self, open_id: str, text: str) -> None:
         waiting = self._waiting.get(open_id)
         if waiting:
             future = waiting.pop(0)
             if not future.done():
-                future.set_result(None)
+                future.set_result(text)
 
-    async def ask(self, chat: str, language: str, text: str) -> None:
+    async def ask(self, chat: str, language: str, text: str) -> bool:
+        """False when the tourist was told to try again (Rasa too slow or down)."""
         assert self._loop is not None and self._client is not None
         open_id = f"oBench-{chat}"
         future = self._loop.create_future()
@@ -79,15 +83,43 @@ class WeChatTarget:
         if delivery.text:
             self.passive += 1
             self._waiting[open_id].remove(future)
+            text = delivery.text
         else:  # "success": the answer comes through the customer-service API
             self.late += 1
-            await asyncio.wait_for(future, 60)
+            text = await asyncio.wait_for(future, 60)
+        return text not in self.unavailable
+
+
+class Outcomes:
+    """A target whose every message is kept with its latency and whether it was answered
+    (an error, or the "try again" of a Rasa that did not answer in time, is not)."""
+
+    def __init__(self, target) -> None:
+        self.target = target
+        self.name = target.name
+        self.outcomes: list[tuple[float, bool]] = []
+
+    async def __aenter__(self) -> Outcomes:
+        await self.target.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.target.__aexit__(*exc)
+
+    async def ask(self, chat: str, language: str, text: str) -> None:
+        started = time.perf_counter()
+        try:
+            answered = await self.target.ask(chat, language, text) is not False
+        except (httpx.HTTPError, asyncio.TimeoutError):
+            answered = False
+        self.outcomes.append(((time.perf_counter() - started) * 1000, answered))
 
 
 async def _measure(target_factory, tag: str, alone: int, rates: list[int], seconds: float):
     rows: dict[str, dict] = {}
-    async with target_factory() as target:
+    async with Outcomes(target_factory()) as target:
         await load.closed_loop(target, 2, 2, f"{tag}-warm")
+        target.outcomes.clear()
         result = await load.closed_loop(target, 1, alone, f"{tag}-c1")
         rows["closed loop, 1 chat"] = _row(result, target)
         for rate in rates:
@@ -96,20 +128,22 @@ async def _measure(target_factory, tag: str, alone: int, rates: list[int], secon
     return rows
 
 
-def _row(result: load.Result, target) -> dict:
-    row = load.summary(result)
-    row["within 5 s"] = sum(ms <= WECHAT_LIMIT_MS for ms in result.latencies_ms) / max(
-        1, len(result.latencies_ms)
-    )
-    if isinstance(target, WeChatTarget):
-        row["passive"] = target.passive / max(1, target.passive + target.late)
-        target.passive = target.late = 0
+def _row(result: load.Result, target: Outcomes) -> dict:
+    answered = [ms for ms, ok in target.outcomes if ok]
+    row = load.summary(load.Result(len(answered), result.seconds, answered))
+    row["sent"] = len(target.outcomes)
+    row["within 5 s"] = sum(ms <= WECHAT_LIMIT_MS for ms in answered) / max(1, row["sent"])
+    inner = target.target
+    if isinstance(inner, WeChatTarget):
+        row["passive"] = inner.passive / max(1, inner.passive + inner.late)
+        inner.passive = inner.late = 0
+    target.outcomes.clear()
     return row
 
 
 def report(table: dict[str, dict[str, dict]]) -> str:
     lines = [
-        "| target | load | replies/s | p50 ms | p95 ms | within 5 s | passive | replies |",
+        "| target | load | replies/s | p50 ms | p95 ms | within 5 s | passive | answered / sent |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for target, rows in table.items():
@@ -117,7 +151,7 @@ def report(table: dict[str, dict[str, dict]]) -> str:
             passive = f"{r['passive']:.0%}" if "passive" in r else "-"
             lines.append(
                 f"| {target} | {load_name} | {r['replies/s']:.1f} | {r['p50']:.0f} | "
-                f"{r['p95']:.0f} | {r['within 5 s']:.0%} | {passive} | {int(r['n'])} |"
+                f"{r['p95']:.0f} | {r['within 5 s']:.0%} | {passive} | {int(r['n'])} / {r['sent']} |"
             )
     wechat, rest = table.get(WeChatTarget.name, {}), table.get(load.RestTarget.name, {})
     notes = []
