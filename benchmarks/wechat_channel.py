@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
+import statistics
 import tempfile
 import time
 from dataclasses import replace
@@ -141,7 +143,32 @@ def _row(result: load.Result, target: Outcomes) -> dict:
     return row
 
 
-def report(table: dict[str, dict[str, dict]]) -> str:
+async def paired(rasa_url: str, channel: RunningWeChat, count: int) -> dict[str, float]:
+    """The same messages, one to Rasa's REST channel then one through WeChat, in turn:
+    the channel's overhead on a machine whose load changes during the run."""
+    rest_ms, wechat_ms = [], []
+    async with Outcomes(load.RestTarget(rasa_url)) as rest, Outcomes(WeChatTarget(channel)) as wx:
+        for k in range(-len(load.MESSAGES), count):  # a first round to warm both up
+            if k == 0:
+                rest.outcomes.clear()
+                wx.outcomes.clear()
+            language, text = load.MESSAGES[k % len(load.MESSAGES)]
+            await rest.ask("pair-1", language, text)
+            await wx.ask("pair-1", language, text)
+        for (r, r_ok), (w, w_ok) in zip(rest.outcomes, wx.outcomes, strict=True):
+            if r_ok and w_ok:
+                rest_ms.append(r)
+                wechat_ms.append(w)
+    differences = [w - r for r, w in zip(rest_ms, wechat_ms, strict=True)]
+    return {
+        "pairs": len(differences),
+        "rest_p50": statistics.median(rest_ms) if rest_ms else float("nan"),
+        "wechat_p50": statistics.median(wechat_ms) if wechat_ms else float("nan"),
+        "added_p50": statistics.median(differences) if differences else float("nan"),
+    }
+
+
+def report(table: dict[str, dict[str, dict]], pairs: dict[str, float]) -> str:
     lines = [
         "| target | load | replies/s | p50 ms | p95 ms | within 5 s | passive | answered / sent |",
         "|---|---|---|---|---|---|---|---|",
@@ -162,6 +189,12 @@ def report(table: dict[str, dict[str, dict]]) -> str:
                 f"- {load_name}: the channel adds {overhead:.0f} ms to Rasa's p50 "
                 f"({overhead / rest[load_name]['p50']:.0%})"
             )
+    notes.append(
+        f"- paired (REST then WeChat, same message, in turn; {pairs['pairs']:.0f} pairs): "
+        f"Rasa REST p50 {pairs['rest_p50']:.0f} ms, through WeChat {pairs['wechat_p50']:.0f} ms; "
+        f"the channel adds {pairs['added_p50']:.0f} ms (median of the differences), "
+        f"{pairs['added_p50'] / pairs['rest_p50']:.0%} of Rasa's p50"
+    )
     return "\n".join(lines) + "\n\n" + "\n".join(notes)
 
 
@@ -169,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="short loads")
     args = parser.parse_args(argv)
+    logging.disable(logging.ERROR)  # the failures of an overloaded Rasa are counted, not printed
     alone, seconds = (5, 3.0) if args.smoke else (40, 20.0)
     rates = [1, 30]
     started = time.perf_counter()
@@ -187,6 +221,7 @@ def main(argv: list[str] | None = None) -> None:
             api, RasaClient(rasa_url, timeout=settings.rasa_timeout), work
         ).start()
         try:
+            pairs = asyncio.run(paired(rasa_url, channel, alone))
             table = {
                 load.RestTarget.name: asyncio.run(
                     _measure(lambda: load.RestTarget(rasa_url), "rest", alone, rates, seconds)
@@ -200,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
             api.stop()
             if services is not None:
                 services.stop()
-    print(report(table))
+    print(report(table, pairs))
     print(f"\n({time.perf_counter() - started:.0f} s)")
 
 
