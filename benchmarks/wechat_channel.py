@@ -117,17 +117,22 @@ class Outcomes:
         self.outcomes.append(((time.perf_counter() - started) * 1000, answered))
 
 
-async def _measure(target_factory, tag: str, alone: int, rates: list[int], seconds: float):
-    rows: dict[str, dict] = {}
-    async with Outcomes(target_factory()) as target:
-        await load.closed_loop(target, 2, 2, f"{tag}-warm")
-        target.outcomes.clear()
-        result = await load.closed_loop(target, 1, alone, f"{tag}-c1")
-        rows["closed loop, 1 chat"] = _row(result, target)
-        for rate in rates:
-            result = await load.open_loop(target, rate, seconds, 200, f"{tag}-o{rate}")
-            rows[f"open loop, {rate} msg/s from 200 chats"] = _row(result, target)
-    return rows
+async def _measure(targets: dict, alone: int, rates: list[int], seconds: float):
+    """Each load on every target before the next load: both see the same machine,
+    and the heaviest load, which can leave Rasa busy for a while, comes last."""
+    table: dict[str, dict[str, dict]] = {name: {} for name in targets}
+    for name, factory in targets.items():
+        async with Outcomes(factory()) as target:
+            await load.closed_loop(target, 2, 2, f"{name[:4]}-warm")
+            target.outcomes.clear()
+            result = await load.closed_loop(target, 1, alone, f"{name[:4]}-c1")
+            table[name]["closed loop, 1 chat"] = _row(result, target)
+    for rate in rates:
+        for name, factory in targets.items():
+            async with Outcomes(factory()) as target:
+                result = await load.open_loop(target, rate, seconds, 200, f"{name[:4]}-o{rate}")
+                table[name][f"open loop, {rate} msg/s from 200 chats"] = _row(result, target)
+    return table
 
 
 def _row(result: load.Result, target: Outcomes) -> dict:
@@ -222,14 +227,11 @@ def main(argv: list[str] | None = None) -> None:
         ).start()
         try:
             pairs = asyncio.run(paired(rasa_url, channel, alone))
-            table = {
-                load.RestTarget.name: asyncio.run(
-                    _measure(lambda: load.RestTarget(rasa_url), "rest", alone, rates, seconds)
-                ),
-                WeChatTarget.name: asyncio.run(
-                    _measure(lambda: WeChatTarget(channel), "wx", alone, rates, seconds)
-                ),
+            targets = {
+                load.RestTarget.name: lambda: load.RestTarget(rasa_url),
+                WeChatTarget.name: lambda: WeChatTarget(channel),
             }
+            table = asyncio.run(_measure(targets, alone, rates, seconds))
         finally:
             channel.stop()
             api.stop()
