@@ -45,7 +45,8 @@ class WeChatTarget:
         self.channel = channel
         self.passive = 0
         self.late = 0
-        self._waiting: dict[str, list[asyncio.Future]] = {}
+        self._waiting: dict[str, list[asyncio.Future]] = {}  # late answers awaited
+        self._early: dict[str, list[str]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: httpx.AsyncClient | None = None
         content = channel.assistant.content.get()
@@ -68,27 +69,32 @@ class WeChatTarget:
         self._loop.call_soon_threadsafe(self._resolve, call.body.get("touser"), text)
 
     def _resolve(self, open_id: str, text: str) -> None:
-        waiting = self._waiting.get(open_id)
-        if waiting:
+        waiting = self._waiting.get(open_id, [])
+        while waiting:
             future = waiting.pop(0)
-            if not future.done():
+            if not future.done():  # (one given up after 60 s is)
                 future.set_result(text)
+                return
+        self._early.setdefault(open_id, []).append(text)  # sent before "success" was read
 
     async def ask(self, chat: str, language: str, text: str) -> bool:
         """False when the tourist was told to try again (Rasa too slow or down)."""
         assert self._loop is not None and self._client is not None
         open_id = f"oBench-{chat}"
-        future = self._loop.create_future()
-        self._waiting.setdefault(open_id, []).append(future)
         sender = self.channel.sender
         delivery = await sender.apost(self._client, sender.fields(open_id, "text", Content=text))
         if delivery.text:
             self.passive += 1
-            self._waiting[open_id].remove(future)
             text = delivery.text
         else:  # "success": the answer comes through the customer-service API
             self.late += 1
-            text = await asyncio.wait_for(future, 60)
+            early = self._early.get(open_id)
+            if early:
+                text = early.pop(0)
+            else:
+                future = self._loop.create_future()
+                self._waiting.setdefault(open_id, []).append(future)
+                text = await asyncio.wait_for(future, 60)
         return text not in self.unavailable
 
 
