@@ -179,7 +179,7 @@ async def paired(rasa_url: str, channel: RunningWeChat, count: int) -> dict[str,
     }
 
 
-def report(table: dict[str, dict[str, dict]], pairs: dict[str, float]) -> str:
+def report(table: dict[str, dict[str, dict]], pairs: dict[str, float] | None) -> str:
     lines = [
         "| target | load | replies/s | p50 ms | p95 ms | within 5 s | passive | answered / sent |",
         "|---|---|---|---|---|---|---|---|",
@@ -200,6 +200,8 @@ def report(table: dict[str, dict[str, dict]], pairs: dict[str, float]) -> str:
                 f"- {load_name}: the channel adds {overhead:.0f} ms to Rasa's p50 "
                 f"({overhead / rest[load_name]['p50']:.0%})"
             )
+    if pairs is None:
+        return "\n".join(lines)
     notes.append(
         f"- paired (REST then WeChat, same message, in turn; {pairs['pairs']:.0f} pairs): "
         f"Rasa REST p50 {pairs['rest_p50']:.0f} ms, through WeChat {pairs['wechat_p50']:.0f} ms; "
@@ -209,14 +211,39 @@ def report(table: dict[str, dict[str, dict]], pairs: dict[str, float]) -> str:
     return "\n".join(lines) + "\n\n" + "\n".join(notes)
 
 
+def channel_only(alone: int, rates: list[int], seconds: float) -> str:
+    """What the channel itself costs and sustains, Rasa's time taken out (50 ms a message)."""
+    from testkit.rasa import RecordingRasa
+
+    with tempfile.TemporaryDirectory() as tmp:
+        api = FakeWeChatApi().start()
+        stand_in = RecordingRasa([{"text": "八达岭长城门票40元。"}], delay=0.05)
+        channel = RunningWeChat(api, stand_in, Path(tmp)).start()
+        try:
+            targets = {"WeChat channel on a 50 ms stand-in for Rasa": lambda: WeChatTarget(channel)}
+            table = asyncio.run(_measure(targets, alone, rates, seconds))
+        finally:
+            channel.stop()
+            api.stop()
+    return report(table, None)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="short loads")
+    parser.add_argument(
+        "--channel-only",
+        action="store_true",
+        help="the channel alone, on a stand-in Rasa answering in 50 ms (testkit/rasa.py)",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.ERROR)  # the failures of an overloaded Rasa are counted, not printed
     alone, seconds = (5, 3.0) if args.smoke else (40, 20.0)
     rates = [1, 30]
     started = time.perf_counter()
+    if args.channel_only:
+        print(channel_only(alone, rates, seconds))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         base = settings_module.from_environment()

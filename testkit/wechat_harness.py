@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
-import io
 import socket
 import threading
 import time
@@ -85,15 +83,11 @@ class RunningWeChat:
             return asyncio.Event()
 
         self._stop = asyncio.run_coroutine_threadsafe(create_stop(), self.loop).result(5)
-        printed = io.StringIO()
 
         stop = self._stop
 
         async def serve() -> None:
-            with contextlib.redirect_stdout(printed):
-                await wechat.serve(
-                    self.assistant, self.settings, self.deliveries, stop, self.deadline
-                )
+            await wechat.serve(self.assistant, self.settings, self.deliveries, stop, self.deadline)
 
         self._served = asyncio.run_coroutine_threadsafe(serve(), self.loop)
         _wait_for_port(self.settings.port)
