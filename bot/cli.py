@@ -1,4 +1,4 @@
-"""Command line of the assistant: ``python -m bot {run,chat,ask,train}``.
+"""Command line of the assistant: ``python -m bot {run,chat,ask,train,wechat-menu}``.
 
 - ``run``: what ``make run`` does: every channel whose settings are present
   (Telegram, WeChat, WhatsApp, the web chat), side by side on one assistant,
@@ -7,6 +7,8 @@
 - ``chat``: the terminal chat.
 - ``ask --user ID``: for scripts and tests (``bot/channels/ask.py``).
 - ``train``: trains the model when the training data or config changed.
+- ``wechat-menu``: creates the WeChat Official Account's menu through WeChat's
+  API, from the content's phrases in Chinese (``bot/channels/wechat_menu.py``).
 
 Each starts Rasa and the action server unless RASA_URL points at a running
 Rasa, and stops them when it ends. Settings: ``settings/__init__.py``.
@@ -50,6 +52,9 @@ def main(argv: list | None = None) -> int:
     ask = commands.add_parser("ask", help="answer standard input, one JSON reply per line")
     ask.add_argument("--user", default="cli-user", help="who is speaking (default: cli-user)")
     commands.add_parser("train", help="train the model if the training data or config changed")
+    commands.add_parser(
+        "wechat-menu", help="create the WeChat Official Account's menu (WECHAT_* settings)"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -62,6 +67,8 @@ def main(argv: list | None = None) -> int:
     try:
         if args.command == "train":
             return _train(settings)
+        if args.command == "wechat-menu":
+            return asyncio.run(_wechat_menu(settings))
         if args.command == "ask":
             return asyncio.run(_ask(settings, args.user))
         review = services.start_review_app(settings) if args.command == "run" else None
@@ -199,4 +206,31 @@ async def _ask(settings: Settings, default_user: str) -> int:
 
     async with running_assistant(settings) as assistant:
         await answer_lines(assistant, default_user, sys.stdin.buffer, sys.stdout)
+    return 0
+
+
+async def _wechat_menu(settings: Settings) -> int:
+    from bot.channels.wechat import build_api
+    from bot.channels.wechat_api import WeChatError
+    from bot.channels.wechat_menu import MenuError, menu
+
+    if settings.wechat is None:
+        print("WECHAT_TOKEN, WECHAT_APP_ID and WECHAT_APP_SECRET are needed.", file=sys.stderr)
+        return 2
+    phrases = LiveContent(settings.content_dir).get()
+    try:
+        definition = menu(lambda key: phrases.phrase(key, "zh"))
+    except MenuError as error:
+        print(error, file=sys.stderr)
+        return 2
+    api = build_api(settings.wechat)
+    try:
+        await api.create_menu(definition)
+    except WeChatError as error:
+        print(f"WeChat refused the menu: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await api.close()
+    names = [button["name"] for button in definition["button"]]
+    print(f"WeChat menu created: {' | '.join(names)}.")
     return 0

@@ -255,6 +255,12 @@ PHRASES = {
     # without one, whom to ask.
     "location": Phrase(("place", "lat", "lon", "osm", "amap", "source", "checked")),
     "location_unknown": Phrase(("place", "contact")),
+    # WeChat menu (python -m bot wechat-menu): the account's menu, in Chinese.
+    "wechat_menu_offers": Phrase(title=True),
+    "wechat_menu_events": Phrase(title=True),
+    "wechat_menu_more": Phrase(title=True),
+    "wechat_menu_contact": Phrase(title=True),
+    "wechat_menu_language": Phrase(title=True),
 }
 
 # The offices' editorial choices (content/assistant.yml): which destinations

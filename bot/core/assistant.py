@@ -189,6 +189,14 @@ class Assistant:
             pseudonym(self.key, channel, user_id), channel, f"[{kind}]", answer, NOT_TEXT
         )
 
+    def event(self, channel: str, user_id: str, what: str) -> None:
+        """Something the user did that gets no reply (unfollowing a WeChat account): recorded."""
+        variant = self.language_of(channel, user_id)
+        answer = Answer(language.language_of(variant), [], variant=variant)
+        self._recorded(
+            pseudonym(self.key, channel, user_id), channel, f"[{what}]", answer, ANSWERED
+        )
+
     def _recorded(self, user: str, channel: str, text: str, answer: Answer, outcome: str) -> Answer:
         if self.log is not None:
             try:
