@@ -80,6 +80,7 @@ class WeChatSettings:
     listen: str = "127.0.0.1"
     port: int = 8088
     api_base_url: str = "https://api.weixin.qq.com"
+    redis_url: str | None = field(default=None, repr=False)  # REDIS_URL: the token shared
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,7 @@ def _wechat(read: _Reader) -> WeChatSettings | None:
         listen=read.text("WECHAT_LISTEN", "127.0.0.1"),
         port=read.number("WECHAT_PORT", 8088, int, "a port number, e.g. 8088"),
         api_base_url=read.text("WECHAT_API_BASE_URL", "https://api.weixin.qq.com").rstrip("/"),
+        redis_url=read.text("REDIS_URL", "") or None,
     )
 
 

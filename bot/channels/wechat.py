@@ -61,6 +61,7 @@ from bot.channels.wechat_messages import (
     parse,
     text_reply,
 )
+from bot.channels.wechat_token_store import RedisTokenStore
 from bot.core import render
 from bot.core.assistant import Answer, Assistant
 from bot.core.dedup import MAX_ATTEMPTS, DedupStore
@@ -361,7 +362,9 @@ def _delivery_id(fields: dict[str, str]) -> str:
 
 
 def build_api(wechat: WeChatSettings) -> WeChatApi:
-    return WeChatApi(wechat.api_base_url, wechat.app_id, wechat.app_secret)
+    """The API client; its access token shared on Redis when REDIS_URL is set."""
+    shared = RedisTokenStore(wechat.redis_url, wechat.app_id) if wechat.redis_url else None
+    return WeChatApi(wechat.api_base_url, wechat.app_id, wechat.app_secret, shared=shared)
 
 
 async def serve(

@@ -12,6 +12,10 @@ undelivered (45015: the user has not written for 48 hours; 45047: the quota
 of messages without a reply from the user is used up). Nothing is retried in
 a loop.
 
+Several processes of one account share the token through Redis
+(``wechat_token_store.py``, when REDIS_URL is set), so they do not invalidate
+each other's.
+
 Bodies are sent as UTF-8 JSON without ``\\u`` escapes: WeChat shows escaped
 Chinese literally on some endpoints (the menu).
 """
@@ -25,6 +29,8 @@ import time
 from typing import Any
 
 import aiohttp
+
+from bot.channels.wechat_token_store import RedisTokenStore
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +54,10 @@ class WeChatApi:
         app_id: str,
         app_secret: str,
         timeout: float = TIMEOUT_SECONDS,
+        shared: RedisTokenStore | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._shared = shared
         self.app_id = app_id
         self._secret = app_secret
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -72,23 +80,31 @@ class WeChatApi:
         async with self._lock:
             if self._token and self._token != stale and time.monotonic() < self._expires_at:
                 return self._token
-            data = await self._request(
-                "GET",
-                "/cgi-bin/token",
-                params={
-                    "grant_type": "client_credential",
-                    "appid": self.app_id,
-                    "secret": self._secret,
-                },
-            )
-            token = data.get("access_token")
-            if not isinstance(token, str) or not token:
-                raise WeChatError(int(data.get("errcode") or -1), str(data.get("errmsg", "")))
-            expires_in = float(data.get("expires_in") or 7200)
+            if self._shared is not None:
+                token, seconds = await self._shared.replace(stale, self._fetch)
+            else:
+                token, seconds = await self._fetch()
             self._token = token
-            self._expires_at = time.monotonic() + max(expires_in - REFRESH_MARGIN, expires_in / 2)
-            logger.info("New WeChat access token, valid %.0f s", expires_in)
+            self._expires_at = time.monotonic() + seconds
             return token
+
+    async def _fetch(self) -> tuple[str, float]:
+        """A new token from WeChat, and how long to use it (REFRESH_MARGIN before it expires)."""
+        data = await self._request(
+            "GET",
+            "/cgi-bin/token",
+            params={
+                "grant_type": "client_credential",
+                "appid": self.app_id,
+                "secret": self._secret,
+            },
+        )
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise WeChatError(int(data.get("errcode") or -1), str(data.get("errmsg", "")))
+        expires_in = float(data.get("expires_in") or 7200)
+        logger.info("New WeChat access token, valid %.0f s", expires_in)
+        return token, max(expires_in - REFRESH_MARGIN, expires_in / 2)
 
     # Calls
 
@@ -118,6 +134,8 @@ class WeChatApi:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self._shared is not None:
+            await self._shared.close()
 
     # HTTP
 
