@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,7 +46,7 @@ TARGETS = {
 }
 
 
-def main(argv: list[str] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--smoke", action="store_true", help="tiny loads, skip the slow alternatives"
@@ -217,9 +218,17 @@ def speed_section(work: Path, smoke: bool):
     return speed_report(table), curves
 
 
-async def _loads(factory, tag, closed, per_chat, alone, rates, seconds):
-    rows: dict[str, dict] = {}
-    curve: dict[int, dict] = {}
+async def _loads(
+    factory: Callable[[], load.Target],
+    tag: str,
+    closed: list[int],
+    per_chat: int,
+    alone: int,
+    rates: list[int],
+    seconds: float,
+) -> tuple[dict[str, dict[str, float]], dict[int, dict[str, float]]]:
+    rows: dict[str, dict[str, float]] = {}
+    curve: dict[int, dict[str, float]] = {}
     async with factory() as target:
         await load.closed_loop(target, 2, 2, f"{tag}-warm")  # load the model's lazy parts
         for chats in closed:
@@ -349,7 +358,7 @@ def cost_section(work: Path, smoke: bool) -> str:
         extra_env={"RASA_CACHE_DIRECTORY": str(work / "cache")},
     )
     training = time.perf_counter() - started
-    warm, peak = results["rss_after_warmup_mb"], results["rss_peak_mb"]
+    warm, peak = results.rss_after_warmup_mb, results.rss_peak_mb
     lines = [
         "## 4. Cost\n",
         "`python -m bot run` (what `make run` starts: channel, Rasa, action server) serving Telegram",
@@ -365,10 +374,10 @@ def cost_section(work: Path, smoke: bool) -> str:
         "",
         f"- all processes at peak: {total_peak} MB (target 1,500: {verdict(total_peak, TARGETS['memory_mb'], False)})",
         f"- training (`rasa train`, empty cache): {training:.0f} s (target 180 s: {verdict(training, TARGETS['train_s'], False)})",
-        f"- from the run command to the first answer (model trained): {results['first_answer_s']:.1f} s "
-        f"(target 60 s: {verdict(results['first_answer_s'], TARGETS['first_answer_s'], False)})",
-        f"- from saving a content edit to a tourist reading it: {results['content_edit_s']:.1f} s "
-        f"(target 5 s: {verdict(results['content_edit_s'], TARGETS['content_edit_s'], False)})",
+        f"- from the run command to the first answer (model trained): {results.first_answer_s:.1f} s "
+        f"(target 60 s: {verdict(results.first_answer_s, TARGETS['first_answer_s'], False)})",
+        f"- from saving a content edit to a tourist reading it: {results.content_edit_s:.1f} s "
+        f"(target 5 s: {verdict(results.content_edit_s, TARGETS['content_edit_s'], False)})",
     ]
     return "\n".join(lines) + "\n"
 
