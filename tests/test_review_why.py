@@ -5,8 +5,10 @@ conversations where the assistant refused."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 
 import httpx
@@ -158,11 +160,14 @@ def app(tmp_path_factory):
         yield served
 
 
-def _logged_in(app, language: str) -> httpx.Client:
-    client = httpx.Client(base_url=app.url, timeout=30, cookies={"review_lang": language})
-    token = client.get("/login").cookies["review_login_csrf"]
-    client.post("/login", data={"name": "bob", "password": ACCOUNTS["bob"][1], "csrf_token": token})
-    return client
+@contextlib.contextmanager
+def _logged_in(app, language: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=app.url, timeout=30, cookies={"review_lang": language}) as client:
+        token = client.get("/login").cookies["review_login_csrf"]
+        client.post(
+            "/login", data={"name": "bob", "password": ACCOUNTS["bob"][1], "csrf_token": token}
+        )
+        yield client
 
 
 def _conversation_of(client: httpx.Client, text: str) -> int:
@@ -172,8 +177,8 @@ def _conversation_of(client: httpx.Client, text: str) -> int:
 
 
 def test_the_transcript_shows_why_each_reply_was_given(app):
-    client = _logged_in(app, "en")
-    page = client.get(f"/conversations/{_conversation_of(client, 'ticket price')}").text
+    with _logged_in(app, "en") as client:
+        page = client.get(f"/conversations/{_conversation_of(client, 'ticket price')}").text
     assert "Grounded on: place badaling, topic hours" in page
     assert "Grounded on: place badaling, topic prices" in page
 
@@ -183,15 +188,16 @@ def test_a_refusal_is_shown_in_french_and_chinese(app):
         ("fr", "Refusé : aucun lieu nommé ni mot de « offer »"),
         ("zh", "拒绝回答：没有提到地点，也没有“offer”相关的词"),
     ]:
-        client = _logged_in(app, language)
-        page = client.get(f"/conversations/{_conversation_of(client, 'reminders')}").text
+        with _logged_in(app, language) as client:
+            page = client.get(f"/conversations/{_conversation_of(client, 'reminders')}").text
         assert expected in page, language
 
 
 def test_the_list_filters_conversations_with_a_refusal(app):
-    client = _logged_in(app, "en")
-    refused = client.get("/api/conversations", params={"refused": "yes"}).json()
+    with _logged_in(app, "en") as client:
+        refused = client.get("/api/conversations", params={"refused": "yes"}).json()
+        answered = client.get("/api/conversations", params={"refused": "no"}).json()
+        malformed = client.get("/conversations", params={"refused": "maybe"})
     assert [c["first_message"] for c in refused["conversations"]] == ["cancel all my reminders"]
-    answered = client.get("/api/conversations", params={"refused": "no"}).json()
     assert [c["first_message"] for c in answered["conversations"]] == ["hello"]
-    assert client.get("/conversations", params={"refused": "maybe"}).status_code == 400
+    assert malformed.status_code == 400
