@@ -159,15 +159,15 @@ def understanding_section(work: Path, with_default: bool) -> str:
         s = row["scores"]
         lines.append(
             f"| {name} | "
-            + " | ".join(f"{s[l]['intent_macro_f1']:.3f}" for l in ("fr", "zh", "en"))
+            + " | ".join(f"{s[lang]['intent_macro_f1']:.3f}" for lang in ("fr", "zh", "en"))
             + " | "
-            + " | ".join(f"{s[l]['entity_f1']:.3f}" for l in ("fr", "zh", "en"))
+            + " | ".join(f"{s[lang]['entity_f1']:.3f}" for lang in ("fr", "zh", "en"))
             + f" | {row['train_s']:.0f} s |"
         )
     if not with_default:
         lines.append("| Rasa default pipeline | not run (smoke) | | | | | | |")
     project = rows["project pipeline"]
-    worst = min(project["scores"][l]["intent_macro_f1"] for l in ("fr", "zh", "en"))
+    worst = min(project["scores"][lang]["intent_macro_f1"] for lang in ("fr", "zh", "en"))
     lines.append(
         f"\nTarget intent macro-F1 >= 0.95 in each language: lowest is {worst:.3f} "
         f"({verdict(worst, TARGETS['macro_f1'], True)}). Training: {project['train_s']:.0f} s "

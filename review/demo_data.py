@@ -251,7 +251,7 @@ def conversations(count: int, start: float, end: float, seed: int = 7) -> Iterat
     rng = random.Random(seed)
     for _ in range(count):
         language = rng.choices(["fr", "zh", "en"], weights=[4, 4, 2])[0]
-        user = "u" + "%024x" % rng.getrandbits(96)
+        user = f"u{rng.getrandbits(96):024x}"
         channel = rng.choice(CHANNELS)
         time = rng.uniform(start, end)
         specs: list[Spec] = []
