@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from review import config as config_module
-from review import db, demo_data, i18n, ingest, schema, why
+from review import db, demo_data, i18n, ingest, schema, unanswered, why
 from testkit.review_app import ACCOUNTS, ServedApp
 
 NOW = time.time()
@@ -201,3 +201,9 @@ def test_the_list_filters_conversations_with_a_refusal(app):
     assert [c["first_message"] for c in refused["conversations"]] == ["cancel all my reminders"]
     assert [c["first_message"] for c in answered["conversations"]] == ["hello"]
     assert malformed.status_code == 400
+
+
+def test_a_refused_question_is_among_the_unanswered_ones(imported):
+    # Understood with confidence 0.9, yet refused: the content does not answer it.
+    texts = [t["text_in"] for t in unanswered.unanswered_turns(imported, "en", threshold=0.5)]
+    assert texts == ["cancel all my reminders"]
