@@ -858,6 +858,8 @@ async def api_conversation(request: web.Request) -> web.Response:
             "outcome": t["outcome"],
             "fallback": bool(t["fallback"]),
             "handoff": bool(t["handoff"]),
+            "why": t["why"],  # as the actions wrote it (review/why.py explains it)
+            "refused": bool(t["refused"]),
         }
         for t in turns
     ]

@@ -183,6 +183,13 @@ def test_the_transcript_shows_why_each_reply_was_given(app):
     assert "Grounded on: place badaling, topic prices" in page
 
 
+def test_the_api_gives_each_turns_reasons_as_the_actions_wrote_them(app):
+    with _logged_in(app, "en") as client:
+        found = client.get(f"/api/conversations/{_conversation_of(client, 'reminders')}").json()
+    assert found["turns"][0]["why"] == ["out_of_scope: no place or offer words"]
+    assert found["turns"][0]["refused"] is True
+
+
 def test_a_refusal_is_shown_in_french_and_chinese(app):
     for language, expected in [
         ("fr", "Refusé : aucun lieu nommé ni mot de « offer »"),
