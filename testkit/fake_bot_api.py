@@ -75,13 +75,16 @@ class FakeBotApi:
         self.port = self._runner.addresses[0][1]
 
     def stop(self) -> None:
-        if self._runner is None:
-            raise RuntimeError("the fake Bot API was never started")
+        if self._runner is None:  # never started: nothing but its loop to close
+            self._loop.close()
+            return
         self._loop.call_soon_threadsafe(self._new_update.set)  # ends a waiting getUpdates
         self._loop.call_soon_threadsafe(self._released.set)  # and the stalled calls
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     @property
     def base_url(self) -> str:

@@ -104,6 +104,8 @@ class RunningBot:
         self._run(stop())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()
         self.memory.close()
         self.log.close()
         self.deliveries.close()
