@@ -187,7 +187,7 @@ def language(query: Mapping[str, str], default: str, problems: list[str]) -> str
     return value if value in LANGUAGES else default
 
 
-# What each field takes, as words of review/i18n.py, and the word naming it.
+# What each field takes, as labels of review/labels.yml, and the word naming it.
 _EXPECTED = {
     "date_from": "expect_date",
     "date_to": "expect_date",
