@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,7 +46,7 @@ TARGETS = {
 }
 
 
-def main(argv: list[str] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--smoke", action="store_true", help="tiny loads, skip the slow alternatives"
@@ -163,9 +164,9 @@ def understanding_section(work: Path, smoke: bool) -> str:
         s = row["scores"]
         lines.append(
             f"| {name} | "
-            + " | ".join(f"{s[l]['intent_macro_f1']:.3f}" for l in ("fr", "zh", "en"))
+            + " | ".join(f"{s[lang]['intent_macro_f1']:.3f}" for lang in ("fr", "zh", "en"))
             + " | "
-            + " | ".join(f"{s[l]['entity_f1']:.3f}" for l in ("fr", "zh", "en"))
+            + " | ".join(f"{s[lang]['entity_f1']:.3f}" for lang in ("fr", "zh", "en"))
             + (
                 f" | {row['train_s']:.0f} s |"
                 if row["train_s"] is not None
@@ -175,7 +176,7 @@ def understanding_section(work: Path, smoke: bool) -> str:
     if smoke:
         lines.append("| Rasa default pipeline | not run (smoke) | | | | | | |")
     project = rows["project pipeline"]
-    worst = min(project["scores"][l]["intent_macro_f1"] for l in ("fr", "zh", "en"))
+    worst = min(project["scores"][lang]["intent_macro_f1"] for lang in ("fr", "zh", "en"))
     training = (
         f" Training: {project['train_s']:.0f} s "
         f"(target under 180 s: {verdict(project['train_s'], TARGETS['train_s'], False)})."
@@ -231,9 +232,17 @@ def speed_section(work: Path, smoke: bool):
     return speed_report(table), curves
 
 
-async def _loads(factory, tag, closed, per_chat, alone, rates, seconds):
-    rows: dict[str, dict] = {}
-    curve: dict[int, dict] = {}
+async def _loads(
+    factory: Callable[[], load.RestTarget | load.TelegramTarget],
+    tag: str,
+    closed: list[int],
+    per_chat: int,
+    alone: int,
+    rates: list[int],
+    seconds: float,
+) -> tuple[dict[str, dict[str, float]], dict[int, dict[str, float]]]:
+    rows: dict[str, dict[str, float]] = {}
+    curve: dict[int, dict[str, float]] = {}
     async with factory() as target:
         await load.closed_loop(target, 2, 2, f"{tag}-warm")  # load the model's lazy parts
         for chats in closed:
@@ -358,7 +367,7 @@ def cost_section(work: Path, smoke: bool) -> str:
     finally:
         api.stop()
     training = None if smoke else _training_seconds(work)
-    warm, peak = results["rss_after_warmup_mb"], results["rss_peak_mb"]
+    warm, peak = results.rss_after_warmup_mb, results.rss_peak_mb
     lines = [
         "## 4. Cost\n",
         "`python -m bot run` (what `make run` starts: channel, Rasa, action server) serving Telegram",
@@ -378,10 +387,10 @@ def cost_section(work: Path, smoke: bool) -> str:
             if training is not None
             else "- training (`rasa train`, empty cache): not run (smoke)"
         ),
-        f"- from the run command to the first answer (model trained): {results['first_answer_s']:.1f} s "
-        f"(target 60 s: {verdict(results['first_answer_s'], TARGETS['first_answer_s'], False)})",
-        f"- from saving a content edit to a tourist reading it: {results['content_edit_s']:.1f} s "
-        f"(target 5 s: {verdict(results['content_edit_s'], TARGETS['content_edit_s'], False)})",
+        f"- from the run command to the first answer (model trained): {results.first_answer_s:.1f} s "
+        f"(target 60 s: {verdict(results.first_answer_s, TARGETS['first_answer_s'], False)})",
+        f"- from saving a content edit to a tourist reading it: {results.content_edit_s:.1f} s "
+        f"(target 5 s: {verdict(results.content_edit_s, TARGETS['content_edit_s'], False)})",
     ]
     return "\n".join(lines) + "\n"
 

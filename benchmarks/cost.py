@@ -9,14 +9,19 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
 
+if TYPE_CHECKING:
+    from testkit.fake_bot_api import FakeBotApi
+
 
 def _status(pid: int) -> dict[str, int]:
-    values = {}
+    values: dict[str, int] = {}
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             key, _, rest = line.partition(":")
@@ -65,7 +70,15 @@ def _tree(pid: int) -> dict[str, int]:
     return tree
 
 
-def measure(api, work: Path, warmup: int = 20) -> dict[str, object]:
+@dataclass
+class Cost:
+    first_answer_s: float  # from the run command to the first reply
+    rss_after_warmup_mb: dict[str, int]  # resident memory by process, after the warm-up
+    content_edit_s: float  # from saving a phrase to a tourist reading it
+    rss_peak_mb: dict[str, int]  # peak resident memory by process
+
+
+def measure(api: FakeBotApi, work: Path, warmup: int = 20) -> Cost:
     content = work / "content"
     shutil.copytree(ROOT / "content", content)
     env = rasa_command.environment()
@@ -84,27 +97,24 @@ def measure(api, work: Path, warmup: int = 20) -> dict[str, object]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    results: dict[str, object] = {}
     try:
         api.push_message(5000, "bonjour", language_code="fr")
         api.wait_for_messages(5000, 1, timeout=300)
-        results["first_answer_s"] = time.perf_counter() - launched
+        first_answer = time.perf_counter() - launched
         for k in range(warmup):
             api.push_message(5001 + k, "comment aller a chamonix", language_code="fr")
         api.wait_for(lambda: all(api.sent(5001 + k) for k in range(warmup)), timeout=120)
         tree = _tree(process.pid)
-        results["rss_after_warmup_mb"] = {
-            name: _status(pid).get("VmRSS", 0) for name, pid in tree.items()
-        }
-        results["content_edit_s"] = _content_edit(api, content)
-        results["rss_peak_mb"] = {name: _status(pid).get("VmHWM", 0) for name, pid in tree.items()}
+        warm = {name: _status(pid).get("VmRSS", 0) for name, pid in tree.items()}
+        content_edit = _content_edit(api, content)
+        peak = {name: _status(pid).get("VmHWM", 0) for name, pid in tree.items()}
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
-    return results
+    return Cost(first_answer, warm, content_edit, peak)
 
 
-def _content_edit(api, content: Path) -> float:
+def _content_edit(api: FakeBotApi, content: Path) -> float:
     """Seconds from saving a changed phrase to a tourist reading it."""
     phrases = content / "phrases.yml"
     marker = "Bienvenue (édition en direct) !"

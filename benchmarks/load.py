@@ -2,7 +2,7 @@
 
 Two targets answer the same messages:
 - ``RestTarget``: Rasa's REST channel, as the channel layer calls it;
-- ``TelegramTarget``: the offline Bot API (tests/fake_bot_api.py) -> the real
+- ``TelegramTarget``: the offline Bot API (testkit/fake_bot_api.py) -> the real
   python-telegram-bot Application -> Rasa -> actions -> back, timed from the
   update being available to the reply reaching the Bot API. Telegram's flood
   limits are the Bot API's to enforce, so the channel's own limiters are off.
@@ -16,8 +16,12 @@ import random
 import statistics
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
+
+if TYPE_CHECKING:
+    from testkit.fake_bot_api import Call, FakeBotApi
 
 MESSAGES = [
     ("fr", "bonjour"),
@@ -59,14 +63,18 @@ class RestTarget:
         self.url = url.rstrip("/") + "/webhooks/rest/webhook"
         self.client: httpx.AsyncClient | None = None
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> RestTarget:
         self.client = httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=500))
         return self
 
-    async def __aexit__(self, *exc):
-        await self.client.aclose()
+    async def __aexit__(self, *exc: object) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
 
     async def ask(self, chat: str, language: str, text: str) -> None:
+        if self.client is None:
+            raise RuntimeError("RestTarget asks inside `async with`")
         response = await self.client.post(
             self.url,
             json={
@@ -81,22 +89,23 @@ class RestTarget:
 class TelegramTarget:
     name = "Telegram channel (offline Bot API)"
 
-    def __init__(self, api, chat_base: int) -> None:
+    def __init__(self, api: FakeBotApi, chat_base: int) -> None:
         self.api = api
         self.chat_base = chat_base
         self._waiting: dict[str, list[asyncio.Future]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> TelegramTarget:
         self._loop = asyncio.get_running_loop()
         self.api.listeners.append(self._on_call)
         return self
 
-    async def __aexit__(self, *exc):
+    async def __aexit__(self, *exc: object) -> None:
         self.api.listeners.remove(self._on_call)
 
-    def _on_call(self, call) -> None:
-        if call.method != "sendMessage":
+    def _on_call(self, call: Call) -> None:
+        """Told by the Bot API (in its own thread) of each call the bot made."""
+        if call.method != "sendMessage" or self._loop is None:
             return
         chat = str(call.params.get("chat_id"))
         self._loop.call_soon_threadsafe(self._resolve, chat)
@@ -110,6 +119,8 @@ class TelegramTarget:
 
     async def ask(self, chat: str, language: str, text: str) -> None:
         chat_id = self.chat_base + int(chat.rsplit("-", 1)[1])
+        if self._loop is None:
+            raise RuntimeError("TelegramTarget asks inside `async with`")
         future = self._loop.create_future()
         self._waiting.setdefault(str(chat_id), []).append(future)
         code = {"fr": "fr", "zh": "zh-hans", "en": "en"}[language]
@@ -117,7 +128,15 @@ class TelegramTarget:
         await asyncio.wait_for(future, 60)
 
 
-async def closed_loop(target, chats: int, per_chat: int, tag: str) -> Result:
+class Target(Protocol):
+    """What a load is sent to: a channel or Rasa itself, asked one message at a time."""
+
+    name: str
+
+    async def ask(self, chat: str, language: str, text: str) -> Any: ...
+
+
+async def closed_loop(target: Target, chats: int, per_chat: int, tag: str) -> Result:
     """Each chat sends its next message when the reply to the last one arrives."""
     latencies: list[float] = []
 
@@ -134,7 +153,7 @@ async def closed_loop(target, chats: int, per_chat: int, tag: str) -> Result:
     return Result(len(latencies), time.perf_counter() - started, latencies)
 
 
-async def open_loop(target, rate: float, seconds: float, chats: int, tag: str) -> Result:
+async def open_loop(target: Target, rate: float, seconds: float, chats: int, tag: str) -> Result:
     """Messages arrive at a fixed rate from ``chats`` chats, answered or not."""
     latencies: list[float] = []
     tasks = []

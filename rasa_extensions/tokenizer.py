@@ -174,4 +174,6 @@ def _load_dictionaries(path: str) -> None:
 
     jieba.setLogLevel(logging.WARNING)
     for dictionary in sorted(glob.glob(f"{path}/*.txt")):
-        jieba.load_userdict(dictionary)
+        # jieba leaves a file it opened itself open: it reads ours, which we close.
+        with open(dictionary, "rb") as words:
+            jieba.load_userdict(words)

@@ -84,8 +84,8 @@ def main(argv: list | None = None) -> int:
             counts = privacy.retention(engine, config, args.days, actor)
             print("deleted: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
         elif args.command == "erase":
-            counts = privacy.erase(engine, config, args.pseudonym, actor)
-            print("erased: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+            erased = privacy.erase(engine, config, args.pseudonym, actor)
+            print("erased: " + ", ".join(f"{k}={v}" for k, v in erased.items()))
         elif args.command == "demo":
             from review import demo_data
 

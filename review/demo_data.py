@@ -19,23 +19,26 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from review import ingest, schema, timeutil
+from review import ingest, schema, timeutil, why
 from review.masking import mask
 
 CHANNELS = ["telegram", "telegram", "telegram", "terminal", "cli"]
 
-# (text, intent, confidence, entities, action, outcome) by language.
-_GREETINGS = {
+# One message of a demo chat: (text, intent, confidence, entities, action).
+Spec = tuple[str, str, float, list[tuple[str, str]], str]
+
+# The greeting and the thanks by language.
+_GREETINGS: dict[str, Spec] = {
     "fr": ("bonjour", "greet", 0.99, [], "action_greet"),
     "zh": ("你好", "greet", 0.99, [], "action_greet"),
     "en": ("hello", "greet", 0.99, [], "action_greet"),
 }
-_THANKS = {
+_THANKS: dict[str, Spec] = {
     "fr": ("merci beaucoup", "thanks", 0.97, [], "utter_thanks"),
     "zh": ("谢谢", "thanks", 0.98, [], "utter_thanks"),
     "en": ("thanks a lot", "thanks", 0.97, [], "utter_thanks"),
 }
-QUESTIONS: dict[str, list] = {
+QUESTIONS: dict[str, list[Spec]] = {
     "fr": [
         (
             "comment monter à l'aiguille du midi",
@@ -248,10 +251,10 @@ def conversations(count: int, start: float, end: float, seed: int = 7) -> Iterat
     rng = random.Random(seed)
     for _ in range(count):
         language = rng.choices(["fr", "zh", "en"], weights=[4, 4, 2])[0]
-        user = "u" + "%024x" % rng.getrandbits(96)
+        user = f"u{rng.getrandbits(96):024x}"
         channel = rng.choice(CHANNELS)
         time = rng.uniform(start, end)
-        specs = []
+        specs: list[Spec] = []
         if rng.random() < 0.6:
             specs.append(_GREETINGS[language])
         specs.extend(rng.sample(QUESTIONS[language], rng.randint(1, 3)))
@@ -288,7 +291,25 @@ def _turn(rng, user, channel, language, time, text, intent, confidence, entities
         "confidence": confidence,
         "entities": [{"entity": e, "value": v} for e, v in entities],
         "actions": [action],
+        "why": _why(action, intent, entities),
     }
+
+
+def _why(action: str, intent: str, entities: list[tuple[str, str]]) -> list[str]:
+    """Why the actions would have answered so (their bot messages' ``why``); Rasa's
+    own responses (the greeting, thanks) carry none."""
+    places = [value for kind, value in entities if kind == "place"]
+    if action == "action_answer_place":
+        if not places:
+            return [f"which_place {intent}"]
+        return [f"place {places[0]} {intent.removeprefix('ask_')}"]
+    if action == "action_out_of_scope":
+        return [f"out_of_scope: intent {intent}"]
+    if action == "action_contact":
+        return [f"contact {places[0] if places else 'main offices'}"]
+    if action == "action_list_offers":
+        return [f"offers {places[0] if places else 'all'}"]
+    return []
 
 
 def _special(rng, user, channel, language, time, outcome) -> dict:
@@ -400,8 +421,12 @@ def _write_events(tracker: sqlite3.Connection, turn: dict) -> None:
                 },
             )
         )
-    for reply in turn["replies"]:
-        rows.append(("bot", None, None, {"event": "bot", "timestamp": stamp, "text": reply}))
+    reasons = turn.get("why") or []
+    for number, reply in enumerate(turn["replies"]):
+        bot = {"event": "bot", "timestamp": stamp, "text": reply}
+        if number < len(reasons):
+            bot["metadata"] = {"why": reasons[number]}
+        rows.append(("bot", None, None, bot))
     rows.append(
         (
             "action",
@@ -505,6 +530,8 @@ def _review_turn(turn: dict, conversation_id: int, zone_name: str) -> dict:
         "outcome": turn["outcome"],
         "fallback": fallback,
         "handoff": handoff,
+        "why": json.dumps(turn.get("why") or [], ensure_ascii=False),
+        "refused": any(why.is_refusal(w) for w in turn.get("why") or []),
     }
 
 

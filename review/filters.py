@@ -39,6 +39,7 @@ class Filters:
     below: float | None = None  # some user turn's confidence is below this
     fallback: bool | None = None
     handoff: bool | None = None
+    refused: bool | None = None  # some reply was a refusal (review/why.py)
     flagged: bool | None = None
     reviewed: bool | None = None
     tag: str = ""
@@ -111,7 +112,7 @@ def from_query(query: Mapping[str, str]) -> Filters:
         elif value:
             problems.append(name)
     filters.below = _fraction(query, "below", problems)
-    for name in ("fallback", "handoff", "flagged", "reviewed"):
+    for name in ("fallback", "handoff", "refused", "flagged", "reviewed"):
         value = _text(query, name)
         if value in YES_NO:
             setattr(filters, name, YES_NO[value])
@@ -186,7 +187,7 @@ def language(query: Mapping[str, str], default: str, problems: list[str]) -> str
     return value if value in LANGUAGES else default
 
 
-# What each field takes, as words of review/i18n.py, and the word naming it.
+# What each field takes, as labels of review/labels.yml, and the word naming it.
 _EXPECTED = {
     "date_from": "expect_date",
     "date_to": "expect_date",
@@ -198,6 +199,7 @@ _EXPECTED = {
     "threshold": "expect_fraction",
     "fallback": "expect_yes_no",
     "handoff": "expect_yes_no",
+    "refused": "expect_yes_no",
     "flagged": "expect_yes_no",
     "reviewed": "expect_yes_no",
     "tag": "expect_tag",

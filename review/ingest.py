@@ -8,7 +8,8 @@ Two sources, both written while tourists chat:
   a sticker) are in it and nowhere else.
 - Rasa's SQL tracker store (``events``): per pseudonymous sender, the user
   event with ``parse_data`` (intent, confidence, entities) and then the actions
-  run. ``sender_id`` is the same pseudonym.
+  run, and the bot messages, whose metadata says why each was given
+  (``why``, see review/why.py). ``sender_id`` is the same pseudonym.
 
 A turn is matched to the user event of the same sender whose text is the
 turn's text (a button payload gets ``{"language": ..}`` appended) and whose
@@ -36,7 +37,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from review import schema, timeutil
+from review import schema, timeutil, why
 from review.config import Config
 from review.masking import mask
 
@@ -140,6 +141,7 @@ def _turn(row: tuple, understood: dict | None, file_id: str | None = None) -> di
     understood = understood or {}
     intent = understood.get("intent")
     actions = understood.get("actions", [])
+    whys = understood.get("why", [])
     fallback, handoff = classify(intent, actions)
     return {
         "source_id": None if file_id else row_id,
@@ -159,6 +161,8 @@ def _turn(row: tuple, understood: dict | None, file_id: str | None = None) -> di
         "outcome": outcome,
         "fallback": fallback,
         "handoff": handoff,
+        "why": json.dumps(whys, ensure_ascii=False),
+        "refused": any(why.is_refusal(w) for w in whys),
     }
 
 
@@ -170,7 +174,7 @@ def _understanding(tracker: Engine, rows: list[tuple]) -> dict[int, dict]:
     events: dict[str, list[dict]] = defaultdict(list)
     query = sa.text(
         "SELECT id, sender_id, type_name, timestamp, action_name, data FROM events"
-        " WHERE sender_id IN :users AND type_name IN ('user', 'action')"
+        " WHERE sender_id IN :users AND type_name IN ('user', 'action', 'bot')"
         " AND timestamp >= :start AND timestamp <= :end ORDER BY id"
     ).bindparams(sa.bindparam("users", expanding=True))
     try:
@@ -181,7 +185,13 @@ def _understanding(tracker: Engine, rows: list[tuple]) -> dict[int, dict]:
                 ):
                     if kind == "user":
                         events[sender].append(_user_event(event_id, stamp, data))
-                    elif events[sender] and action and action not in IGNORED_ACTIONS:
+                    elif not events[sender]:
+                        continue  # what followed a user event before the window
+                    elif kind == "bot":
+                        reason = _why(data)
+                        if reason:
+                            events[sender][-1]["why"].append(reason)
+                    elif action and action not in IGNORED_ACTIONS:
                         events[sender][-1]["actions"].append(action)
     except sa.exc.SQLAlchemyError as error:  # no tracker yet, or not readable: import without it
         logger.warning("Tracker store not read: %s", error)
@@ -224,7 +234,19 @@ def _user_event(event_id: int, stamp: float, data: str) -> dict:
         "confidence": intent.get("confidence"),
         "entities": entities,
         "actions": [],
+        "why": [],
     }
+
+
+def _why(data: str) -> str:
+    """The reason an action gave for a bot message (its metadata's ``why``), or ""."""
+    try:
+        payload = json.loads(data or "{}")
+    except ValueError:
+        return ""
+    metadata = payload.get("metadata") if isinstance(payload, dict) else None
+    why = metadata.get("why") if isinstance(metadata, dict) else None
+    return mask(why) if isinstance(why, str) else ""
 
 
 def _same_text(rasa_text: str, logged: str) -> bool:

@@ -37,8 +37,9 @@ def audit(engine: Engine, config: Config, actor: str, action: str, detail: dict)
         log.write(f"{stamp} {actor} {action} {text}\n")
 
 
-def retention(engine: Engine, config: Config, days: float, actor: str) -> dict[str, int]:
-    """Deletes conversations whose last turn is older than ``days`` days."""
+def retention(engine: Engine, config: Config, days: float, actor: str) -> dict[str, float]:
+    """Deletes conversations whose last turn is older than ``days`` days; returns
+    the days asked and how many rows went from each place."""
     if days < 0:
         raise ValueError("days must be positive")
     cutoff = time.time() - days * 86400
@@ -46,7 +47,7 @@ def retention(engine: Engine, config: Config, days: float, actor: str) -> dict[s
         conversations = store.delete_conversations(
             connection, schema.conversations.c.ended_at < cutoff
         )
-    counts = {"days": days, "conversations": conversations}
+    counts: dict[str, float] = {"days": days, "conversations": conversations}
     counts.update(_delete_from_sources(config, "time < ?", "timestamp < :value", cutoff))
     audit(engine, config, actor, "retention", counts)
     return counts

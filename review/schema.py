@@ -91,6 +91,10 @@ turns = sa.Table(
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("fallback", sa.Boolean, nullable=False, default=False),
     sa.Column("handoff", sa.Boolean, nullable=False, default=False),
+    # Why the assistant answered as it did: the ``why`` of each bot message's
+    # metadata in the tracker store (actions/answers.py Reply.why), JSON list.
+    sa.Column("why", sa.Text),
+    sa.Column("refused", sa.Boolean, nullable=False, default=False),  # a reply was a refusal
     sa.Index("ix_turns_conversation", "conversation_id", "time"),
     sa.Index("ix_turns_conversation_intent", "conversation_id", "intent"),
     sa.Index("ix_turns_conversation_language", "conversation_id", "language"),
@@ -186,7 +190,18 @@ def _v2_source_key(connection: Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_source_key]
+def _v3_why(connection: Connection) -> None:
+    """Turns keep why each reply was given, and whether one was a refusal."""
+    columns = {c["name"] for c in sa.inspect(connection).get_columns("turns")}
+    if "why" not in columns:
+        connection.execute(sa.text("ALTER TABLE turns ADD COLUMN why TEXT"))
+    if "refused" not in columns:
+        connection.execute(
+            sa.text("ALTER TABLE turns ADD COLUMN refused BOOLEAN NOT NULL DEFAULT FALSE")
+        )
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_source_key, _v3_why]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

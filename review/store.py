@@ -58,6 +58,9 @@ def conditions(filters: Filters, zone_name: str) -> list[sa.sql.ClauseElement]:
         where.append(C.fallback_count > 0 if filters.fallback else C.fallback_count == 0)
     if filters.handoff is not None:
         where.append(C.handoff_count > 0 if filters.handoff else C.handoff_count == 0)
+    if filters.refused is not None:
+        refusal = sa.exists().where(T.conversation_id == C.id, T.refused)
+        where.append(refusal if filters.refused else ~refusal)
     if filters.flagged is not None:
         where.append(C.flagged == filters.flagged)
     if filters.reviewed is not None:
@@ -176,7 +179,7 @@ def conversation(engine: Engine, conversation_id: int) -> dict | None:
 
 
 def _loaded(turn: dict) -> dict:
-    for key in ("replies", "entities", "actions"):
+    for key in ("replies", "entities", "actions", "why"):
         try:
             turn[key] = json.loads(turn[key] or "[]")
         except ValueError:

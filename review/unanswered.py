@@ -1,7 +1,9 @@
 """Questions the assistant did not answer, grouped by similarity per language.
 
-A turn is unanswered when it was a fallback (nlu_fallback, out_of_scope) or
-its intent confidence is below the threshold; button payloads are left out.
+A turn is unanswered when it was a fallback (nlu_fallback, out_of_scope), a
+refusal (a reply whose ``why`` says the content does not answer it, however
+sure the intent) or its intent confidence is below the threshold; button
+payloads are left out.
 Texts are normalised (case, accents, punctuation, digits), identical ones
 merged, then grouped greedily, most frequent first: a text joins the first
 group whose leading text shares enough character n-grams (Jaccard index):
@@ -114,7 +116,7 @@ def unanswered_turns(
         .where(
             T.language == language,
             T.outcome == "answered",
-            sa.or_(T.fallback == sa.true(), T.confidence < threshold),
+            sa.or_(T.fallback == sa.true(), T.refused == sa.true(), T.confidence < threshold),
             sa.not_(T.text_in.startswith("/")),
         )
         .order_by(T.time.desc())

@@ -18,7 +18,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse
 
@@ -39,6 +39,7 @@ from review import (
     timeutil,
     training_export,
     unanswered,
+    why,
 )
 from review import (
     filters as filters_module,
@@ -62,7 +63,6 @@ ENGINE = web.AppKey("engine", Engine)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 THROTTLE = web.AppKey("throttle", throttle.LoginThrottle)
 CACHE = web.AppKey("cache", dict)
-TASKS = web.AppKey("tasks", list)
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -80,17 +80,18 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     app = web.Application(
         middlewares=[_headers, _errors, _sessions, _csrf], client_max_size=1024**2
     )
+    i18n.labels()  # a label missing a language stops the app here, naming it
     app[CONFIG] = config
     app[ENGINE] = engine
     app[THROTTLE] = throttle.LoginThrottle()
     app[CACHE] = {}
-    app[TASKS] = []
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")),
         autoescape=jinja2.select_autoescape(["html"], default=True),
         undefined=jinja2.StrictUndefined,
     )
     environment.globals["getattr_"] = getattr
+    environment.globals["explain_why"] = why.explain
     environment.globals["first_day"] = timeutil.FIRST_DAY.isoformat()
     environment.globals["last_day"] = timeutil.LAST_DAY.isoformat()
     environment.filters["mask"] = mask
@@ -101,8 +102,8 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     r.add_get("/login", login_page)
     r.add_post("/login", login)
     r.add_post("/logout", logout)
-    r.add_get("/", lambda request: _redirect("/conversations"))
-    r.add_get("/healthz", lambda request: web.Response(text="ok"))
+    r.add_get("/", home)
+    r.add_get("/healthz", healthz)
     r.add_get("/lang/{code}", set_language)
     r.add_get("/conversations", conversation_list)
     r.add_get(r"/conversations/{id:\d{1,12}}", transcript)
@@ -126,8 +127,7 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     r.add_get(r"/api/conversations/{id:\d{1,12}}", api_conversation)
     r.add_static("/static/", str(HERE / "static"), show_index=False, follow_symlinks=False)
     if background_import and config.import_seconds > 0:
-        app.on_startup.append(_start_import)
-        app.on_cleanup.append(_stop_import)
+        app.cleanup_ctx.append(_background_import)
     return app
 
 
@@ -326,6 +326,15 @@ async def _distinct(request: web.Request) -> dict:
 
 
 # ---------------------------------------------------------------- login
+
+
+async def home(request: web.Request) -> web.StreamResponse:
+    return _redirect("/conversations")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """For a supervisor: the app answers."""
+    return web.Response(text="ok")
 
 
 async def login_page(request: web.Request) -> web.Response:
@@ -849,6 +858,8 @@ async def api_conversation(request: web.Request) -> web.Response:
             "outcome": t["outcome"],
             "fallback": bool(t["fallback"]),
             "handoff": bool(t["handoff"]),
+            "why": t["why"],  # as the actions wrote it (review/why.py explains it)
+            "refused": bool(t["refused"]),
         }
         for t in turns
     ]
@@ -858,18 +869,15 @@ async def api_conversation(request: web.Request) -> web.Response:
 # ---------------------------------------------------------------- background import
 
 
-async def _start_import(app: web.Application) -> None:
-    app[TASKS].append(asyncio.create_task(_import_loop(app)))
-
-
-async def _stop_import(app: web.Application) -> None:
-    for task in app[TASKS]:
-        task.cancel()
-    for task in app[TASKS]:
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+async def _background_import(app: web.Application) -> AsyncIterator[None]:
+    """New turns imported every ``import_seconds`` while the app runs."""
+    task = asyncio.create_task(_import_loop(app))
+    yield
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
 
 
 async def _import_loop(app: web.Application) -> None:

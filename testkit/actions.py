@@ -8,19 +8,36 @@ the events it returned.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import yaml
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-DOMAIN = yaml.safe_load(
-    (Path(__file__).resolve().parent.parent / "domain.yml").read_text(encoding="utf-8")
-)
+DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
 
-def tracker(text, intent, entities=(), language="fr", place=None, metadata=None, ranking=()):
-    """A tracker whose latest message is ``text``; ``ranking``: the intents after ``intent``."""
+@functools.cache
+def domain() -> DomainDict:
+    """The project's domain.yml, read once, when an action first runs."""
+    return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+
+
+def tracker(
+    text: str,
+    intent: str,
+    entities: Iterable[tuple[str, str, str]] = (),
+    language: str = "fr",
+    place: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    ranking: Iterable[str] = (),
+) -> Tracker:
+    """A tracker whose latest message is ``text``; ``ranking``: the intents after ``intent``;
+    each entity is (kind, value, the words of ``text`` it was found in)."""
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
@@ -50,7 +67,7 @@ def tracker(text, intent, entities=(), language="fr", place=None, metadata=None,
     )
 
 
-def run(action, tracker_):
+def run(action: Action, tracker_: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker_, DOMAIN)
+    events = action.run(dispatcher, tracker_, domain())
     return dispatcher.messages, events

@@ -48,11 +48,12 @@ class FakeBotApi:
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
-        self._failures: dict[str, list[int]] = {}
-        self._stalled: set = set()
-        self._released: asyncio.Event | None = None  # set when the API stops: stalled calls end
+        self._failures: dict[str, list[tuple[int, int]]] = {}  # method: (status, retry_after)
+        self._stalled: set[str] = set()
+        # Events bind to the loop that first waits on them: the API's own, in its thread.
+        self._released = asyncio.Event()  # set when the API stops: stalled calls end
+        self._new_update = asyncio.Event()
         self._loop = asyncio.new_event_loop()
-        self._new_update: asyncio.Event | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -65,22 +66,25 @@ class FakeBotApi:
         return self
 
     async def _start(self) -> None:
-        self._new_update = asyncio.Event()
-        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
 
     def stop(self) -> None:
+        if self._runner is None:  # never started: nothing but its loop to close
+            self._loop.close()
+            return
         self._loop.call_soon_threadsafe(self._new_update.set)  # ends a waiting getUpdates
         self._loop.call_soon_threadsafe(self._released.set)  # and the stalled calls
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        if not self._thread.is_alive():
+            self._loop.close()
 
     @property
     def base_url(self) -> str:

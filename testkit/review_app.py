@@ -48,26 +48,27 @@ class ServedApp:
         for name, (role, password) in ACCOUNTS.items():
             auth.add_account(self.engine, name, role, password)
         env = environment(
-            dict(
-                VAR_DIR=str(self.var_dir),
-                REVIEW_PORT=str(self.port),
-                REVIEW_HOST="127.0.0.1",
-                REVIEW_DATABASE_URL=self.config.database_url,
-                TRACKER_DATABASE_URL=self.config.tracker_url,
-                REVIEW_TIMEZONE="Europe/Paris",
-                REVIEW_IMPORT_SECONDS="1",
-            )
+            {
+                "VAR_DIR": str(self.var_dir),
+                "REVIEW_PORT": str(self.port),
+                "REVIEW_HOST": "127.0.0.1",
+                "REVIEW_DATABASE_URL": self.config.database_url,
+                "TRACKER_DATABASE_URL": self.config.tracker_url,
+                "REVIEW_TIMEZONE": "Europe/Paris",
+                "REVIEW_IMPORT_SECONDS": "1",
+            }
         )
         env.update(self.extra_env)
-        self._log = open(self.var_dir / "serve.log", "w")
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "review", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
+        # The app writes to its own copy of the file: this process's can close at once.
+        with open(self.var_dir / "serve.log", "w") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "review", "serve"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -94,8 +95,6 @@ class ServedApp:
         self._process = None
         if self.engine is not None:
             self.engine.dispose()
-        if getattr(self, "_log", None):
-            self._log.close()
 
     def __enter__(self) -> ServedApp:
         return self.start()

@@ -19,11 +19,12 @@ class RedisServer:
     """``redis-server`` without persistence on a free port; ``stop``/``start`` as often as needed."""
 
     def __init__(self, folder: Path) -> None:
-        self.binary = shutil.which("redis-server")
-        if self.binary is None:
+        binary = shutil.which("redis-server")
+        if binary is None:
             raise RuntimeError(
                 "redis-server is missing: apt-get install -y --no-install-recommends redis-server"
             )
+        self.binary: str = binary
         self.folder = folder
         self.port = free_port()
         self.process: subprocess.Popen | None = None

@@ -8,11 +8,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 from telegram import Update
+from telegram.ext import Updater
 
-from bot.channels.telegram import build_application
+from bot.channels.telegram import DurableUpdateQueue, build_application
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
@@ -23,7 +26,10 @@ from bot.services import free_port
 from curated.live import LiveContent
 from rasa_extensions.command import ROOT
 from rasa_extensions.command import environment as rasa_environment
+from settings import Settings
 from testkit.fake_bot_api import FakeBotApi
+
+T = TypeVar("T")
 
 
 class RunningBot:
@@ -33,7 +39,7 @@ class RunningBot:
         self,
         api: FakeBotApi,
         rasa_url: str,
-        settings,
+        settings: Settings,
         tag: str,
         per_chat_rate: float = 1.0,
         rate_limited: bool = True,
@@ -63,26 +69,34 @@ class RunningBot:
             deliveries=self.deliveries,
         )
 
-    def _run(self, coroutine, timeout=30):
+    def _run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
     def start(self) -> RunningBot:
         self.thread.start()
 
-        async def start():
+        async def start() -> None:
             await self.application.initialize()
             await self.application.start()
-            await self.application.update_queue.resume(self.application.bot)  # type: ignore[attr-defined]
-            await self.application.updater.start_polling(
+            updates = self.application.update_queue
+            if isinstance(updates, DurableUpdateQueue):
+                await updates.resume(self.application.bot)
+            await self._updater().start_polling(
                 poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
             )
 
         self._run(start())
         return self
 
+    def _updater(self) -> Updater:
+        updater = self.application.updater
+        if updater is None:
+            raise RuntimeError("the channel's Application was built without an Updater")
+        return updater
+
     def stop(self) -> None:
-        async def stop():
-            await self.application.updater.stop()
+        async def stop() -> None:
+            await self._updater().stop()
             await self.application.stop()
             await self.application.shutdown()
             await self.rasa.close()
@@ -90,6 +104,8 @@ class RunningBot:
         self._run(stop())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()
         self.memory.close()
         self.log.close()
         self.deliveries.close()

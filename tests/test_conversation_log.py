@@ -39,6 +39,7 @@ def _hold_lock(path, seconds):
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert holder.stdout.readline().strip() == "locked"
+    holder.stdout.close()  # it says nothing more
     return holder
 
 

@@ -83,6 +83,8 @@ def test_review_a_conversation_from_login_to_logout(page, app):
     assert page.locator(".nlu .intent").count() >= 1
     assert page.locator(".nlu .confidence").first.inner_text().startswith("0.")
     assert page.locator(".turn.is-fallback").count() >= 1
+    # and why the assistant refused it
+    assert "Refused: intent " in page.locator(".turn.is-fallback .why.refused").first.inner_text()
     transcript_url = page.url
 
     # Flag it and tag it.

@@ -105,8 +105,21 @@ def app(tmp_path_factory):
         yield served
 
 
+_OPEN_CLIENTS: list[httpx.Client] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    """Every client a test opened is closed after it (no socket left to the collector)."""
+    yield
+    while _OPEN_CLIENTS:
+        _OPEN_CLIENTS.pop().close()
+
+
 def _client(app) -> httpx.Client:
-    return httpx.Client(base_url=app.url, follow_redirects=False, timeout=30)
+    client = httpx.Client(base_url=app.url, follow_redirects=False, timeout=30)
+    _OPEN_CLIENTS.append(client)
+    return client
 
 
 def login(app, name: str) -> httpx.Client:

@@ -307,7 +307,12 @@ def _break_turn_log(path, fault):
             stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert holder.stdout.readline().strip() == "locked"
-        return holder.wait
+
+        def release() -> None:
+            holder.wait()
+            holder.stdout.close()
+
+        return release
     if fault == "read-only":  # chattr +i: read-only even for root
         files = [str(path), f"{path}-wal"]
         if not shutil.which("chattr") or subprocess.run(["chattr", "+i", *files]).returncode != 0:

@@ -443,10 +443,11 @@ def test_bot_run_serves_the_web_chat_keeps_the_token_out_of_var_and_stops_on_ctr
     try again, the token is in no log or database, and Ctrl-C stops it all."""
     port = free_port()
     env = environment(
-        dict(
-            WEBCHAT_PORT=str(port), REVIEW_PORT=str(free_port()), VAR_DIR=str(tmp_path),
-            RASA_URL=f"http://127.0.0.1:{free_port()}", RASA_TIMEOUT_SECONDS="1", LOG_LEVEL="DEBUG",
-        )
+        {
+            "WEBCHAT_PORT": str(port), "REVIEW_PORT": str(free_port()), "VAR_DIR": str(tmp_path),
+            "RASA_URL": f"http://127.0.0.1:{free_port()}", "RASA_TIMEOUT_SECONDS": "1",
+            "LOG_LEVEL": "DEBUG",
+        }
     )  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,

@@ -1,0 +1,216 @@
+"""Staff see why the assistant answered as it did: each reply's reason (the
+``why`` the actions put in the bot message's metadata, kept in Rasa's tracker
+store) beside the turn, in the staff member's language, and can list the
+conversations where the assistant refused."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from review import config as config_module
+from review import db, demo_data, i18n, ingest, schema, unanswered, why
+from testkit.review_app import ACCOUNTS, ServedApp
+
+NOW = time.time()
+
+
+def _turn(user, at, text, intent, actions, reasons, language="en"):
+    return {
+        "time": at,
+        "user": user,
+        "channel": "telegram",
+        "language": language,
+        "text_in": text,
+        "replies": [f"reply {n}" for n in range(max(1, len(reasons)))],
+        "latency_ms": 120.0,
+        "outcome": "answered",
+        "intent": intent,
+        "confidence": 0.9,
+        "entities": [],
+        "actions": actions,
+        "why": reasons,
+    }
+
+
+CHATS = [
+    [
+        _turn("uann", NOW - 900, "hello", "greet", ["utter_greet"], []),
+        _turn(
+            "uann",
+            NOW - 890,
+            "opening hours and ticket price at Badaling?",
+            "ask_hours",
+            ["action_answer_place"],
+            ["place badaling hours", "place badaling prices"],
+        ),
+    ],
+    [
+        _turn(
+            "ubo",
+            NOW - 500,
+            "cancel all my reminders",
+            "ask_offers",
+            ["action_list_offers"],
+            ["out_of_scope: no place or offer words"],
+        )
+    ],
+]
+
+
+@pytest.fixture
+def imported(tmp_path):
+    config = replace(
+        config_module.from_environment(),
+        var_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'review.db'}",
+        tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+        timezone="Europe/Paris",
+    )
+    demo_data.write_sources(tmp_path, CHATS)
+    engine = db.connect(config.database_url)
+    ingest.run(engine, config)
+    yield engine
+    engine.dispose()
+
+
+def _turns(engine):
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(schema.turns).order_by(schema.turns.c.time))
+        return {r["text_in"]: r for r in rows.mappings()}
+
+
+def test_each_turn_keeps_why_each_reply_was_given(imported):
+    turns = _turns(imported)
+    two = turns["opening hours and ticket price at Badaling?"]
+    assert json.loads(two["why"]) == ["place badaling hours", "place badaling prices"]
+    assert two["refused"] is False
+    refused = turns["cancel all my reminders"]
+    assert json.loads(refused["why"]) == ["out_of_scope: no place or offer words"]
+    assert refused["refused"] is True
+    # Rasa's own responses (the greeting) carry no reason.
+    assert json.loads(turns["hello"]["why"]) == []
+
+
+@pytest.mark.parametrize(
+    "reason, language, expected",
+    [
+        ("place chamonix prices", "en", "Grounded on: place chamonix, topic prices"),
+        ("place chamonix prices", "fr", "Répondu d'après : lieu chamonix, sujet prices"),
+        ("place chamonix prices", "zh", "回答依据：地点 chamonix，话题 prices"),
+        (
+            "faq great_wall_dogs similarity 0.71",
+            "en",
+            "Grounded on: FAQ entry great_wall_dogs, similarity 0.71",
+        ),
+        (
+            "place badaling hours (missing)",
+            "en",
+            "Grounded on: place badaling, topic hours (not in the content)",
+        ),
+        (
+            "contact main offices",
+            "fr",
+            "Répondu d'après : contacts : offices de tourisme principaux",
+        ),
+        ("offers none", "en", "Grounded on: no current offer"),
+        ("events chongli", "en", "Grounded on: events: chongli"),
+        (
+            "thanks: sister destination",
+            "en",
+            "Grounded on: thanks (sister destination suggested)",
+        ),
+        ("which_place ask_prices", "en", "Asked back: which place? (intent ask_prices)"),
+        (
+            "out_of_scope: no place or offer words",
+            "en",
+            "Refused: no place named and no offer words",
+        ),
+        (
+            "out_of_scope: no place or offer words",
+            "zh",
+            "拒绝回答：没有提到地点，也没有“offer”相关的词",
+        ),
+        ("out_of_scope: faq: no entry close enough", "en", "Refused: no FAQ entry close enough"),
+        ("out_of_scope", "fr", "Refusé : hors du contenu"),
+        (
+            "not_covered Jinshanling: intent ask_directions",
+            "en",
+            "Refused: place not covered “Jinshanling”; intent ask_directions",
+        ),
+        ("encoder 0.42 nearest ask_prices", "en", "Reason: encoder 0.42 nearest ask_prices"),
+    ],
+)
+def test_a_reason_reads_in_the_staff_language(reason, language, expected):
+    assert why.explain(reason, i18n.translator(language)).text == expected
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("review-why")
+    demo_data.write_sources(folder, CHATS)
+    with ServedApp(folder, conversations=0) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def _logged_in(app, language: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=app.url, timeout=30, cookies={"review_lang": language}) as client:
+        token = client.get("/login").cookies["review_login_csrf"]
+        client.post(
+            "/login", data={"name": "bob", "password": ACCOUNTS["bob"][1], "csrf_token": token}
+        )
+        yield client
+
+
+def _conversation_of(client: httpx.Client, text: str) -> int:
+    listed = client.get("/api/conversations", params={"q": text}).json()["conversations"]
+    assert len(listed) == 1, listed
+    return listed[0]["id"]
+
+
+def test_the_transcript_shows_why_each_reply_was_given(app):
+    with _logged_in(app, "en") as client:
+        page = client.get(f"/conversations/{_conversation_of(client, 'ticket price')}").text
+    assert "Grounded on: place badaling, topic hours" in page
+    assert "Grounded on: place badaling, topic prices" in page
+
+
+def test_the_api_gives_each_turns_reasons_as_the_actions_wrote_them(app):
+    with _logged_in(app, "en") as client:
+        found = client.get(f"/api/conversations/{_conversation_of(client, 'reminders')}").json()
+    assert found["turns"][0]["why"] == ["out_of_scope: no place or offer words"]
+    assert found["turns"][0]["refused"] is True
+
+
+def test_a_refusal_is_shown_in_french_and_chinese(app):
+    for language, expected in [
+        ("fr", "Refusé : aucun lieu nommé ni mot de « offer »"),
+        ("zh", "拒绝回答：没有提到地点，也没有“offer”相关的词"),
+    ]:
+        with _logged_in(app, language) as client:
+            page = client.get(f"/conversations/{_conversation_of(client, 'reminders')}").text
+        assert expected in page, language
+
+
+def test_the_list_filters_conversations_with_a_refusal(app):
+    with _logged_in(app, "en") as client:
+        refused = client.get("/api/conversations", params={"refused": "yes"}).json()
+        answered = client.get("/api/conversations", params={"refused": "no"}).json()
+        malformed = client.get("/conversations", params={"refused": "maybe"})
+    assert [c["first_message"] for c in refused["conversations"]] == ["cancel all my reminders"]
+    assert [c["first_message"] for c in answered["conversations"]] == ["hello"]
+    assert malformed.status_code == 400
+
+
+def test_a_refused_question_is_among_the_unanswered_ones(imported):
+    # Understood with confidence 0.9, yet refused: the content does not answer it.
+    texts = [t["text_in"] for t in unanswered.unanswered_turns(imported, "en", threshold=0.5)]
+    assert texts == ["cancel all my reminders"]
