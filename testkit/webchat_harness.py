@@ -91,6 +91,8 @@ class ServedWebChat:
         asyncio.run_coroutine_threadsafe(end(), self.loop).result(15)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()
         self.memory.close()
         self.log.close()
 

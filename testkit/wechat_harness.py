@@ -103,6 +103,8 @@ class RunningWeChat:
         asyncio.run_coroutine_threadsafe(self.rasa.close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()
         self.sender.close()
         self.memory.close()
         self.log.close()
