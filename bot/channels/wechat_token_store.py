@@ -63,3 +63,4 @@ class RedisTokenStore:
 
     async def close(self) -> None:
         await self._redis.close()  # redis 4.6: close() is the coroutine
+        await self._redis.connection_pool.disconnect()  # and leaves the pool's sockets open

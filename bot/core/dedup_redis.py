@@ -103,6 +103,7 @@ class RedisDedupStore:
 
     def close(self) -> None:
         self._redis.close()
+        self._redis.connection_pool.disconnect()
         self.fallback.close()
 
     # Redis, or the local store while Redis is down
