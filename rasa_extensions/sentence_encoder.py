@@ -13,7 +13,7 @@ In config.yml this featurizer sits beside the count featurizers: the
 classifier reads the vector as a sentence feature next to the counts
 (docs/nlu-model.md has the measured comparison). ``scale`` multiplies the
 vector (it has length 1; the counts are whole numbers), chosen by
-cross-validation on the training data (``python -m evaluation.encoder_cv``).
+cross-validation on the training data (``python -m evaluation.cross_validation``).
 
 Sequence features: a learnt classifier such as DIET joins the sequence
 features of every featurizer token by token, so each token gets a copy of
