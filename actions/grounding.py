@@ -26,6 +26,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from curated import nlu_examples
 from curated.store import FaqEntry
@@ -101,6 +102,15 @@ def markers(nlu_dir: Path = nlu_examples.NLU_DIR) -> dict[str, frozenset[str]]:
 def has_evidence(intent: str, text: str) -> bool:
     """True when ``text`` holds a marker word of ``intent``."""
     return bool(words(text) & markers().get(intent, frozenset()))
+
+
+def nearest_is_out_of_scope(intent: dict[str, Any] | None) -> bool:
+    """The training example nearest in meaning to the message is out of scope
+    (``nearest_example`` of its intent, rasa_extensions/nearest_example.py):
+    "这家酒店的电话是多少？" is nearest to a hotel question, not to a contact one.
+    A message without that information (a button's payload) is not."""
+    nearest = (intent or {}).get("nearest_example")
+    return isinstance(nearest, dict) and nearest.get("intent") == "out_of_scope"
 
 
 def entry_markers(entries: Sequence[FaqEntry]) -> dict[str, frozenset[str]]:

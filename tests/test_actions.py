@@ -135,3 +135,49 @@ def test_a_trip_announced_is_refused_but_the_place_is_kept_for_the_next_question
     )
     assert messages[0]["why"].startswith("out_of_scope")
     assert events == [SlotSet("place", "badaling")]
+
+
+def test_the_cable_car_after_badaling_is_badalings_and_not_the_aiguille_du_midis(content):
+    messages, events = run(
+        ActionAnswerPlace(),
+        tracker(
+            "can we take the cable car?",
+            "ask_activities",
+            [("activity", "cable_car", "cable car")],
+            "en",
+            "badaling",
+        ),
+    )
+    assert messages[0]["why"] == "place badaling activities"
+    assert content.places["badaling"].topics["activities"].text["en"] in messages[0]["text"]
+    assert events[0] == SlotSet("place", "badaling")
+
+
+def test_a_cable_car_where_the_content_has_none_is_said_so_and_the_place_kept(content):
+    messages, events = run(
+        ActionAnswerPlace(),
+        tracker(
+            "on peut prendre le téléphérique ?",
+            "ask_activities",
+            [("activity", "cable_car", "téléphérique")],
+            "fr",
+            "chambery",
+        ),
+    )
+    assert messages[0]["text"].startswith("Je ne connais pas de téléphérique à Chambéry.")
+    assert events == [SlotSet("place", "chambery")]
+
+
+def test_the_cable_car_not_understood_after_badaling_is_still_badalings(content):
+    messages, events = run(
+        ActionOutOfScope(),
+        tracker(
+            "can we take the cable car?",
+            "nlu_fallback",
+            [("activity", "cable_car", "cable car")],
+            "en",
+            "badaling",
+        ),
+    )
+    assert messages[0]["why"] == "place badaling activities"
+    assert events[0] == SlotSet("place", "badaling")
