@@ -52,8 +52,8 @@ def faq_reply(
     if match is None:
         return None
     # "What is the 5 day forecast?": the words of an entry, but nearest in
-    # meaning to an out-of-scope example, and no place of ours named.
-    if not place_named(tracker, content) and grounding.nearest_is_out_of_scope(
+    # meaning to an out-of-scope example (or to none), and no place named.
+    if not place_named(tracker, content) and grounding.far_from_the_content(
         tracker.latest_message.get("intent")
     ):
         return None
@@ -70,9 +70,9 @@ def text_of(tracker: Tracker) -> str:
 def unfounded(tracker: Tracker, intent: str) -> bool:
     """No evidence in the message for an answer of ``intent`` from the content:
     none of its marker words, or its nearest training example (by meaning) is
-    out of scope (actions/grounding.py). Called when it names no place."""
+    out of scope or not close (actions/grounding.py). Called when it names no place."""
     return not grounding.has_evidence(intent, text_of(tracker)) or (
-        grounding.nearest_is_out_of_scope(tracker.latest_message.get("intent"))
+        grounding.far_from_the_content(tracker.latest_message.get("intent"))
     )
 
 

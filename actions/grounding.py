@@ -39,6 +39,12 @@ PURITY = 0.6
 # to make a word its marker (still only when it is rare in nlu/).
 ENTRY_MIN_EXAMPLES = 1
 
+# The nearest training example (by meaning) of a message answered from the
+# content without a place named must be at least this close (cosine): the
+# similarity 97% of the training examples of content intents reach with their
+# own vector left out (``python -m evaluation.grounding --nearest``).
+NEAREST_FLOOR = 0.53
+
 _WORD = re.compile(r"[a-z]{3,}")
 
 
@@ -104,13 +110,19 @@ def has_evidence(intent: str, text: str) -> bool:
     return bool(words(text) & markers().get(intent, frozenset()))
 
 
-def nearest_is_out_of_scope(intent: dict[str, Any] | None) -> bool:
-    """The training example nearest in meaning to the message is out of scope
-    (``nearest_example`` of its intent, rasa_extensions/nearest_example.py):
-    "这家酒店的电话是多少？" is nearest to a hotel question, not to a contact one.
-    A message without that information (a button's payload) is not."""
+def far_from_the_content(intent: dict[str, Any] | None) -> bool:
+    """The training example nearest in meaning to the message is out of scope,
+    or none is close (cosine under NEAREST_FLOOR): ``nearest_example`` of its
+    intent (rasa_extensions/nearest_example.py). "what year was Star Trek
+    released" is nearest to an out-of-scope example; "这家酒店的电话是多少？"
+    (this hotel's phone number) is near no question of ours. A message without
+    that information (a button's payload) is not."""
     nearest = (intent or {}).get("nearest_example")
-    return isinstance(nearest, dict) and nearest.get("intent") == "out_of_scope"
+    if not isinstance(nearest, dict):
+        return False
+    return nearest.get("intent") == "out_of_scope" or (
+        float(nearest.get("similarity", 1.0)) < NEAREST_FLOOR
+    )
 
 
 def entry_markers(entries: Sequence[FaqEntry]) -> dict[str, frozenset[str]]:

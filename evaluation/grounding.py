@@ -70,12 +70,17 @@ def leave_one_out() -> list[tuple[tuple[int, float], float, float]]:
     return rows
 
 
-def nearest_leave_one_out(ks: tuple[int, ...] = (1, 3, 5)) -> list[tuple[int, float, float]]:
+def nearest_leave_one_out(
+    ks: tuple[int, ...] = (1, 3, 5),
+) -> tuple[list[tuple[int, float, float]], float, float]:
     """The nearest-example rule (rasa_extensions/nearest_example.py), on nlu/
     and the FAQ's ways of asking alone: for k neighbours (each example's own
     vector left out), the share of content examples (place questions, offers,
     events, contact, FAQ) kept (not a majority of out-of-scope neighbours)
-    and the share of out-of-scope examples caught."""
+    and the share of out-of-scope examples caught; then the similarity floor:
+    the nearest example's cosine that KEEP of the content examples reach
+    (the project's rule for thresholds), and the share of out-of-scope
+    examples below it."""
     import numpy as np
 
     from curated import store
@@ -97,7 +102,9 @@ def nearest_leave_one_out(ks: tuple[int, ...] = (1, 3, 5)) -> list[tuple[int, fl
     for k in ks:
         refused = (labels[order[:, :k]] == "out_of_scope").mean(axis=1) > 0.5
         rows.append((k, 1 - refused[content].mean(), refused[outside].mean()))
-    return rows
+    nearest = similarity.max(axis=1)
+    floor = float(np.quantile(nearest[content], 1 - KEEP))
+    return rows, floor, float((nearest[outside] < floor).mean())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,12 +113,16 @@ def main(argv: list[str] | None = None) -> int:
     if "--nearest" in argv:
         print("| neighbours | content examples kept | out-of-scope examples caught |")
         print("|---|---|---|")
-        nearest = nearest_leave_one_out()
+        nearest, floor, below = nearest_leave_one_out()
         for k, kept, caught in nearest:
             print(f"| {k} | {kept:.3f} | {caught:.3f} |")
         best = max(kept for _, kept, _ in nearest)
         chosen = max((r for r in nearest if r[1] >= KEEP * best), key=lambda r: r[2])
         print(f"\nchosen: {chosen[0]} neighbour(s) (in use: 1)")
+        print(
+            f"similarity floor kept by {KEEP:.0%} of the content examples: {floor:.2f} "
+            f"(in use: {grounding.NEAREST_FLOOR}); out-of-scope examples below it: {below:.3f}"
+        )
         return 0
     rows = leave_one_out()
     print("| MIN_EXAMPLES | PURITY | in scope with evidence | out of scope with evidence |")

@@ -8,6 +8,7 @@ from actions.actions import (
     ActionAnswerPlace,
     ActionContact,
     ActionGreet,
+    ActionListEvents,
     ActionListOffers,
     ActionOutOfScope,
 )
@@ -181,3 +182,35 @@ def test_the_cable_car_not_understood_after_badaling_is_still_badalings(content)
     )
     assert messages[0]["why"] == "place badaling activities"
     assert events[0] == SlotSet("place", "badaling")
+
+
+def _far(state, intent="out_of_scope", similarity=0.9):
+    """The message's nearest training example, as rasa_extensions/nearest_example.py adds it."""
+    state.latest_message["intent"]["nearest_example"] = {
+        "intent": intent,
+        "similarity": similarity,
+    }
+    return state
+
+
+def test_the_phone_number_of_a_hotel_near_no_question_of_ours_gets_no_contact_list(content):
+    for text, language in [
+        ("et le numéro de cet hôtel ?", "fr"),
+        ("那家宾馆电话呢", "zh"),
+        ("and that hotel's number?", "en"),
+    ]:
+        state = _far(tracker(text, "contact_human", language=language), "contact_human", 0.40)
+        messages, events = run(ActionContact(), state)
+        assert messages[0]["why"].startswith("out_of_scope"), text
+        assert events == []
+
+
+def test_a_question_nearest_to_an_out_of_scope_example_gets_no_events(content):
+    for text, language in [
+        ("quelle est la date de sortie du film ?", "fr"),
+        ("这部电影几月几号上映", "zh"),
+        ("which year did that film come out", "en"),
+    ]:
+        state = _far(tracker(text, "ask_events", language=language), "out_of_scope", 0.70)
+        messages, _ = run(ActionListEvents(), state)
+        assert [m["why"][:12] for m in messages] == ["out_of_scope"], text
