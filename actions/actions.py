@@ -360,6 +360,11 @@ class ActionOutOfScope(Action):
             and tracker.get_slot("place") in content.places
         ):
             return answer_place(dispatcher, tracker, content, "ask_activities")
+        # Not sure, but it names a place of ours and the model's first guess
+        # is a question about places ("崇礼有啥玩的"): that question.
+        second = runner_up_place_intent(tracker, content) if intent == "nlu_fallback" else None
+        if second:
+            return answer_place(dispatcher, tracker, content, second)
         return refuse(dispatcher, tracker, content, language, f"intent {intent}")
 
 

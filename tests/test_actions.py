@@ -214,3 +214,21 @@ def test_a_question_nearest_to_an_out_of_scope_example_gets_no_events(content):
         state = _far(tracker(text, "ask_events", language=language), "out_of_scope", 0.70)
         messages, _ = run(ActionListEvents(), state)
         assert [m["why"][:12] for m in messages] == ["out_of_scope"], text
+
+
+def test_a_question_the_model_is_unsure_of_about_a_named_place_gets_its_best_guess(content):
+    for text, language, typed in [
+        ("à Chongli on fait quoi ?", "fr", "Chongli"),
+        ("崇礼好玩吗有啥", "zh", "崇礼"),
+        ("chongli, stuff to do?", "en", "chongli"),
+    ]:
+        state = tracker(
+            text,
+            "nlu_fallback",
+            [("place", "chongli", typed)],
+            language,
+            ranking=["ask_activities"],
+        )
+        messages, events = run(ActionOutOfScope(), state)
+        assert messages[0]["why"] == "place chongli activities", text
+        assert events[0] == SlotSet("place", "chongli")
