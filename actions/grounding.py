@@ -17,6 +17,12 @@ events examples, 81% of offers and contact examples and 90% of the place
 questions keep evidence without their own words counted (docs/evaluation.md,
 ``python -m evaluation.outside``); the others get the out-of-scope answer with
 a button for what they looked like, one tap away.
+
+A second rule uses meaning rather than words: Rasa adds to each message's
+intent the training example nearest to it by the sentence encoder
+(rasa_extensions/nearest_example.py). A message answered from the content
+without a place named must be nearest to an example that is not out of scope,
+and at least NEAREST_FLOOR close (``python -m evaluation.grounding --nearest``).
 """
 
 from __future__ import annotations
