@@ -51,6 +51,12 @@ def faq_reply(
     match = faq.decide(content, text, language, intent, place_id, confidence=confidence)
     if match is None:
         return None
+    # "What is the 5 day forecast?": the words of an entry, but nearest in
+    # meaning to an out-of-scope example (or to none), and no place named.
+    if not place_named(tracker, content) and grounding.far_from_the_content(
+        tracker.latest_message.get("intent")
+    ):
+        return None
     reply = answers.faq_answer(content, match.entry, language, suggest=False)
     reply.why = f"faq {match.entry.id} similarity {match.score:.2f}"
     reply.about = match.entry.place
@@ -59,6 +65,15 @@ def faq_reply(
 
 def text_of(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
+
+def unfounded(tracker: Tracker, intent: str) -> bool:
+    """No evidence in the message for an answer of ``intent`` from the content:
+    none of its marker words, or its nearest training example (by meaning) is
+    out of scope or not close (actions/grounding.py). Called when it names no place."""
+    return not grounding.has_evidence(intent, text_of(tracker)) or (
+        grounding.far_from_the_content(tracker.latest_message.get("intent"))
+    )
 
 
 def place_named(tracker: Tracker, content) -> str | None:
@@ -165,11 +180,20 @@ def answer_place(
     # words of the question kind ("and the price?" after Badaling); else the
     # model's guess is not enough to answer from the content.
     named = place_named(tracker, content) or mentioned(tracker, "activity")
-    if not named and not grounding.has_evidence(intent, text_of(tracker)):
+    if not named and unfounded(tracker, intent):
         return refuse(dispatcher, tracker, content, language, reason=f"no place or {topic} words")
     if target.place_id is None:
         send(dispatcher, answers.which_place(content, intent, language))
         return []
+    # "is there a cable car?" about a place whose content never mentions one:
+    # said so, rather than its general text (or another place's).
+    for activity in mentioned(tracker, "activity"):
+        if not answers.offers_activity(content, target.place_id, activity["value"]):
+            send(
+                dispatcher,
+                answers.activity_missing(content, target.place_id, activity["text"], language),
+            )
+            return [SlotSet("place", target.place_id)]
     # Several questions at once ("opening hours and ticket price?"): each
     # topic asked, one message each, up to three; the sister destination once.
     asked = grounding.kinds_asked(text_of(tracker), (*answers.TOPIC_OF_INTENT, "contact_human"))
@@ -278,7 +302,7 @@ class ActionListOffers(Action):
         content = live_content.current()
         place_id = place_named(tracker, content)
         language = language_of(tracker)
-        if not place_id and not grounding.has_evidence("ask_offers", text_of(tracker)):
+        if not place_id and unfounded(tracker, "ask_offers"):
             button = {"title": content.phrase("offers_button", language), "payload": "/ask_offers"}
             return refuse(dispatcher, tracker, content, language, "no place or offer words", button)
         now = dt.datetime.now(dt.timezone.utc)
@@ -302,7 +326,7 @@ class ActionListEvents(Action):
         now = dt.datetime.now(dt.timezone.utc)
         text = text_of(tracker)
         named = answers.named_events([e for e in content.events if not e.is_over(now)], text)
-        if not place_id and not named and not grounding.has_evidence("ask_events", text):
+        if not place_id and not named and unfounded(tracker, "ask_events"):
             button = {"title": content.phrase("events_button", language), "payload": "/ask_events"}
             return refuse(dispatcher, tracker, content, language, "no place or event words", button)
         for reply in answers.events(content, place_id, language, now, text):
@@ -322,7 +346,7 @@ class ActionContact(Action):
         content = live_content.current()
         language = language_of(tracker)
         named = place_named(tracker, content)
-        if not named and not grounding.has_evidence("contact_human", text_of(tracker)):
+        if not named and unfounded(tracker, "contact_human"):
             button = {
                 "title": content.phrase("contact_button", language),
                 "payload": "/contact_human",
@@ -383,6 +407,19 @@ class ActionOutOfScope(Action):
             events = with_suggestion(tracker, content, from_faq, language)
             send(dispatcher, from_faq)
             return events
+        # Not understood, but it names an activity after a place was named
+        # ("can we take the cable car?" after Badaling): that activity there.
+        if (
+            intent == "nlu_fallback"
+            and mentioned(tracker, "activity")
+            and tracker.get_slot("place") in content.places
+        ):
+            return answer_place(dispatcher, tracker, content, "ask_activities")
+        # Not sure, but it names a place of ours and the model's first guess
+        # is a question about places ("崇礼有啥玩的"): that question.
+        second = runner_up_place_intent(tracker, content) if intent == "nlu_fallback" else None
+        if second:
+            return answer_place(dispatcher, tracker, content, second)
         return refuse(dispatcher, tracker, content, language, f"intent {intent}")
 
 

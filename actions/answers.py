@@ -8,11 +8,14 @@ module only chooses and assembles them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from curated.schema import TOPICS
 from curated.store import Contact, Content, Event, FaqEntry, Offer
+from language.names import synonyms
 from language.text import HAN_RUN, fold
 
 # The topic of content/ that answers each intent.
@@ -70,9 +73,11 @@ def choose_place(
     uncovered = [m for m in mentioned if m["value"] not in content.places]
     if uncovered and not (intent == "ask_directions" and conversation_place):
         return Target(uncovered_name=uncovered[0]["text"])
+    # "can we take the cable car?" after Badaling is about Badaling: the place
+    # of the conversation holds until the tourist names another one.
+    if activities and conversation_place in content.places:
+        return Target(conversation_place)
     for activity in activities:
-        if conversation_place and activity in _known_for(content, conversation_place):
-            return Target(conversation_place)
         for place in content.places.values():
             if activity in place.known_for:
                 return Target(place.id)
@@ -92,9 +97,40 @@ def most_precise(content: Content, place_ids: Sequence[str]) -> str | None:
     return None
 
 
-def _known_for(content: Content, place_id: str) -> Sequence[str]:
-    place = content.place(place_id)
-    return place.known_for if place else ()
+def offers_activity(content: Content, place_id: str, activity: str) -> bool:
+    """The place (or a larger place it is within) is known for the activity,
+    or one of the texts a tourist would read about it names the activity in
+    any of its written forms ("téléphérique", "缆车", "cable car")."""
+    if any(activity in place.known_for for place in content.lineage(place_id)):
+        return True
+    forms = _forms(activity)
+    for topic in TOPICS:
+        found = content.topic(place_id, topic)
+        if found is None:
+            continue
+        for text in found[1].text.values():
+            folded = fold(text)
+            if any(form in folded for form in forms):
+                return True
+    return False
+
+
+@functools.lru_cache(maxsize=16)
+def _forms(activity: str) -> tuple[str, ...]:
+    """Every written form of an activity in nlu/entities.yml, folded."""
+    return tuple(fold(form) for form, value in synonyms().items() if value == activity)
+
+
+def activity_missing(content: Content, place_id: str, activity_typed: str, language: str) -> Reply:
+    """The place's content never mentions the activity asked about: said so, with whom to ask."""
+    text = content.phrase(
+        "activity_missing",
+        language,
+        activity=activity_typed,
+        place=content.places[place_id].name[language],
+        contact=contact_details(content, place_id, language),
+    )
+    return Reply(text, why=f"activity_missing {place_id} {activity_typed}")
 
 
 def place_answer(

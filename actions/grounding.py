@@ -17,6 +17,12 @@ events examples, 81% of offers and contact examples and 90% of the place
 questions keep evidence without their own words counted (docs/evaluation.md,
 ``python -m evaluation.outside``); the others get the out-of-scope answer with
 a button for what they looked like, one tap away.
+
+A second rule uses meaning rather than words: Rasa adds to each message's
+intent the training example nearest to it by the sentence encoder
+(rasa_extensions/nearest_example.py). A message answered from the content
+without a place named must be nearest to an example that is not out of scope,
+and at least NEAREST_FLOOR close (``python -m evaluation.grounding --nearest``).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from curated import nlu_examples
 from curated.store import FaqEntry
@@ -37,6 +44,12 @@ PURITY = 0.6
 # An FAQ entry has a few ways of asking per language: one of them is enough
 # to make a word its marker (still only when it is rare in nlu/).
 ENTRY_MIN_EXAMPLES = 1
+
+# The nearest training example (by meaning) of a message answered from the
+# content without a place named must be at least this close (cosine): the
+# similarity 97% of the training examples of content intents reach with their
+# own vector left out (``python -m evaluation.grounding --nearest``).
+NEAREST_FLOOR = 0.53
 
 _WORD = re.compile(r"[a-z]{3,}")
 
@@ -101,6 +114,21 @@ def markers(nlu_dir: Path = nlu_examples.NLU_DIR) -> dict[str, frozenset[str]]:
 def has_evidence(intent: str, text: str) -> bool:
     """True when ``text`` holds a marker word of ``intent``."""
     return bool(words(text) & markers().get(intent, frozenset()))
+
+
+def far_from_the_content(intent: dict[str, Any] | None) -> bool:
+    """The training example nearest in meaning to the message is out of scope,
+    or none is close (cosine under NEAREST_FLOOR): ``nearest_example`` of its
+    intent (rasa_extensions/nearest_example.py). "what year was Star Trek
+    released" is nearest to an out-of-scope example; "这家酒店的电话是多少？"
+    (this hotel's phone number) is near no question of ours. A message without
+    that information (a button's payload) is not."""
+    nearest = (intent or {}).get("nearest_example")
+    if not isinstance(nearest, dict):
+        return False
+    return nearest.get("intent") == "out_of_scope" or (
+        float(nearest.get("similarity", 1.0)) < NEAREST_FLOOR
+    )
 
 
 def entry_markers(entries: Sequence[FaqEntry]) -> dict[str, frozenset[str]]:

@@ -45,7 +45,7 @@ CURRENCIES = ("EUR", "CNY", "CHF", "USD")
 TIMEZONES = ("Europe/Paris", "Asia/Shanghai")  # an offer's dates are days in this zone
 SEASONS = ("winter", "spring", "summer", "autumn")  # winter = December to February
 # The activity values of nlu/entities.yml: known_for sends questions about them here.
-ACTIVITIES = ("skiing", "cross_country_skiing", "biathlon", "hiking", "climbing")
+ACTIVITIES = ("skiing", "cross_country_skiing", "biathlon", "hiking", "climbing", "cable_car")
 
 
 def not_its_own_relative(place: Entry, node: Any, where: Where) -> bool:
@@ -204,6 +204,9 @@ PHRASES = {
     "suggestion": Phrase(("text",)),
     "sister_overview": Phrase(("name", "text")),
     "topic_missing": Phrase(("place", "contact")),
+    # An activity asked about a place whose content never mentions it ("can
+    # we take the cable car?" after Chambéry): named back, with whom to ask.
+    "activity_missing": Phrase(("activity", "place", "contact")),
     "which_place": Phrase(),
     "not_covered": Phrase(("name", "contact")),
     "out_of_scope": Phrase(("contact",)),

@@ -15,6 +15,10 @@ the in-scope examples, here of what the best candidate keeps (no candidate
 keeps 97% of all: some questions carry no word of their kind), and among the
 candidates that do, take the strictest (the fewest out-of-scope examples with
 evidence). No outside data is involved.
+
+``python -m evaluation.grounding --nearest`` does the same for the second
+rule, the nearest training example by meaning (rasa_extensions/nearest_example.py):
+how many neighbours vote, each example's own vector left out.
 """
 
 from __future__ import annotations
@@ -66,7 +70,60 @@ def leave_one_out() -> list[tuple[tuple[int, float], float, float]]:
     return rows
 
 
+def nearest_leave_one_out(
+    ks: tuple[int, ...] = (1, 3, 5),
+) -> tuple[list[tuple[int, float, float]], float, float]:
+    """The nearest-example rule (rasa_extensions/nearest_example.py), on nlu/
+    and the FAQ's ways of asking alone: for k neighbours (each example's own
+    vector left out), the share of content examples (place questions, offers,
+    events, contact, FAQ) kept (not a majority of out-of-scope neighbours)
+    and the share of out-of-scope examples caught; then the similarity floor:
+    the nearest example's cosine that KEEP of the content examples reach
+    (the project's rule for thresholds), and the share of out-of-scope
+    examples below it."""
+    import numpy as np
+
+    from curated import store
+    from rasa_extensions.command import ROOT
+    from rasa_extensions.sentence_encoder import encode
+
+    labelled = [(e.intent, e.text) for e in nlu_examples.examples()]
+    for entry in store.load(ROOT / "content").faq:
+        labelled += [("faq", q) for qs in entry.questions.values() for q in qs]
+    labels = np.array([label for label, _ in labelled])
+    texts = [text for _, text in labelled]
+    vectors = np.concatenate([encode(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -2.0)
+    content = np.isin(labels, [*CONTENT_INTENTS, "faq"])
+    outside = labels == "out_of_scope"
+    order = np.argsort(-similarity, axis=1)
+    rows = []
+    for k in ks:
+        refused = (labels[order[:, :k]] == "out_of_scope").mean(axis=1) > 0.5
+        rows.append((k, 1 - refused[content].mean(), refused[outside].mean()))
+    nearest = similarity.max(axis=1)
+    floor = float(np.quantile(nearest[content], 1 - KEEP))
+    return rows, floor, float((nearest[outside] < floor).mean())
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if "--nearest" in argv:
+        print("| neighbours | content examples kept | out-of-scope examples caught |")
+        print("|---|---|---|")
+        nearest, floor, below = nearest_leave_one_out()
+        for k, kept, caught in nearest:
+            print(f"| {k} | {kept:.3f} | {caught:.3f} |")
+        best = max(kept for _, kept, _ in nearest)
+        chosen = max((r for r in nearest if r[1] >= KEEP * best), key=lambda r: r[2])
+        print(f"\nchosen: {chosen[0]} neighbour(s) (in use: 1)")
+        print(
+            f"similarity floor kept by {KEEP:.0%} of the content examples: {floor:.2f} "
+            f"(in use: {grounding.NEAREST_FLOOR}); out-of-scope examples below it: {below:.3f}"
+        )
+        return 0
     rows = leave_one_out()
     print("| MIN_EXAMPLES | PURITY | in scope with evidence | out of scope with evidence |")
     print("|---|---|---|---|")

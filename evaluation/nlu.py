@@ -10,6 +10,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from evaluation import heldout
 from rasa_extensions import command as rasa_command
@@ -55,15 +56,21 @@ async def parse_all(model: Path, examples: list[heldout.Example]) -> list[dict]:
     return [await agent.parse_message(e.text) for e in examples]
 
 
-def evaluate(model: Path, languages=heldout.LANGUAGES) -> dict[str, dict[str, float]]:
+def evaluate(
+    model: Path,
+    languages=heldout.LANGUAGES,
+    by_language: dict[str, list[heldout.Example]] | None = None,
+) -> dict[str, dict[str, Any]]:
     """Scores per language: intent macro-F1, accuracy, entity F1, errors.
 
+    On the held-out messages, or on ``by_language`` (language -> examples),
+    as cross-validation does with a fold of the training data.
     ``nlu_fallback`` counts as ``out_of_scope``: both get the same answer.
     """
-    by_language = {language: heldout.load(language) for language in languages}
+    by_language = by_language or {language: heldout.load(language) for language in languages}
     everything = [e for examples in by_language.values() for e in examples]
     parsed = asyncio.run(parse_all(model, everything))
-    results: dict[str, dict[str, float]] = {}
+    results: dict[str, dict[str, Any]] = {}
     offset = 0
     for language, examples in by_language.items():
         chunk = parsed[offset : offset + len(examples)]
@@ -85,6 +92,7 @@ def evaluate(model: Path, languages=heldout.LANGUAGES) -> dict[str, dict[str, fl
             "intent_accuracy": sum(g == p for g, p in zip(gold, predicted, strict=False))
             / len(gold),
             "entity_f1": entity_f1(gold_entities, predicted_entities),
+            "predicted": predicted,
             "errors": [
                 (e.text, e.intent, p)
                 for e, p in zip(examples, predicted, strict=False)
@@ -105,7 +113,7 @@ def latest_model(directory: Path) -> Path:
     return model
 
 
-def report(results: dict[str, dict[str, float]], model: Path) -> str:
+def report(results: dict[str, dict[str, Any]], model: Path) -> str:
     lines = [
         "| language | held-out examples | intent macro-F1 | intent accuracy | entity F1 |",
         "|---|---|---|---|---|",

@@ -131,9 +131,10 @@ class Assistant:
         state = tracker(
             text, intent, entities, language, (slots or {}).get("place"), ranking=ranking
         )
-        state.latest_message["intent"]["confidence"] = (parsed.get("intent") or {}).get(
-            "confidence"
-        )
+        # What the actions read of the intent: its confidence, the nearest
+        # training example (rasa_extensions/nearest_example.py).
+        for key in ("confidence", "nearest_example"):
+            state.latest_message["intent"][key] = (parsed.get("intent") or {}).get(key)
         messages, events = run(self.actions[action], state)
         self.last_events = events
         kinds = tuple((m.get("why") or "unknown").split()[0] for m in messages)

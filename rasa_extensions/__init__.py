@@ -3,6 +3,8 @@
 In ``config.yml``'s pipeline, beside Rasa's own components:
 
 - ``tokenizer.MultilingualTokenizer``: jieba for Chinese, words for French and English;
+- ``sentence_encoder.SentenceEncoderFeaturizer``: what a message means, as the vector of a
+  multilingual sentence encoder whose weights ship in a registry package;
 - ``gazetteer.GazetteerEntityExtractor``: places and activities by name, in any language;
 - ``language_entity.LanguageEntityExtractor``: the channel's language decision as an entity,
   which fills the ``language`` slot.

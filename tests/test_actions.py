@@ -8,6 +8,7 @@ from actions.actions import (
     ActionAnswerPlace,
     ActionContact,
     ActionGreet,
+    ActionListEvents,
     ActionListOffers,
     ActionOutOfScope,
 )
@@ -135,3 +136,99 @@ def test_a_trip_announced_is_refused_but_the_place_is_kept_for_the_next_question
     )
     assert messages[0]["why"].startswith("out_of_scope")
     assert events == [SlotSet("place", "badaling")]
+
+
+def test_the_cable_car_after_badaling_is_badalings_and_not_the_aiguille_du_midis(content):
+    messages, events = run(
+        ActionAnswerPlace(),
+        tracker(
+            "can we take the cable car?",
+            "ask_activities",
+            [("activity", "cable_car", "cable car")],
+            "en",
+            "badaling",
+        ),
+    )
+    assert messages[0]["why"] == "place badaling activities"
+    assert content.places["badaling"].topics["activities"].text["en"] in messages[0]["text"]
+    assert events[0] == SlotSet("place", "badaling")
+
+
+def test_a_cable_car_where_the_content_has_none_is_said_so_and_the_place_kept(content):
+    messages, events = run(
+        ActionAnswerPlace(),
+        tracker(
+            "on peut prendre le téléphérique ?",
+            "ask_activities",
+            [("activity", "cable_car", "téléphérique")],
+            "fr",
+            "chambery",
+        ),
+    )
+    assert messages[0]["text"].startswith("Je ne connais pas de téléphérique à Chambéry.")
+    assert events == [SlotSet("place", "chambery")]
+
+
+def test_the_cable_car_not_understood_after_badaling_is_still_badalings(content):
+    messages, events = run(
+        ActionOutOfScope(),
+        tracker(
+            "can we take the cable car?",
+            "nlu_fallback",
+            [("activity", "cable_car", "cable car")],
+            "en",
+            "badaling",
+        ),
+    )
+    assert messages[0]["why"] == "place badaling activities"
+    assert events[0] == SlotSet("place", "badaling")
+
+
+def _far(state, intent="out_of_scope", similarity=0.9):
+    """The message's nearest training example, as rasa_extensions/nearest_example.py adds it."""
+    state.latest_message["intent"]["nearest_example"] = {
+        "intent": intent,
+        "similarity": similarity,
+    }
+    return state
+
+
+def test_the_phone_number_of_a_hotel_near_no_question_of_ours_gets_no_contact_list(content):
+    for text, language in [
+        ("et le numéro de cet hôtel ?", "fr"),
+        ("那家宾馆电话呢", "zh"),
+        ("and that hotel's number?", "en"),
+    ]:
+        state = _far(tracker(text, "contact_human", language=language), "contact_human", 0.40)
+        messages, events = run(ActionContact(), state)
+        assert messages[0]["why"].startswith("out_of_scope"), text
+        assert events == []
+
+
+def test_a_question_nearest_to_an_out_of_scope_example_gets_no_events(content):
+    for text, language in [
+        ("quelle est la date de sortie du film ?", "fr"),
+        ("这部电影几月几号上映", "zh"),
+        ("which year did that film come out", "en"),
+    ]:
+        state = _far(tracker(text, "ask_events", language=language), "out_of_scope", 0.70)
+        messages, _ = run(ActionListEvents(), state)
+        assert [m["why"][:12] for m in messages] == ["out_of_scope"], text
+
+
+def test_a_question_the_model_is_unsure_of_about_a_named_place_gets_its_best_guess(content):
+    for text, language, typed in [
+        ("à Chongli on fait quoi ?", "fr", "Chongli"),
+        ("崇礼好玩吗有啥", "zh", "崇礼"),
+        ("chongli, stuff to do?", "en", "chongli"),
+    ]:
+        state = tracker(
+            text,
+            "nlu_fallback",
+            [("place", "chongli", typed)],
+            language,
+            ranking=["ask_activities"],
+        )
+        messages, events = run(ActionOutOfScope(), state)
+        assert messages[0]["why"] == "place chongli activities", text
+        assert events[0] == SlotSet("place", "chongli")
