@@ -57,7 +57,7 @@ def _tree(pid: int) -> dict[str, int]:
                 .replace(b"\0", b" ")
                 .decode(errors="replace")
             )
-            if "rasa_sdk" in command:
+            if "actions.server" in command:
                 name = "actions (rasa_sdk)"
             elif "-m review" in command:
                 name = "review app (python -m review serve)"

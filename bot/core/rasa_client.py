@@ -41,6 +41,7 @@ class NothingToRead(RasaUnavailable):
 
 
 DOWN_SECONDS = 5.0  # a process that failed is tried again after this long
+KEEPALIVE_SECONDS = 2.0
 
 # The process is not there (refused), or died with the message: nothing was
 # answered, so the message may go to another process.
@@ -57,7 +58,11 @@ class RasaClient:
         self.urls = [u.rstrip("/") for u in urls]
         self.url = self.urls[0]
         self.timeout = timeout
-        self._client = httpx.AsyncClient(timeout=timeout)
+        # Idle connections are dropped before Rasa's own keep-alive (Sanic: 5 s)
+        # closes them, so a message never goes out on a connection being closed.
+        self._client = httpx.AsyncClient(
+            timeout=timeout, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
+        )
         self.down_seconds = down_seconds
         self._down_until: dict[str, float] = {}
 

@@ -1,0 +1,48 @@
+"""The action server (``python -m actions.server --port 5055``): rasa-sdk's own
+server, after the actions have built what they otherwise build on the first
+message (place names, the evidence words learnt from nlu/, jieba's dictionary,
+the content and its FAQ index: seconds on a busy machine).
+
+Without this, the first tourist after a start could wait past Rasa's timeout
+and read "try again". The server answers its health check only once this is
+done, so ``bot/services.py`` waits for it before it calls the assistant ready.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from rasa_sdk.__main__ import main_from_args
+from rasa_sdk.endpoint import create_argument_parser
+
+
+def warm_up() -> float:
+    """Builds the actions' caches; returns the seconds it took."""
+    from actions import faq, grounding
+    from curated import live as live_content
+
+    started = time.perf_counter()
+    content = live_content.current()
+    grounding.markers()
+    grounding.entry_markers(tuple(content.faq))
+    grounding.words("Chamonix 长城门票多少钱")
+    faq.index_of(content)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = create_argument_parser().parse_args(argv)
+    if not args.actions:
+        args.actions = "actions"
+    seconds = warm_up()
+    print(
+        f"Actions ready in {seconds:.1f} s; starting the action server.",
+        file=sys.stderr,
+        flush=True,
+    )
+    main_from_args(args)
+
+
+if __name__ == "__main__":
+    main()
