@@ -236,6 +236,11 @@ PHRASES = {
     "choose_language": Phrase(),
     "not_text": Phrase(),
     "sorry": Phrase(),
+    # WhatsApp
+    # The button that opens a list of more than three choices (at most 20 characters).
+    "list_button": Phrase(title=True),
+    # Above buttons when the reply that carries them has no text of its own.
+    "choose_option": Phrase(),
 }
 
 # The offices' editorial choices (content/assistant.yml): which destinations
