@@ -256,7 +256,15 @@ async def serve(
 ) -> None:
     """The webhook on WHATSAPP_LISTEN:WHATSAPP_PORT until ``stop`` is set."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # no request line per message
-    channel = WhatsAppChannel(assistant, whatsapp, deliveries)
+    await run(WhatsAppChannel(assistant, whatsapp, deliveries), stop)
+
+
+async def run(
+    channel: WhatsAppChannel, stop: asyncio.Event, ready: asyncio.Event | None = None
+) -> None:
+    """Serves ``channel``'s webhook, answers what the last run left, and cleans up once
+    ``stop`` is set: no new delivery, then the answers under way finish."""
+    whatsapp = channel.settings
     runner = web.AppRunner(channel.application(), access_log=None)
     await runner.setup()
     try:
@@ -267,7 +275,9 @@ async def serve(
             flush=True,
         )
         await channel.resume()
+        if ready is not None:
+            ready.set()
         await stop.wait()
     finally:
-        await runner.cleanup()  # no new delivery; then what is under way finishes
+        await runner.cleanup()
         await channel.finish()
