@@ -40,9 +40,10 @@ class RunningWhatsApp:
         deliveries: Path | str = ":memory:",
         backoff: float = 0.05,
         key: bytes = b"whatsapp-test-key",
+        rasa_timeout: float = 5.0,
     ) -> None:
         self.api = api
-        self.rasa = RasaClient(rasa, timeout=5.0) if isinstance(rasa, str) else rasa
+        self.rasa = RasaClient(rasa, timeout=rasa_timeout) if isinstance(rasa, str) else rasa
         self.memory = UserMemory(var_dir / f"whatsapp-{tag}.db")
         self.log = ConversationLog(var_dir / f"conversations-{tag}.db")
         self.deliveries = DedupStore(deliveries)
