@@ -279,6 +279,34 @@ def test_a_chinese_tourists_voice_note_gets_the_note_in_chinese(meta, api, touri
     assert api.wait_for_messages(wa_id, 2)[1] == NOT_TEXT_ZH
 
 
+def test_a_tourist_opening_the_chat_for_the_first_time_is_greeted(meta, api, rasa, tourist):
+    wa_id = tourist()
+    meta.send(meta.message(wa_id, kind="request_welcome"))
+    api.wait_for_messages(wa_id, 1)
+    assert rasa.texts[-1].startswith("/greet")
+
+
+def test_whatsapps_own_notices_are_not_answered(meta, api, rasa, tourist):
+    wa_id = tourist()
+    notice = {"body": "User changed from one number to another", "type": "user_changed_number"}
+    meta.send(meta.message(wa_id, kind="system", content=notice))
+    meta.send(meta.message(wa_id, "bonjour"))  # once answered, the notice was handled
+    assert api.wait_for_messages(wa_id, 1) == ["OK: bonjour"]
+    time.sleep(0.2)
+    assert api.texts(wa_id) == ["OK: bonjour"]
+
+
+def test_messages_of_other_webhook_fields_are_not_answered(meta, api, tourist):
+    wa_id = tourist()
+    echo = meta.delivery(meta.message(wa_id, "écho de l'office"))
+    echo["entry"][0]["changes"][0]["field"] = "smb_message_echoes"
+    assert meta.post(echo) == 200
+    meta.send(meta.message(wa_id, "bonjour"))
+    assert api.wait_for_messages(wa_id, 1) == ["OK: bonjour"]
+    time.sleep(0.2)
+    assert api.texts(wa_id) == ["OK: bonjour"]
+
+
 # Statuses
 
 

@@ -68,16 +68,40 @@ def test_buttons_without_text_get_the_phrase_as_body():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(
-        st.sampled_from(
-            ["object", "entry", "changes", "value", "messages", "contacts", "statuses", "id", "from",
-             "from_user_id", "type", "text", "body", "interactive", "button_reply", "list_reply",
-             "button", "payload", "wa_id", "user_id", "status", "errors", "code"]
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "object",
+                    "entry",
+                    "changes",
+                    "value",
+                    "messages",
+                    "contacts",
+                    "statuses",
+                    "id",
+                    "from",
+                    "from_user_id",
+                    "type",
+                    "text",
+                    "body",
+                    "interactive",
+                    "button_reply",
+                    "list_reply",
+                    "button",
+                    "payload",
+                    "wa_id",
+                    "user_id",
+                    "status",
+                    "errors",
+                    "code",
+                ]
+            )
+            | st.text(max_size=8),
+            children,
+            max_size=6,
         )
-        | st.text(max_size=8),
-        children,
-        max_size=6,
     ),  # fmt: skip
     max_leaves=40,
 )

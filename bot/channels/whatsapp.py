@@ -42,7 +42,9 @@ from aiohttp import web
 from bot.channels.whatsapp_api import REENGAGEMENT, GraphApi, Refused, SendFailed, TokenRefused
 from bot.channels.whatsapp_messages import (
     BUTTON,
+    SYSTEM,
     TEXT,
+    WELCOME,
     Incoming,
     Labels,
     Status,
@@ -154,16 +156,22 @@ class WhatsAppChannel:
     async def _answer(self, message: Incoming) -> None:
         async with self._order.turn(message.user):
             try:
-                await self.api.mark_read(message.message_id)
+                if message.kind != SYSTEM:
+                    await self.api.mark_read(message.message_id)
                 answer = await self._understood(message)
-                await self._send_answer(message.address, answer)
+                if answer is not None:
+                    await self._send_answer(message.address, answer)
             except asyncio.CancelledError:
                 raise  # stopped midway: answered at the next start
             except Exception:  # logged, and not tried again: it would fail again
                 logger.exception("Could not answer a WhatsApp message")
             await asyncio.to_thread(self.deliveries.answered, CHANNEL, message.message_id)
 
-    async def _understood(self, message: Incoming) -> Answer:
+    async def _understood(self, message: Incoming) -> Answer | None:
+        if message.kind == SYSTEM:
+            return None
+        if message.kind == WELCOME:
+            return await self.assistant.handle(CHANNEL, message.user, "/greet")
         if message.kind == TEXT:
             return await self.assistant.handle(CHANNEL, message.user, message.text)
         if message.kind == BUTTON:

@@ -40,6 +40,8 @@ MAX_ID = 200  # list row ids hold 200 characters, reply button ids 256: the smal
 
 TEXT = "text"
 BUTTON = "button"  # an interactive reply: its id is the payload
+WELCOME = "request_welcome"  # the tourist opened the chat for the first time
+SYSTEM = "system"  # WhatsApp's own notice (the user changed number): not answered
 
 
 @dataclass
@@ -87,8 +89,8 @@ def parse(body: bytes) -> Delivery:
     for entry in _dicts(_get(data, "entry")):
         for change in _dicts(entry.get("changes")):
             value = change.get("value")
-            if not isinstance(value, dict):
-                continue
+            if not isinstance(value, dict) or change.get("field", "messages") != "messages":
+                continue  # echoes, history, account updates: not tourists writing
             contacts = list(_dicts(value.get("contacts")))
             for message in _dicts(value.get("messages")):
                 incoming = _incoming(message, contacts)
