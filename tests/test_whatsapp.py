@@ -507,3 +507,50 @@ def test_any_signed_delivery_gets_200_and_never_a_traceback_to_a_tourist(meta, a
     assert meta.post(meta.message(wa_id, text)) == 200
     assert meta.post(meta_json(value) + b"\xff") == 200  # signed, not JSON: nothing to do
     assert not any("Traceback" in t for t in api.texts(wa_id))
+
+
+def test_serve_says_where_it_listens_answers_and_returns_once_stopped(api, tmp_path, capsys):
+    """What `make run` calls: bot/channels/whatsapp.py's serve(), until its stop event."""
+    import asyncio
+
+    import httpx
+
+    from bot.channels import whatsapp
+    from bot.core.assistant import Assistant
+    from bot.core.user_memory import UserMemory
+    from bot.services import free_port
+    from curated.live import LiveContent
+    from settings import WhatsAppSettings
+    from testkit.fake_graph_api import MetaWebhook
+
+    port = free_port()
+    config = WhatsAppSettings(api.token, api.phone_number_id, APP_SECRET, VERIFY_TOKEN, "127.0.0.1", port, api.base_url)  # fmt: skip
+    memory, deliveries = UserMemory(tmp_path / "bot.db"), DedupStore(":memory:")
+    assistant = Assistant(RecordingRasa(), memory, b"k", LiveContent(ROOT / "content"))
+    url = f"http://127.0.0.1:{port}/whatsapp"
+
+    async def main():
+        stop = asyncio.Event()
+        served = asyncio.create_task(whatsapp.serve(assistant, config, deliveries, stop))
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):
+                try:
+                    await client.get(url)
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.05)
+            meta = MetaWebhook(url, APP_SECRET, api.phone_number_id)
+            assert await asyncio.to_thread(meta.post, meta.message("33698765432", "bonjour")) == 200
+            await asyncio.to_thread(api.wait_for_messages, "33698765432", 1)
+            meta.close()
+        stop.set()
+        await asyncio.wait_for(served, 15)
+
+    try:
+        asyncio.run(main())
+    finally:
+        memory.close()
+        deliveries.close()
+    assert f"Serving tourists on WhatsApp at {url}" in capsys.readouterr().out
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, timeout=2)  # nothing left listening

@@ -155,13 +155,18 @@ class WhatsAppChannel:
 
     async def _answer(self, message: Incoming) -> None:
         async with self._order.turn(message.user):
+            read = None
             try:
-                if message.kind != SYSTEM:
-                    await self.api.mark_read(message.message_id)
+                if message.kind != SYSTEM:  # the blue ticks go out while Rasa thinks
+                    read = asyncio.ensure_future(self.api.mark_read(message.message_id))
                 answer = await self._understood(message)
+                if read is not None:
+                    await read  # read before answered, as the tourist expects
                 if answer is not None:
                     await self._send_answer(message.address, answer)
             except asyncio.CancelledError:
+                if read is not None:
+                    read.cancel()
                 raise  # stopped midway: answered at the next start
             except Exception:  # logged, and not tried again: it would fail again
                 logger.exception("Could not answer a WhatsApp message")
