@@ -32,7 +32,10 @@ from benchmarks import load
 from bot.services import Services, train
 from rasa_extensions.command import latest_model
 from testkit.fake_graph_api import FakeGraphApi, MetaWebhook, meta_json, signature
+from testkit.rasa import RecordingRasa
 from testkit.whatsapp_harness import APP_SECRET, RunningWhatsApp
+
+BARE = "WhatsApp channel, stand-in Rasa answering at once"
 
 
 class RestTarget(load.RestTarget):
@@ -50,8 +53,9 @@ class RestTarget(load.RestTarget):
 class WhatsAppTarget:
     name = "WhatsApp channel (offline Graph API)"
 
-    def __init__(self, channel: RunningWhatsApp) -> None:
+    def __init__(self, channel: RunningWhatsApp, name: str = "") -> None:
         self.channel = channel
+        self.name = name or self.name
         self.meta = MetaWebhook(channel.url, APP_SECRET, channel.api.phone_number_id)
         self._numbers: dict[str, str] = {}
         self._waiting: dict[str, list[asyncio.Future]] = {}
@@ -70,7 +74,8 @@ class WhatsAppTarget:
 
         async def timed(address, answer):  # runs in the channel's thread
             await self._original(address, answer)
-            loop.call_soon_threadsafe(self._resolve, next(iter(address.values())))
+            if not loop.is_closed():  # an answer later than the run: not timed
+                loop.call_soon_threadsafe(self._resolve, next(iter(address.values())))
 
         whatsapp._send_answer = timed
         return self
@@ -200,13 +205,16 @@ def main(argv: list[str] | None = None) -> None:
                 "bench",
                 rasa_timeout=60.0,  # fmt: skip
             ).start()
+            # The channel alone: the stand-in Rasa answers at once (its own cost, no understanding).
+            bare = RunningWhatsApp(api, RecordingRasa(), settings.var_dir, settings.content_dir, "bare").start()  # fmt: skip
             try:
                 table = asyncio.run(
                     measure(
                         [
-                            lambda: load.RestTarget(services.rasa_url),
+                            lambda: RestTarget(services.rasa_url),
                             lambda: WhatsAppTarget(channel),
-                        ],  # fmt: skip
+                            lambda: WhatsAppTarget(bare, BARE),
+                        ],
                         per_chat,
                         alone,
                         args.rate,
@@ -214,6 +222,7 @@ def main(argv: list[str] | None = None) -> None:
                     )  # fmt: skip
                 )
             finally:
+                bare.stop()
                 channel.stop()
                 api.stop()
     print(report(table, args.rate))
