@@ -264,6 +264,11 @@ PHRASES = {
     "wechat_menu_more": Phrase(title=True),
     "wechat_menu_contact": Phrase(title=True),
     "wechat_menu_language": Phrase(title=True),
+    # WhatsApp
+    # The button that opens a list of more than three choices (at most 20 characters).
+    "list_button": Phrase(title=True),
+    # Above buttons when the reply that carries them has no text of its own.
+    "choose_option": Phrase(),
 }
 
 # The offices' editorial choices (content/assistant.yml): which destinations

@@ -10,7 +10,6 @@ key).
 
 from __future__ import annotations
 
-import hashlib
 import html
 from collections.abc import Sequence
 
@@ -33,12 +32,8 @@ def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 
 
 def callback_data(payload: str, store: dict[str, str]) -> str:
-    """The payload itself, or a short key remembered in ``store``."""
-    if len(payload.encode("utf-8")) <= MAX_CALLBACK_BYTES:
-        return payload
-    key = "k:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
-    store[key] = payload
-    return key
+    """The payload itself, or a short key remembered in ``store`` (``bot/core/render.py``)."""
+    return render.short_payload(payload, store, MAX_CALLBACK_BYTES)
 
 
 def keyboard(buttons: Sequence[dict[str, str]], store: dict[str, str]) -> InlineKeyboardMarkup:

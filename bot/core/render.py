@@ -14,6 +14,7 @@ remembers which payload each digit stands for.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -75,6 +76,17 @@ def cut(text: str, limit: int, measure: Measure = len, ellipsis: str = ELLIPSIS)
     room = limit - measure(ellipsis)
     pieces = split(text, room, measure)
     return (pieces[0] if pieces else "") + ellipsis
+
+
+def short_payload(payload: str, store: dict[str, str], max_bytes: int) -> str:
+    """A button's payload as the platform carries it back: the payload itself when it
+    fits ``max_bytes`` of UTF-8 (Telegram's callback data 64, WhatsApp's reply ids 200),
+    else a short key remembered in ``store``, which the channel looks up when pressed."""
+    if len(payload.encode("utf-8")) <= max_bytes:
+        return payload
+    key = "k:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+    store[key] = payload
+    return key
 
 
 def _fitting_prefix(text: str, limit: int, measure: Measure) -> str:
