@@ -108,6 +108,8 @@ class RunningWhatsApp:
             asyncio.run_coroutine_threadsafe(self.rasa.close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        if not self.thread.is_alive():
+            self.loop.close()
         self.memory.close()
         self.log.close()
         self.deliveries.close()

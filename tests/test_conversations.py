@@ -186,9 +186,9 @@ def test_rasa_never_sees_the_users_id(running, new_chat, settings):
 @pytest.mark.parametrize(
     "language, question, start",
     [
-        ("fr", "c'est où Jinshanling ?", "📍 Grande Muraille de Jinshanling : 40.68333, 117.23611"),
-        ("zh", "金山岭长城在哪里？", "📍 金山岭长城：40.68333, 117.23611"),
-        ("en", "where is jinshanling?", "📍 Great Wall at Jinshanling: 40.68333, 117.23611"),
+        ("fr", "c'est où Simatai ?", "📍 Grande Muraille de Simatai : 40.65944, 117.27444"),
+        ("zh", "司马台长城在哪里？", "📍 司马台长城：40.65944, 117.27444"),
+        ("en", "where is simatai?", "📍 Great Wall at Simatai: 40.65944, 117.27444"),
     ],
 )
 def test_where_is_a_place_is_answered_with_its_coordinates_and_map_links(
@@ -196,8 +196,8 @@ def test_where_is_a_place_is_answered_with_its_coordinates_and_map_links(
 ):
     [reply] = new_chat().say(question).replies
     assert reply.text.startswith(start)
-    assert "https://www.openstreetmap.org/?mlat=40.68333&mlon=117.23611#map=13/" in reply.text
-    assert "https://uri.amap.com/marker?position=117.23611,40.68333&" in reply.text
+    assert "https://www.openstreetmap.org/?mlat=40.65944&mlon=117.27444#map=13/" in reply.text
+    assert "https://uri.amap.com/marker?position=117.27444,40.65944&" in reply.text
 
 
 def test_where_is_it_after_a_question_about_a_place_locates_that_place(new_chat):
