@@ -30,6 +30,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy
+import scipy.sparse
+
 from actions import grounding
 from curated.schema import FAQ_INTENT
 from curated.store import Content, FaqEntry
@@ -119,6 +122,20 @@ class Index:
         self.default_idf = math.log(1 + total) + 1  # an n-gram no question has
         self.vectors = [self._vector(grams) for *_, grams in self.rows]
         self.markers = grounding.entry_markers(entries)
+        # The same vectors as one sparse matrix (a row per way of asking, a
+        # column per n-gram): a message is scored against all of them at once.
+        self.columns: dict[str, int] = {}
+        data: list[float] = []
+        indices: list[int] = []
+        indptr = [0]
+        for vector in self.vectors:
+            for gram, value in vector.items():
+                indices.append(self.columns.setdefault(gram, len(self.columns)))
+                data.append(value)
+            indptr.append(len(data))
+        self.matrix = scipy.sparse.csr_matrix(
+            (data, indices, indptr), shape=(len(self.rows), max(1, len(self.columns)))
+        )
 
     def grounded(self, match: Match, text: str) -> bool:
         """The message shares a marker word of the entry ("chien", "签证", "wifi")."""
@@ -131,13 +148,16 @@ class Index:
 
     def scores(self, text: str, languages: Sequence[str] | None = None) -> list[Match]:
         """The best match of each entry, best first (only questions in ``languages``)."""
-        query = self._vector(ngrams(text))
+        query = numpy.zeros(self.matrix.shape[1])
+        for gram, value in self._vector(ngrams(text)).items():
+            column = self.columns.get(gram)
+            if column is not None:  # an n-gram no way of asking has adds nothing
+                query[column] = value
+        all_scores = self.matrix @ query  # cosine similarity with every way of asking
         best: dict[str, Match] = {}
-        for (entry, language, question, _), vector in zip(self.rows, self.vectors):
+        for (entry, language, question, _), score in zip(self.rows, all_scores.tolist()):
             if languages is not None and language not in languages:
                 continue
-            small, large = (query, vector) if len(query) < len(vector) else (vector, query)
-            score = sum(v * large.get(g, 0.0) for g, v in small.items())
             if entry.id not in best or score > best[entry.id].score:
                 best[entry.id] = Match(entry, score, question)
         return sorted(best.values(), key=lambda m: -m.score)
