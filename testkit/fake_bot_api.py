@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from testkit.loop_thread import LoopThread
 
 BOT = {
     "id": 424242,
@@ -53,38 +54,22 @@ class FakeBotApi:
         # Events bind to the loop that first waits on them: the API's own, in its thread.
         self._released = asyncio.Event()  # set when the API stops: stalled calls end
         self._new_update = asyncio.Event()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._loop = LoopThread()
         self.port = 0
 
     # Life
 
     def start(self) -> FakeBotApi:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    async def _start(self) -> None:
+        self._loop.start()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self.port = self._loop.serve(app, access_log=True)
+        return self
 
     def stop(self) -> None:
-        if self._runner is None:  # never started: nothing but its loop to close
-            self._loop.close()
-            return
-        self._loop.call_soon_threadsafe(self._new_update.set)  # ends a waiting getUpdates
-        self._loop.call_soon_threadsafe(self._released.set)  # and the stalled calls
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        if not self._thread.is_alive():
-            self._loop.close()
+        self._loop.loop.call_soon_threadsafe(self._new_update.set)  # ends a waiting getUpdates
+        self._loop.loop.call_soon_threadsafe(self._released.set)  # and the stalled calls
+        self._loop.stop()
 
     @property
     def base_url(self) -> str:
@@ -100,7 +85,7 @@ class FakeBotApi:
             self._updates.append(update)
             self._new_update.set()
 
-        self._loop.call_soon_threadsafe(add)
+        self._loop.loop.call_soon_threadsafe(add)
         return update
 
     def push_message(

@@ -16,12 +16,10 @@ asked), JSON written as Meta writes it (non-ASCII as ``\\u`` escapes, ``/`` as
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +27,8 @@ from typing import Any
 
 import httpx
 from aiohttp import web
+
+from testkit.loop_thread import LoopThread
 
 VERSION = "v21.0"
 PHONE_NUMBER_ID = "106540352242922"
@@ -69,34 +69,20 @@ class FakeGraphApi:
         self.listeners: list[Callable[[Call], None]] = []  # told of every message sent
         self._failures: list[tuple[int | None, int]] = []
         self._wamids = itertools.count(1)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._loop = LoopThread()
         self.port = 0
 
     # Life
 
     def start(self) -> FakeGraphApi:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    async def _start(self) -> None:
+        self._loop.start()
         app = web.Application()
         app.router.add_post("/{version}/{phone_number_id}/messages", self._messages)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._loop.serve(app)
+        return self
 
     def stop(self) -> None:
-        assert self._runner is not None, "stop() before start()"
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        if not self._thread.is_alive():
-            self._loop.close()
+        self._loop.stop()
 
     @property
     def base_url(self) -> str:

@@ -15,11 +15,9 @@ Two halves, as the real platform has them:
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from aiohttp import web
 
 from bot.channels.wechat_crypto import SafeMode, signature
 from bot.channels.wechat_messages import parse
+from testkit.loop_thread import LoopThread
 
 ACCOUNT = "gh_0123456789ab"  # the Official Account's original id (ToUserName)
 
@@ -187,34 +186,20 @@ class FakeWeChatApi:
         self._tokens = itertools.count(1)
         self._valid: set[str] = set()
         self._failures: dict[str, list[int]] = {}
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._loop = LoopThread()
         self.port = 0
 
     def start(self) -> FakeWeChatApi:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    async def _start(self) -> None:
+        self._loop.start()
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._call)
         app.router.add_post("/cgi-bin/menu/create", self._call)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = self._loop.serve(app)
+        return self
 
     def stop(self) -> None:
-        assert self._runner is not None
-        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        if not self._thread.is_alive():
-            self._loop.close()
+        self._loop.stop()
 
     @property
     def base_url(self) -> str:

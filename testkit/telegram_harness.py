@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Coroutine
 from pathlib import Path
@@ -28,6 +26,7 @@ from rasa_extensions.command import ROOT
 from rasa_extensions.command import environment as rasa_environment
 from settings import Settings
 from testkit.fake_bot_api import FakeBotApi
+from testkit.loop_thread import LoopThread
 
 T = TypeVar("T")
 
@@ -45,8 +44,9 @@ class RunningBot:
         rate_limited: bool = True,
     ) -> None:
         self.api = api
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._loop_thread = LoopThread()
+        self.loop = self._loop_thread.loop
+        self.thread = self._loop_thread.thread
         self.memory = UserMemory(settings.var_dir / f"telegram-{tag}.db")
         self.log = ConversationLog(settings.var_dir / f"conversations-{tag}.db")
         # In memory: each fake Bot API numbers its updates from 1 again, which a
@@ -70,7 +70,7 @@ class RunningBot:
         )
 
     def _run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+        return self._loop_thread.run(coroutine, timeout)
 
     def start(self) -> RunningBot:
         self.thread.start()
@@ -102,10 +102,7 @@ class RunningBot:
             await self.rasa.close()
 
         self._run(stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        if not self.thread.is_alive():
-            self.loop.close()
+        self._loop_thread.stop()
         self.memory.close()
         self.log.close()
         self.deliveries.close()

@@ -27,6 +27,7 @@ from bot.services import free_port
 from curated.live import LiveContent
 from rasa_extensions.command import ROOT
 from settings import WebChatSettings
+from testkit.loop_thread import LoopThread
 
 
 class ServedWebChat:
@@ -54,8 +55,9 @@ class ServedWebChat:
             rasa, self.memory, load_key(Path(var_dir)), LiveContent(content_dir), self.log
         )
         self.limits = limits
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._loop_thread = LoopThread()
+        self.loop = self._loop_thread.loop
+        self.thread = self._loop_thread.thread
         self._stop: asyncio.Event | None = None
         self._served: asyncio.Future | None = None
 
@@ -89,10 +91,7 @@ class ServedWebChat:
                 await close()
 
         asyncio.run_coroutine_threadsafe(end(), self.loop).result(15)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        if not self.thread.is_alive():
-            self.loop.close()
+        self._loop_thread.stop()
         self.memory.close()
         self.log.close()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import socket
-import threading
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from bot.services import free_port
 from curated.live import LiveContent
 from settings import WeChatSettings
 from testkit.fake_wechat import FakeWeChatApi, WeChatSender
+from testkit.loop_thread import LoopThread
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "wechatTestToken1"
@@ -69,8 +69,9 @@ class RunningWeChat:
         self.deliveries = deliveries or DedupStore(":memory:")
         self.assistant = Assistant(rasa, self.memory, b"test-key", shared_content(), self.log)
         self.deadline = deadline
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._loop_thread = LoopThread()
+        self.loop = self._loop_thread.loop
+        self.thread = self._loop_thread.thread
         self._stop: asyncio.Event | None = None
         self._served: concurrent.futures.Future | None = None
         self.url = f"http://127.0.0.1:{self.settings.port}{wechat.PATH}"
@@ -101,10 +102,7 @@ class RunningWeChat:
         self.loop.call_soon_threadsafe(self._stop.set)
         self._served.result(30)
         asyncio.run_coroutine_threadsafe(self.rasa.close(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        if not self.thread.is_alive():
-            self.loop.close()
+        self._loop_thread.stop()
         self.sender.close()
         self.memory.close()
         self.log.close()

@@ -19,6 +19,7 @@ from bot.services import free_port
 from curated.live import LiveContent
 from settings import WhatsAppSettings
 from testkit.fake_graph_api import FakeGraphApi, MetaWebhook
+from testkit.loop_thread import LoopThread
 
 APP_SECRET = "test-app-secret-0123456789"
 VERIFY_TOKEN = "chamonix-yanqing-verify"
@@ -59,8 +60,9 @@ class RunningWhatsApp:
             api_base_url=api.base_url,
         )
         self.backoff = backoff
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._loop_thread = LoopThread()
+        self.loop = self._loop_thread.loop
+        self.thread = self._loop_thread.thread
         self.channel: whatsapp.WhatsAppChannel | None = None
         self._stop: asyncio.Event | None = None
         self._served: concurrent.futures.Future[None] | None = None
@@ -106,10 +108,7 @@ class RunningWhatsApp:
         self._served.result(30)
         if isinstance(self.rasa, RasaClient):
             asyncio.run_coroutine_threadsafe(self.rasa.close(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-        if not self.thread.is_alive():
-            self.loop.close()
+        self._loop_thread.stop()
         self.memory.close()
         self.log.close()
         self.deliveries.close()
