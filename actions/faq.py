@@ -133,7 +133,7 @@ class Index:
         """The best match of each entry, best first (only questions in ``languages``)."""
         query = self._vector(ngrams(text))
         best: dict[str, Match] = {}
-        for (entry, language, question, _), vector in zip(self.rows, self.vectors):
+        for (entry, language, question, _), vector in zip(self.rows, self.vectors, strict=True):
             if languages is not None and language not in languages:
                 continue
             small, large = (query, vector) if len(query) < len(vector) else (vector, query)
