@@ -155,7 +155,9 @@ class Index:
                 query[column] = value
         all_scores = self.matrix @ query  # cosine similarity with every way of asking
         best: dict[str, Match] = {}
-        for (entry, language, question, _), score in zip(self.rows, all_scores.tolist()):
+        for (entry, language, question, _), score in zip(
+            self.rows, all_scores.tolist(), strict=True
+        ):
             if languages is not None and language not in languages:
                 continue
             if entry.id not in best or score > best[entry.id].score:

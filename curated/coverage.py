@@ -210,7 +210,10 @@ def topics_table(content: Content, language: str) -> list[str]:
             cells.append(cell if written else "--")
         rows.append(("  " * depth + place.id, *cells))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return [
+        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
 def faq_per_destination(content: Content, language: str) -> list[str]:

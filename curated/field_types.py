@@ -239,7 +239,7 @@ class ListsWithLines(dict):
 def _list_texts(items: list[Any], where: Where) -> Iterable[tuple[str, int]]:
     """(text, line) of each text of ``items`` (a YAML list read with its lines)."""
     lines = getattr(items, "lines", None) or [where.line] * len(items)
-    for item, line in zip(items, lines):
+    for item, line in zip(items, lines, strict=True):
         if isinstance(item, str) and item.strip():
             check_plain_text(item.strip(), where, TEXT_LIMIT, title=False)
             yield item.strip(), line
@@ -424,7 +424,7 @@ class ListOf(Kind):
             return INVALID
         lines = getattr(value, "lines", [where.line] * len(value))
         good = []
-        for number, (item, line) in enumerate(zip(value, lines), start=1):
+        for number, (item, line) in enumerate(zip(value, lines, strict=True), start=1):
             checked = self.item.check(item, where.item(self._label(item, number), line))
             if checked is not INVALID:
                 good.append(checked)

@@ -58,8 +58,8 @@ def main() -> None:
     print("| pipeline | fr macro-F1 | zh macro-F1 | en macro-F1 | training | features |")
     print("|---|---|---|---|---|---|")
     for name, row in rows.items():
-        features = row["features"] if row["features"] != "0" else "n/a"
-        print(f"| {name} | {row['fr']} | {row['zh']} | {row['en']} | {row['train']} | {features} |")
+        shown = row["features"] if row["features"] != "0" else "n/a"
+        print(f"| {name} | {row['fr']} | {row['zh']} | {row['en']} | {row['train']} | {shown} |")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -55,6 +55,50 @@ PLACE_COST = 0.1
 GRID = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
 
 Answerer = Callable[[str, str], str | None]  # (text, language) -> FAQ id or None
+
+
+@dataclass(frozen=True)
+class PlaceThresholdChoice:
+    """``choose_place_threshold``: per threshold of GRID (threshold, ways of
+    asking answered right, place-question examples taken over)."""
+
+    rows: list[tuple[float, int, int]]
+    asked: int  # ways of asking of entries with a place
+    examples: int  # nlu/ place-question examples about such a place
+    place_threshold: float
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """``choose_thresholds``: per language (and "all"), per threshold of GRID
+    (threshold, right answers leave-one-out, out_of_scope examples answered,
+    place questions answered)."""
+
+    rows: dict[str, list[tuple[float, int, int, int]]]
+    positives: int
+    out_of_scope: int
+    place_questions: int
+    thresholds: dict[str, float]
+    strong_threshold: float
+    place: PlaceThresholdChoice
+
+
+Outcome = tuple[int, int, int]  # right entries, wrong entries, FAQ answers to nlu/ examples
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    """``cross_validate_routing``: the outcome with the language thresholds
+    alone (``base``), per (gate, routed threshold) (``rows``), and the best
+    (gate and routed threshold None: no gate)."""
+
+    questions: int
+    examples: int
+    routed_to_faq: int
+    nlu_routed_to_faq: int
+    base: Outcome
+    rows: list[tuple[float, float, int, int, int]]
+    best: tuple[float | None, float | None, int, int, int]
 
 
 # ---------------------------------------------------------------- data
@@ -121,7 +165,7 @@ def place_of(content: Content, places: Sequence[str], intent: str) -> str | None
     return answers.choose_place(content, mentioned, [], None, intent).place_id
 
 
-def choose_place_threshold(content: Content) -> dict[str, object]:
+def choose_place_threshold(content: Content) -> PlaceThresholdChoice:
     """PLACE_THRESHOLD: the lowest that takes over at most 1 in 200 of the nlu/
     place-question examples about a place of the family of some FAQ entry's
     place (the ones the family rule can take); the hits are the ways of asking
@@ -153,15 +197,15 @@ def choose_place_threshold(content: Content) -> dict[str, object]:
     }
     limit = len(examples) / 200
     passing = [t for t in GRID if taken[t] <= limit]
-    return {
-        "rows": [(t, hits[t], taken[t]) for t in GRID],
-        "asked": asked,
-        "examples": len(examples),
-        "place_threshold": min(passing) if passing else faq.STRONG_THRESHOLD,
-    }
+    return PlaceThresholdChoice(
+        rows=[(t, hits[t], taken[t]) for t in GRID],
+        asked=asked,
+        examples=len(examples),
+        place_threshold=min(passing) if passing else faq.STRONG_THRESHOLD,
+    )
 
 
-def choose_thresholds(content: Content) -> dict[str, object]:
+def choose_thresholds(content: Content) -> ThresholdChoice:
     """Per language: the threshold with the most right answers minus twice the
     out_of_scope examples answered (a wrong answer costs more than the generic
     "I can help with..." answer) minus a tenth of the place questions answered
@@ -180,7 +224,7 @@ def choose_thresholds(content: Content) -> dict[str, object]:
     def passing(matches, t: float, language: str) -> int:
         return sum(1 for lang, m in matches if m and m.score >= t and language in (lang, "all"))
 
-    rows: dict[str, list] = {}
+    rows: dict[str, list[tuple[float, int, int, int]]] = {}
     chosen: dict[str, float] = {}
     for language in LANGUAGES + ("all",):
         rows[language] = [
@@ -201,15 +245,15 @@ def choose_thresholds(content: Content) -> dict[str, object]:
         )[0]
     limit = len(place_questions) / 200
     strong = min((r for r in rows["all"] if r[3] <= limit), key=lambda r: r[0])[0]
-    return {
-        "rows": rows,
-        "positives": len(positives),
-        "out_of_scope": len(out_of_scope),
-        "place_questions": len(place_questions),
-        "thresholds": {language: chosen[language] for language in LANGUAGES},
-        "strong_threshold": strong,
-        "place": choose_place_threshold(content),
-    }
+    return ThresholdChoice(
+        rows=rows,
+        positives=len(positives),
+        out_of_scope=len(out_of_scope),
+        place_questions=len(place_questions),
+        thresholds={language: chosen[language] for language in LANGUAGES},
+        strong_threshold=strong,
+        place=choose_place_threshold(content),
+    )
 
 
 # ---------------------------------------------------------------- scoring
@@ -231,7 +275,7 @@ def score(answer: Answerer) -> dict[str, dict[str, int]]:
 
 def render(name: str, table: dict[str, dict[str, int]]) -> str:
     lines = [f"{name}"]
-    total = defaultdict(int)
+    total: defaultdict[str, int] = defaultdict(int)
     for language in LANGUAGES + ("all",):
         row = total if language == "all" else table[language]
         if language != "all":
@@ -412,7 +456,7 @@ def _fold_files(workdir: Path, part: int, examples, questions) -> tuple[Path, Pa
     return here / "config.yml", here / "nlu", content_dir
 
 
-def cross_validate_routing(workdir: Path) -> dict[str, object]:
+def cross_validate_routing(workdir: Path) -> RoutingResult:
     """Whether a message the model calls ``faq`` with high confidence should
     take the best entry at a lower score than the language's THRESHOLDS.
     Training data only: 4 folds over nlu/ and the FAQ's ways of asking; each
@@ -425,12 +469,15 @@ def cross_validate_routing(workdir: Path) -> dict[str, object]:
     questions = [
         (lang, q, e.id) for e in content.faq for lang, qs in e.questions.items() for q in qs
     ]
-    seen = []  # (expected entry or None, language, intent, confidence, best entry, score)
+    # (expected entry or None, language, intent, confidence, best entry, score)
+    seen: list[tuple[str | None, str, str, float, str | None, float]] = []
     for part in range(FOLDS):
         config, nlu_dir, content_dir = _fold_files(workdir, part, examples, questions)
         model = train_nlu(config, nlu_dir, workdir, f"fold{part}")
         parse, part_content = parser(model), content_store.load(content_dir)
-        asked = [(None, e.language, e.text) for i, e in enumerate(examples) if i % FOLDS == part]
+        asked: list[tuple[str | None, str, str]] = [
+            (None, e.language, e.text) for i, e in enumerate(examples) if i % FOLDS == part
+        ]
         asked += [
             (entry, lang, q) for i, (lang, q, entry) in enumerate(questions) if i % FOLDS == part
         ]
@@ -442,7 +489,7 @@ def cross_validate_routing(workdir: Path) -> dict[str, object]:
                  match.entry.id if match else None, match.score if match else 0.0)
             )  # fmt: skip
 
-    def outcome(gate: float, routed: float) -> tuple[int, int, int]:
+    def outcome(gate: float, routed: float) -> Outcome:
         right = wrong = false = 0
         for expected, language, intent, confidence, entry, score in seen:
             if intent != faq.FAQ_INTENT:
@@ -458,40 +505,44 @@ def cross_validate_routing(workdir: Path) -> dict[str, object]:
 
     rows = [(g, t, *outcome(g, t)) for g in GATES for t in ROUTED]
     base = outcome(2.0, 1.0)  # no gate: THRESHOLDS as in use
-    return {
-        "questions": len(questions),
-        "examples": len(examples),
-        "routed_to_faq": sum(1 for s in seen if s[0] is not None and s[2] == faq.FAQ_INTENT),
-        "nlu_routed_to_faq": sum(1 for s in seen if s[0] is None and s[2] == faq.FAQ_INTENT),
-        "base": base,
-        "rows": rows,
+    candidates: list[tuple[float | None, float | None, int, int, int]] = [
+        (None, None, *base),
+        *rows,
+    ]
+    return RoutingResult(
+        questions=len(questions),
+        examples=len(examples),
+        routed_to_faq=sum(1 for s in seen if s[0] is not None and s[2] == faq.FAQ_INTENT),
+        nlu_routed_to_faq=sum(1 for s in seen if s[0] is None and s[2] == faq.FAQ_INTENT),
+        base=base,
+        rows=rows,
         # Among equals: no gate, else the highest gate and threshold (the fewest changes).
-        "best": max(
-            [(None, None, *base)] + rows,
+        best=max(
+            candidates,
             key=lambda r: (r[2] - 2 * r[3] - 2 * r[4], r[0] is None, r[0] or 0, r[1] or 0),
         ),
-    }
+    )
 
 
-def print_cross_validation(result: dict[str, object]) -> None:
+def print_cross_validation(result: RoutingResult) -> None:
     print(
         f"Lower threshold when the model says faq? {FOLDS}-fold cross-validation on training data "
-        f"({result['questions']} ways of asking, {result['examples']} nlu/ examples): "
-        f"{result['routed_to_faq']} ways of asking and {result['nlu_routed_to_faq']} nlu/ examples "
+        f"({result.questions} ways of asking, {result.examples} nlu/ examples): "
+        f"{result.routed_to_faq} ways of asking and {result.nlu_routed_to_faq} nlu/ examples "
         "were called faq by the model trained without them."
     )
-    right, wrong, false = result["base"]
+    right, wrong, false = result.base
     print(
         f"  language thresholds only (no gate): {right} right, {wrong} wrong entry, {false} FAQ answers to nlu/ examples"
     )
     print("  gate  routed  right  wrong  false  score (right - 2 wrong - 2 false)")
-    for gate, routed, right, wrong, false in result["rows"]:
+    for gate, routed, right, wrong, false in result.rows:
         print(
             f"  {gate:4.2f}  {routed:6.2f}  {right:5d}  {wrong:5d}  {false:5d}  {right - 2 * wrong - 2 * false:5d}"
         )
-    gate, routed, *_ = result["best"]
+    best_gate, best_routed, *_ = result.best
     print(
-        f"  best: {'the language thresholds (no gate)' if gate is None else f'gate {gate}, routed {routed}'}"
+        f"  best: {'the language thresholds (no gate)' if best_gate is None else f'gate {best_gate}, routed {best_routed}'}"
         f" (in use: gate {faq.ROUTED_CONFIDENCE}, routed {faq.ROUTED_THRESHOLD})"
     )
 
@@ -516,28 +567,28 @@ def main(argv: list[str] | None = None) -> int:
 
     chosen = choose_thresholds(content)
     print(
-        f"Thresholds, chosen without the held-out set ({chosen['positives']} ways of asking, "
-        f"leave-one-out; {chosen['out_of_scope']} out_of_scope and "
-        f"{chosen['place_questions']} place-question examples of nlu/):"
+        f"Thresholds, chosen without the held-out set ({chosen.positives} ways of asking, "
+        f"leave-one-out; {chosen.out_of_scope} out_of_scope and "
+        f"{chosen.place_questions} place-question examples of nlu/):"
     )
     for language in LANGUAGES:
         print(f"  {language}: threshold  right(LOO)  out_of_scope>=t  place_questions>=t")
-        for t, right, oos, places in chosen["rows"][language]:
+        for t, right, oos, places in chosen.rows[language]:
             print(f"      {t:9.2f}  {right:10d}  {oos:15d}  {places:18d}")
     print(
-        f"  chosen: {chosen['thresholds']} (in use: {faq.THRESHOLDS}); strong threshold for "
-        f"place questions: {chosen['strong_threshold']} (in use: {faq.STRONG_THRESHOLD})"
+        f"  chosen: {chosen.thresholds} (in use: {faq.THRESHOLDS}); strong threshold for "
+        f"place questions: {chosen.strong_threshold} (in use: {faq.STRONG_THRESHOLD})"
     )
-    place = chosen["place"]
+    place = chosen.place
     print(
         f"Place threshold (place question, entry's place of the family of the place asked): "
-        f"{place['asked']} ways of asking of entries with a place (leave-one-out) and "
-        f"{place['examples']} nlu/ place-question examples about such a place:"
+        f"{place.asked} ways of asking of entries with a place (leave-one-out) and "
+        f"{place.examples} nlu/ place-question examples about such a place:"
     )
     print("      threshold  right(LOO)  examples taken over (limit 1 in 200)")
-    for t, right, taken in place["rows"]:
+    for t, right, taken in place.rows:
         print(f"      {t:9.2f}  {right:10d}  {taken:8d}")
-    print(f"  chosen: {place['place_threshold']} (in use: {faq.PLACE_THRESHOLD})")
+    print(f"  chosen: {place.place_threshold} (in use: {faq.PLACE_THRESHOLD})")
     print()
     print(
         render(

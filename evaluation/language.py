@@ -35,7 +35,7 @@ def lid_file(kind: str, limit: int | None = None) -> list[Sample]:
     for lang in heldout.LANGUAGES:
         path = LID / f"{kind}.{lang}.txt"
         if path.exists():
-            lines = [l.strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+            lines = [s.strip() for s in path.read_text(encoding="utf-8").splitlines() if s.strip()]
             samples += [(line, lang) for line in lines[:limit]]
     return samples
 
@@ -71,7 +71,7 @@ def measure(
     ``limit``: at most this many texts per language of each outside set (a smoke run).
     """
     raw = raw_langdetect()
-    methods = {
+    methods: dict[str, Callable[[str, str], str]] = {
         "raw langdetect": lambda text, lang: raw(text),
         "project, new user": lambda text, lang: language.decide(text).language,
         "project, language known": lambda text, lang: language.decide(text, previous=lang).language,
@@ -80,7 +80,7 @@ def measure(
         ),
     }
     for name, detector in (extra or {}).items():
-        methods[name] = lambda text, lang, detector=detector: detector(text)
+        methods[name] = _ignoring_language(detector)
     tourist = tourist_messages()
     sets: dict[str, list[Sample]] = {
         "tourist messages, 1-2 words": [s for s in tourist if _size(s) <= 2],
@@ -95,6 +95,11 @@ def measure(
         name: {**{m: accuracy(samples, f) for m, f in methods.items()}, "n": len(samples)}
         for name, samples in sets.items()
     }
+
+
+def _ignoring_language(detector: Callable[[str], str]) -> Callable[[str, str], str]:
+    """A detector of the text alone, as a method (the language known is not used)."""
+    return lambda text, lang: detector(text)
 
 
 def _size(sample: Sample) -> int:

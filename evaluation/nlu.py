@@ -132,7 +132,7 @@ def report(results: dict[str, dict[str, Any]], model: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=Path("models"))
     args = parser.parse_args(argv)

@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         for name, result in results.items():
             if name == GREAT_WALL:
-                for number, text, named, outcome, other in result["rows"]:
+                for number, text, named, outcome, _other in result["rows"]:
                     print(
                         f"GW{number:>2} named={named} -> {outcome.intent} {outcome.kinds} {outcome.places} {text}"
                     )

@@ -228,7 +228,7 @@ def _words_without_names(text: str) -> list[str]:
     remaining = text
     for found in sorted(_names().find(text), key=lambda f: -f["start"]):
         remaining = remaining[: found["start"]] + " " + remaining[found["end"] :]
-    return [w for w in _WORD.findall(remaining.lower())]
+    return _WORD.findall(remaining.lower())
 
 
 def _detect(text: str) -> float:

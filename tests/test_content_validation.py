@@ -348,7 +348,7 @@ def test_the_examples_of_the_editors_guide_are_valid_and_current(tmp_path):
     phrases = [b for b in blocks if b.startswith("phrases:")]
     assert len(places) == len(offers) == len(phrases) == 3  # fr, en, zh
     real_phrases = content_store.load(ROOT / "content").phrases
-    for place, offer, phrase in zip(places, offers, phrases):
+    for place, offer, phrase in zip(places, offers, phrases, strict=True):
         directory = Path(
             shutil.copytree(ROOT / "content", tmp_path / str(len(list(tmp_path.iterdir()))))
         )

@@ -166,7 +166,7 @@ def test_the_event_examples_of_the_editors_guide_are_valid(tmp_path):
     places = [b for b in blocks if b.startswith("places:")]
     events = [b for b in blocks if b.startswith("events:")]
     assert len(places) == len(events) == 3  # fr, en, zh
-    for number, (place, event) in enumerate(zip(places, events)):
+    for number, (place, event) in enumerate(zip(places, events, strict=True)):
         directory = Path(shutil.copytree(ROOT / "content", tmp_path / str(number)))
         (directory / "example_place.yml").write_text(place, encoding="utf-8")
         (directory / "example_event.yml").write_text(event, encoding="utf-8")

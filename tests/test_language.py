@@ -192,7 +192,7 @@ def _accuracy(texts, language, previous=None):
 
 def _lines(name):
     return [
-        l.strip() for l in (EVAL_LID / name).read_text(encoding="utf-8").splitlines() if l.strip()
+        s.strip() for s in (EVAL_LID / name).read_text(encoding="utf-8").splitlines() if s.strip()
     ]
 
 

@@ -47,7 +47,7 @@ def test_a_tourist_whose_rasa_process_dies_goes_on_with_the_other(two_processes,
     memory = UserMemory(settings.var_dir / "bot.db")
     rasa = RasaClient(started.rasa_urls, timeout=5.0)
     assistant = Assistant(rasa, memory, b"key", LiveContent(settings.content_dir))
-    names = {url: name for url, name in zip(started.rasa_urls, ("rasa", "rasa-2"))}
+    names = dict(zip(started.rasa_urls, ("rasa", "rasa-2"), strict=True))
 
     async def conversation():
         try:

@@ -14,7 +14,7 @@ def test_a_short_answer_is_one_message():
 
 
 def test_long_answers_are_cut_at_paragraphs_never_inside_a_word():
-    paragraphs = [("paragraphe%d " % i) + "mot " * 300 for i in range(8)]
+    paragraphs = [f"paragraphe{i} " + "mot " * 300 for i in range(8)]
     text = "\n\n".join(p.strip() for p in paragraphs)
     pieces = split(text)
     assert len(pieces) > 1
