@@ -60,7 +60,17 @@ STABLE_SECONDS = 60.0  # a child running this long is restarted quickly again if
 STOP_SECONDS = 15.0  # SIGTERM, then SIGKILL after this long
 HUNG_STOP_SECONDS = 3.0  # the same for a child that stopped answering: it may never act on SIGTERM
 # Secrets of the channel layer that no child needs (they stay out of its environment).
-SECRET_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "PSEUDONYM_KEY")
+SECRET_VARIABLES = (
+    "PSEUDONYM_KEY",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "WECHAT_TOKEN",
+    "WECHAT_APP_SECRET",
+    "WECHAT_ENCODING_AES_KEY",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 

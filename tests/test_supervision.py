@@ -60,3 +60,21 @@ def test_a_child_that_stops_answering_is_started_again(web_child, caplog):
             except ProcessLookupError:
                 pass
     assert "The web server stopped answering its health check" in caplog.text
+
+
+def test_rasa_and_the_action_server_never_get_a_channels_secrets(monkeypatch):
+    from bot.services import child_environment
+
+    secrets = {
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "WECHAT_APP_SECRET": "wechat-secret",
+        "WECHAT_ENCODING_AES_KEY": "k" * 43,
+        "WHATSAPP_ACCESS_TOKEN": "EAAG-token",
+        "WHATSAPP_APP_SECRET": "meta-secret",
+        "PSEUDONYM_KEY": "key",
+    }
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    env = child_environment({"CONTENT_DIR": "content"})
+    assert not set(secrets) & set(env)
+    assert env["CONTENT_DIR"] == "content"
