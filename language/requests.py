@@ -52,6 +52,12 @@ def requested(text: str) -> tuple[str, str | None] | None:
     return found
 
 
+def asks_for_menu(text: str) -> bool:
+    """``text`` is only a word that opens the language menu ("langue", "Language", "語言")."""
+    words = fold(_CLAUSES.sub(" ", chinese.to_simplified(text))).split()
+    return len(words) == 1 and words[0] in _rules().menu
+
+
 @dataclass(frozen=True)
 class _Rules:
     languages: re.Pattern  # any language name
@@ -61,6 +67,7 @@ class _Rules:
     phrases: re.Pattern  # ways of asking of several words
     asking: frozenset[str]
     asking_chinese: re.Pattern
+    menu: frozenset[str]  # words that open the language menu
 
     def asks(self, piece: str) -> bool:
         """A run of letters (or of Han characters) that only asks."""
@@ -94,4 +101,5 @@ def _rules() -> _Rules:
         phrases=_alternatives(data["asking_phrases"]),
         asking=frozenset(map(str, data["asking"])),
         asking_chinese=re.compile(f"(?:{chinese_words})*不?"),
+        menu=frozenset(fold(str(w)) for w in data["menu"]),
     )

@@ -5,7 +5,7 @@ through :class:`Assistant`: pseudonymise the user, decide the reply language,
 ask Rasa with that decision as metadata, and fall back to a kind "try again"
 in the same language when Rasa is not there. What else every channel needs
 the same way is here too: the language menu (its "lang:fr" payloads, and the
-words "langue", "language", "语言" typed to open it), and the digits a tourist
+words of language/request_words.yml's ``menu`` typed to open it), and the digits a tourist
 answers to a numbered list of buttons (:meth:`Assistant.offer`).
 
 Chinese comes in two scripts. Rasa, the actions and the content know
@@ -35,7 +35,7 @@ from bot.core.pseudonym import pseudonym
 from bot.core.rasa_client import RasaClient, RasaUnavailable
 from bot.core.user_memory import UserMemory
 from curated.live import LiveContent
-from language import chinese
+from language import chinese, requests
 from language import decision as language
 
 logger = logging.getLogger(__name__)
@@ -44,10 +44,6 @@ logger = logging.getLogger(__name__)
 MAX_TEXT_LENGTH = 1000
 
 LANGUAGE_CHOICES = (("fr", "Français"), ("zh", "中文"), ("en", "English"))
-# Typed alone, these open the language menu (channels without slash commands).
-LANGUAGE_MENU_WORDS = frozenset(
-    {"langue", "langues", "language", "languages", "lang", "语言", "語言", "切换语言", "切換語言"}
-)
 _NUMBER = re.compile(r"^\s*([0-9０-９]{1,2})\s*[.)。]?\s*$")
 
 
@@ -100,7 +96,7 @@ class Assistant:
         started = time.perf_counter()
         user = pseudonym(self.key, channel, user_id)
         text = self._chosen_option(user, _clean(text))
-        if text.casefold() in LANGUAGE_MENU_WORDS:
+        if requests.asks_for_menu(text):
             return self.language_menu(channel, user_id, client_language, typed=text)
         if text.startswith("lang:") and text[5:] in language.LANGUAGES:
             self.set_language(channel, user_id, text[5:], client_language)

@@ -40,6 +40,7 @@ class UserMemory:
         )
         self._lock = threading.Lock()
         self._known: dict = {}  # pseudonym -> language, as written
+        self._offered: dict[str, list[str]] = {}  # pseudonym -> options, as written
 
     def language(self, pseudonym: str) -> str | None:
         if pseudonym in self._known:
@@ -64,6 +65,8 @@ class UserMemory:
 
     def options(self, pseudonym: str) -> list[str]:
         """The payloads of the numbered list this user was last shown (WeChat)."""
+        if pseudonym in self._offered:
+            return list(self._offered[pseudonym])
         with self._lock:
             row = self._db.execute(
                 "SELECT payloads FROM user_options WHERE pseudonym = ?", (pseudonym,)
@@ -71,6 +74,9 @@ class UserMemory:
         return json.loads(row[0]) if row else []
 
     def remember_options(self, pseudonym: str, payloads: list[str]) -> None:
+        if self._offered.get(pseudonym, None) == payloads:
+            return  # nothing new to write (most answers: no list before, none now)
+        self._offered[pseudonym] = list(payloads)
         with self._lock:
             if payloads:
                 self._db.execute(
