@@ -34,7 +34,7 @@ format: $(STAMP) ## Fix what ruff can fix, and format the code
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-system-packages: ## Install the Debian packages the tests need (chromium, redis-server), as root
+system-packages: ## Install the Debian packages the tests need (chromium, redis-server, postgresql), as root
 	@scripts/system-packages.sh
 
 review: $(STAMP) ## Serve the staff review app on http://127.0.0.1:8000 (REVIEW_PORT to change)

@@ -97,6 +97,7 @@ def _secrets(settings: Settings) -> list:
     return [
         settings.pseudonym_key,
         settings.redis_url,
+        settings.tracker_store_url,  # may hold the database's password
         telegram and telegram.token,
         telegram and telegram.webhook_secret,
         wechat and wechat.token,

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rasa_extensions import command as rasa_command
+from rasa_extensions import endpoints as rasa_endpoints
 from settings import ROOT, Settings
 
 logger = logging.getLogger(__name__)
@@ -373,9 +374,13 @@ class Services:
             free_port() for _ in range((rasa_processes or settings.rasa_processes) - 1)
         ]
         self.actions_port = actions_port or free_port()
+        # Rasa reads it at each start, restarts included: one file per action server.
+        self.endpoints = rasa_endpoints.write(
+            settings.var_dir / "rasa" / f"endpoints-{self.actions_port}.yml",
+            f"http://127.0.0.1:{self.actions_port}/webhook",
+            settings.tracker_store, settings.redis_url,
+        )  # fmt: skip
         env = child_environment({
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
-            "TRACKER_DB": str(settings.var_dir / "tracker.db"),
             "CONTENT_DIR": str(settings.content_dir),
             "SANIC_HOST": "127.0.0.1",
         })  # fmt: skip
@@ -387,7 +392,7 @@ class Services:
             ),
         ] + [
             Child(
-                _rasa_name(index), rasa_command.argv(*rasa_command.run_args(model, port)),
+                _rasa_name(index), rasa_command.argv(*rasa_command.run_args(model, port, self.endpoints)),
                 env, f"http://127.0.0.1:{port}/", settings.log_dir / f"{_rasa_name(index)}.log",
             )
             for index, port in enumerate(self.rasa_ports)

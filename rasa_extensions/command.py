@@ -1,7 +1,8 @@
 """The one way the project runs Rasa's command line: train, run, test, validate.
 
 ``python -m rasa_extensions.command ARGS`` is ``rasa ARGS`` with the
-project's speed-ups applied first (``speedups.py``), in the same process,
+project's speed-ups applied first (``speedups.py``, and the tracker store's
+errors let through, ``tracker_store.py``), in the same process,
 so the Rasa server that loads the project's components runs with them. The
 Makefile, the Dockerfile, ``bot.services``, ``evaluation`` and ``benchmarks``
 all go through here; the helpers below build the argument lists they share.
@@ -68,10 +69,10 @@ def train_if_changed_argv(out: Path) -> list[str]:
     return [sys.executable, "-m", "rasa_extensions.train_if_changed", "--out", str(out)]
 
 
-def run_args(model: Path, port: int, interface: str = "127.0.0.1") -> list[str]:
-    """``rasa run``: the REST channel of credentials.yml, the endpoints of endpoints.yml."""
+def run_args(model: Path, port: int, endpoints: Path, interface: str = "127.0.0.1") -> list[str]:
+    """``rasa run``: the REST channel of credentials.yml, the endpoints written by ``endpoints.py``."""
     return [
-        "run", "--model", str(model), "--endpoints", "endpoints.yml",
+        "run", "--model", str(model), "--endpoints", str(endpoints),
         "--credentials", "credentials.yml", "--interface", interface, "--port", str(port),
     ]  # fmt: skip
 
@@ -125,9 +126,10 @@ def latest_model(models_dir: Path) -> Path | None:
 def main() -> None:
     from rasa.__main__ import main as rasa_main
 
-    from rasa_extensions import speedups
+    from rasa_extensions import speedups, tracker_store
 
     speedups.apply()
+    tracker_store.errors_reach_the_channel()
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_main()
 

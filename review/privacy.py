@@ -2,7 +2,7 @@
 
 Both delete from the review database and from the files the review database
 is imported from: the bot's conversation log (var/conversations.db), Rasa's
-tracker store (var/tracker.db or TRACKER_DATABASE_URL) and, for erasure, the
+tracker store (var/tracker.db or TRACKER_STORE_URL) and, for erasure, the
 bot's memory of the user's language (var/bot.db). Each run is written to the
 ``audit`` table and to var/log/review-audit.log; an erased pseudonym is
 logged as a hash, not in clear.

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need, when they are missing:
 # chromium (browser tests of the review app and the web chat) and
-# redis-server (the delivery store shared by several channel processes). As root it uses apt-get; as
+# redis-server and postgresql (the servers several processes share: the tests
+# of the scaled-out set-up start their own, on loopback). As root it uses apt-get; as
 # anyone else it says in one sentence how to install them and exits 1.
 set -u
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "The tests need Debian's ${missing[*]}: run 'sudo apt-get install -y --no-install-recommends ${missing[*]}' once, then make test again." >&2

@@ -25,8 +25,9 @@ keys) come from the environment only, never from git.
 | ``WECHAT_*`` | the WeChat Official Account (``WeChatSettings``) | no WeChat |
 | ``WHATSAPP_*`` | the WhatsApp Business Cloud API number (``WhatsAppSettings``) | no WhatsApp |
 | ``WEBCHAT_*`` | the chat window on the offices' sites (``WebChatSettings``) | no web chat |
-| ``REDIS_URL`` | Redis shared by several channel processes (deliveries, WeChat token) | SQLite, one process |
-| ``REVIEW_*``, ``TRACKER_DATABASE_URL`` | the staff review app (``ReviewSettings``) | see there |
+| ``TRACKER_STORE_URL`` | where Rasa keeps conversations (``postgresql://...`` for several Rasa processes); the review app reads them there | SQLite ``VAR_DIR/tracker.db`` |
+| ``REDIS_URL`` | Redis shared by several processes: Rasa's lock store, the channels' deliveries, WeChat's token | none: one process, SQLite |
+| ``REVIEW_*`` | the staff review app (``ReviewSettings``) | see there |
 
 ``make run`` serves every channel whose settings are present, side by side,
 and the terminal chat when none is.
@@ -130,7 +131,6 @@ class ReviewSettings:
     | variable | meaning | default |
     |---|---|---|
     | ``REVIEW_DATABASE_URL`` | SQLAlchemy URL of the review database (PostgreSQL: ``postgresql://...``) | SQLite ``VAR_DIR/review.db`` |
-    | ``TRACKER_DATABASE_URL`` | Rasa's SQL tracker store, when it is not ``VAR_DIR/tracker.db`` | SQLite ``VAR_DIR/tracker.db`` |
     | ``REVIEW_HOST`` / ``REVIEW_PORT`` | where the app listens | ``127.0.0.1`` / ``8000`` |
     | ``REVIEW_SESSION_MINUTES`` | a session ends after this long without a request | 60 |
     | ``REVIEW_SESSION_MAX_HOURS`` | and in any case after this long | 12 |
@@ -177,6 +177,7 @@ class Settings:
     whatsapp: WhatsAppSettings | None = None
     webchat: WebChatSettings | None = None
     redis_url: str | None = field(default=None, repr=False)
+    tracker_store_url: str = field(default="", repr=False)  # TRACKER_STORE_URL; "": the default
     rasa_urls: tuple[str, ...] = ()  # several running Rasa processes (RASA_URLS)
     rasa_processes: int = 1  # Rasa processes started here when no URL is given
     log_level: str | None = None  # None: each program's own default
@@ -185,6 +186,11 @@ class Settings:
     @property
     def log_dir(self) -> Path:
         return self.var_dir / "log"
+
+    @property
+    def tracker_store(self) -> str:
+        """Where Rasa keeps conversations: TRACKER_STORE_URL, else SQLite in VAR_DIR."""
+        return self.tracker_store_url or default_tracker_store(self.var_dir)
 
     @property
     def channels(self) -> list[str]:
@@ -197,18 +203,20 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
     """The settings in ``env`` (the process environment by default), checked."""
     read = _Reader(os.environ if env is None else env)
     var_dir = read.path("VAR_DIR", ROOT / "var")
+    tracker_store_url = _tracker_store_url(read)
     return Settings(
         var_dir=var_dir,
         models_dir=read.path("MODELS_DIR", ROOT / "models"),
         content_dir=read.path("CONTENT_DIR", ROOT / "content"),
         rasa_url=read.text("RASA_URL", "").rstrip("/"),
         rasa_timeout=read.number("RASA_TIMEOUT_SECONDS", 5.0, float, "a number of seconds, e.g. 5"),
-        review=_review(read, var_dir),
+        review=_review(read, var_dir, tracker_store_url or default_tracker_store(var_dir)),
         telegram=_telegram(read),
         wechat=_wechat(read),
         whatsapp=_whatsapp(read),
         webchat=_webchat(read),
-        redis_url=read.text("REDIS_URL", "") or None,
+        redis_url=_redis_url(read),
+        tracker_store_url=tracker_store_url,
         rasa_urls=_urls(read, "RASA_URLS"),
         rasa_processes=_processes(read),
         log_level=read.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
@@ -239,6 +247,27 @@ def _telegram(read: _Reader) -> TelegramSettings | None:
         webhook_listen=read.text("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=read.number("TELEGRAM_WEBHOOK_PORT", 8443, int, "a port number, e.g. 8443"),
     )
+
+
+def default_tracker_store(var_dir: Path) -> str:
+    return f"sqlite:///{var_dir / 'tracker.db'}"
+
+
+def _tracker_store_url(read: _Reader) -> str:
+    url = read.text("TRACKER_STORE_URL", "")
+    if url and not re.fullmatch(r"(sqlite:///\S+|postgresql(\+psycopg2)?://\S+)", url):
+        raise SettingError(
+            "TRACKER_STORE_URL should be postgresql://user:password@host:5432/database "
+            "or sqlite:///path/to/tracker.db."
+        )
+    return url
+
+
+def _redis_url(read: _Reader) -> str | None:
+    url = read.text("REDIS_URL", "") or None
+    if url is not None and not re.fullmatch(r"rediss?://\S+", url):
+        raise SettingError("REDIS_URL should look like redis://:password@host:6379/0.")
+    return url
 
 
 def _urls(read: _Reader, name: str) -> tuple[str, ...]:
@@ -332,11 +361,11 @@ def _webchat(read: _Reader) -> WebChatSettings | None:
     )
 
 
-def _review(read: _Reader, var_dir: Path) -> ReviewSettings:
+def _review(read: _Reader, var_dir: Path, tracker_store_url: str) -> ReviewSettings:
     return ReviewSettings(
         var_dir=var_dir,
         database_url=read.text("REVIEW_DATABASE_URL", "") or f"sqlite:///{var_dir / 'review.db'}",
-        tracker_url=read.text("TRACKER_DATABASE_URL", "") or f"sqlite:///{var_dir / 'tracker.db'}",
+        tracker_url=tracker_store_url,
         host=read.text("REVIEW_HOST", "127.0.0.1"),
         port=read.number("REVIEW_PORT", 8000, int, "a port number, e.g. 8000"),
         session_minutes=read.number("REVIEW_SESSION_MINUTES", 60.0, float, "a number of minutes"),

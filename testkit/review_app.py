@@ -53,7 +53,7 @@ class ServedApp:
                 "REVIEW_PORT": str(self.port),
                 "REVIEW_HOST": "127.0.0.1",
                 "REVIEW_DATABASE_URL": self.config.database_url,
-                "TRACKER_DATABASE_URL": self.config.tracker_url,
+                "TRACKER_STORE_URL": self.config.tracker_url,
                 "REVIEW_TIMEZONE": "Europe/Paris",
                 "REVIEW_IMPORT_SECONDS": "1",
             }

@@ -491,7 +491,7 @@ def test_command_line_accounts_retention_and_erasure(tmp_path, monkeypatch, caps
         monkeypatch.setenv("REVIEW_DATABASE_URL", _database_url(tmp_path))
     else:
         monkeypatch.delenv("REVIEW_DATABASE_URL", raising=False)
-    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     monkeypatch.setenv("REVIEW_PASSWORD", "script-password-1")
     assert cli.main(["demo", "--conversations", "20"]) == 0
     assert cli.main(["users", "add", "erin", "--role", "admin"]) == 0
