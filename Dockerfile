@@ -1,6 +1,9 @@
-# The assistant's servers in one image: the action server and Rasa's REST
-# channel (the channel layer, bot/, talks to it). Versions come from
-# requirements.txt and requirements.lock, as for `make run`.
+# The project's one image: Rasa, the action server, the channels and the staff
+# review app, started by scripts/docker-start.sh with a role (docker-compose.yml
+# runs one role per container; without one, `all` runs the action server and
+# Rasa's REST channel together). Versions come from requirements.txt and
+# requirements.lock, as for `make run`. Not built on the project's machines
+# (no Docker engine there).
 FROM python:3.10-slim
 
 ENV RASA_TELEMETRY_ENABLED=false \
@@ -13,10 +16,24 @@ WORKDIR /app
 COPY requirements.txt requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.txt -c requirements.lock
 
-COPY . .
+# What the processes read, and nothing else: no tests, no local .env or var/.
+COPY config.yml domain.yml credentials.yml ./
+COPY nlu nlu
+COPY dialogue dialogue
+COPY content content
+COPY settings settings
+COPY language language
+COPY curated curated
+COPY rasa_extensions rasa_extensions
+COPY actions actions
+COPY bot bot
+COPY review review
+COPY scripts/docker-start.sh scripts/docker-start.sh
 RUN python -m rasa_extensions.command train --config config.yml --domain domain.yml --data nlu dialogue --out models \
-    && useradd --create-home assistant && mkdir -p var && chown -R assistant var .rasa
+    && useradd --create-home --uid 10001 assistant && mkdir -p var && chown -R assistant var .rasa
 
 USER assistant
-EXPOSE 5005
-CMD ["sh", "scripts/docker-start.sh"]
+# Rasa's REST channel, the action server, the review app; the channels'
+# webhooks listen where their *_LISTEN and *_PORT settings say.
+EXPOSE 5005 5055 8000
+CMD ["sh", "scripts/docker-start.sh", "all"]
