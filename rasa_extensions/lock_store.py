@@ -8,16 +8,24 @@ down this store keeps the locks in the process's memory, as Rasa does with a
 single process, and says so in Rasa's log once; when Redis answers again it
 is used again for the conversations that hold no lock in memory, and that
 is logged too.
+
+Rasa's store also reads a conversation's lock, changes it and writes it back
+without guarding the two steps: two messages of one tourist reaching two
+processes at the same instant both got the first ticket and ran side by side,
+and one turn was lost from the tracker store (``tests/test_scale_out.py``).
+Here every change of a lock happens under a short Redis mutex of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, RedisLockStore
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +33,8 @@ logger = logging.getLogger(__name__)
 SOCKET_TIMEOUT_SECONDS = 0.5
 # While Redis is down, it is tried again after this long (not on every call).
 RETRY_SECONDS = 2.0
+# The mutex around one change of a lock: held for a few Redis calls.
+MUTEX_SECONDS = 2.0
 
 
 class FallbackRedisLockStore(RedisLockStore):
@@ -34,6 +44,41 @@ class FallbackRedisLockStore(RedisLockStore):
         super().__init__(host=endpoint_config.url or "localhost", **options)
         self.memory = InMemoryLockStore()
         self.down_since: float | None = None
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
+
+    @contextlib.contextmanager
+    def _mutex(self, conversation_id: str) -> Iterator[None]:
+        mutex = None
+        if conversation_id not in self.memory.conversation_locks and self._redis_usable():
+            try:
+                mutex = self.red.lock(
+                    f"{self.key_prefix}{conversation_id}:change",
+                    timeout=MUTEX_SECONDS,
+                    blocking_timeout=MUTEX_SECONDS,
+                    sleep=0.01,
+                )
+                if not mutex.acquire():
+                    mutex = None  # held by a process that died: go on, as Rasa would
+            except Exception as error:  # Redis down: the lock lives in memory
+                self._down(error)
+                mutex = None
+        try:
+            yield
+        finally:
+            if mutex is not None:
+                with contextlib.suppress(Exception):  # expired, or Redis gone meanwhile
+                    mutex.release()
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         if conversation_id in self.memory.conversation_locks:
