@@ -359,20 +359,17 @@ async def _loads(
 
         # Long conversations: each closed loop of 1, 10 and 50 chats has chats of
         # its own, the 100-chat loop all of them (50 to 70 turns long when it starts).
-        async with telegram() as target:
-            base = target.chat_base
-            biggest = max(plan.closed)
-            await _prewarm(rasa, key, [base + i for i in range(biggest)], plan.prewarm)
-            end = biggest  # chats from `end` on are taken by a smaller loop
-            for chats in plan.closed:
-                first = 0 if chats == biggest else max(0, end - chats)
-                end = end if chats == biggest else first
-                shifted = load.TelegramTarget(api, base + first, answered)
-                async with shifted:
-                    per_chat = plan.alone_long if chats == 1 else plan.per_chat
-                    outcome.closed[("long", chats)] = await _measured(
-                        load.closed_loop(shifted, chats, per_chat, "long"), roots
-                    )
+        base, biggest = next(chat_bases), max(plan.closed)
+        await _prewarm(rasa, key, [base + i for i in range(biggest)], plan.prewarm)
+        end = biggest  # chats from `end` on are taken by a smaller loop
+        for chats in plan.closed:
+            first = 0 if chats == biggest else max(0, end - chats)
+            end = end if chats == biggest else first
+            async with load.TelegramTarget(api, base + first, answered) as target:
+                per_chat = plan.alone_long if chats == 1 else plan.per_chat
+                outcome.closed[("long", chats)] = await _measured(
+                    load.closed_loop(target, chats, per_chat, "long"), roots
+                )
 
         for rate in plan.rates:
             async with telegram() as target:
