@@ -215,7 +215,7 @@ def speed_section(work: Path, smoke: bool):
         try:
             for target_factory, tag in (
                 (lambda: load.RestTarget(services.rasa_url), "rest"),
-                (lambda: load.TelegramTarget(api, 100_000), "tg"),
+                (lambda: load.TelegramTarget(api, 100_000, bot.answered_listeners), "tg"),
             ):
                 rows, curve = asyncio.run(
                     _loads(target_factory, tag, closed, per_chat, alone, rates, seconds)

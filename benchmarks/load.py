@@ -6,6 +6,11 @@ Two targets answer the same messages:
   python-telegram-bot Application -> Rasa -> actions -> back, timed from the
   update being available to the reply reaching the Bot API. Telegram's flood
   limits are the Bot API's to enforce, so the channel's own limiters are off.
+  Given the channel's ``answered`` listeners (``RunningBot.answered_listeners``),
+  a message is timed to its answer's last message, found by update id: an
+  answer of several messages ("any offers" has two) would otherwise have its
+  second message taken for the reply to the chat's next message, and every
+  later message of the chat would be timed against the previous one's reply.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import itertools
 import random
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -89,19 +95,43 @@ class RestTarget:
 class TelegramTarget:
     name = "Telegram channel (offline Bot API)"
 
-    def __init__(self, api: FakeBotApi, chat_base: int) -> None:
+    def __init__(
+        self,
+        api: FakeBotApi,
+        chat_base: int,
+        answered: list[Callable[[str], None]] | None = None,
+    ) -> None:
         self.api = api
         self.chat_base = chat_base
+        self.answered = answered  # the channel's, to time each update to its whole answer
         self._waiting: dict[str, list[asyncio.Future]] = {}
+        self._updates: dict[int, asyncio.Future] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def __aenter__(self) -> TelegramTarget:
         self._loop = asyncio.get_running_loop()
-        self.api.listeners.append(self._on_call)
+        if self.answered is not None:
+            self.answered.append(self._on_answered)
+        else:
+            self.api.listeners.append(self._on_call)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        self.api.listeners.remove(self._on_call)
+        if self.answered is not None:
+            self.answered.remove(self._on_answered)
+        else:
+            self.api.listeners.remove(self._on_call)
+
+    def _on_answered(self, delivery_id: str) -> None:
+        """Told by the channel (in its own thread) of each update it has answered."""
+        if self._loop is not None:
+            update_id = int(delivery_id.rsplit(":", 1)[1])
+            self._loop.call_soon_threadsafe(self._resolve_update, update_id)
+
+    def _resolve_update(self, update_id: int) -> None:
+        future = self._updates.pop(update_id, None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
 
     def _on_call(self, call: Call) -> None:
         """Told by the Bot API (in its own thread) of each call the bot made."""
@@ -122,9 +152,13 @@ class TelegramTarget:
         if self._loop is None:
             raise RuntimeError("TelegramTarget asks inside `async with`")
         future = self._loop.create_future()
-        self._waiting.setdefault(str(chat_id), []).append(future)
         code = {"fr": "fr", "zh": "zh-hans", "en": "en"}[language]
-        self.api.push_message(chat_id, text, language_code=code)
+        if self.answered is not None:
+            update = self.api.push_message(chat_id, text, language_code=code)
+            self._updates[update["update_id"]] = future
+        else:
+            self._waiting.setdefault(str(chat_id), []).append(future)
+            self.api.push_message(chat_id, text, language_code=code)
         await asyncio.wait_for(future, 60)
 
 

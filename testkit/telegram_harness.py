@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,13 +31,31 @@ from testkit.loop_thread import LoopThread
 T = TypeVar("T")
 
 
+class AnsweredDeliveries(DedupStore):
+    """The channel's store of updates, in memory, telling ``listeners`` of each update
+    answered (its delivery id, "bot id:update id"), from the thread that marks it:
+    the moment every message of the answer has been sent."""
+
+    def __init__(self) -> None:
+        super().__init__(":memory:")
+        self.listeners: list[Callable[[str], None]] = []
+
+    def answered(self, channel: str, message_id: str) -> None:
+        super().answered(channel, message_id)
+        for listener in list(self.listeners):
+            listener(message_id)
+
+
 class RunningBot:
-    """The channel's Application polling the fake Bot API from its own thread."""
+    """The channel's Application polling the fake Bot API from its own thread.
+
+    ``rasa_url``: one Rasa process, or several (``Services.rasa_urls``), routed
+    per user by the channel core's ``RasaClient`` as ``python -m bot run`` does."""
 
     def __init__(
         self,
         api: FakeBotApi,
-        rasa_url: str,
+        rasa_url: str | Sequence[str],
         settings: Settings,
         tag: str,
         per_chat_rate: float = 1.0,
@@ -51,8 +69,9 @@ class RunningBot:
         self.log = ConversationLog(settings.var_dir / f"conversations-{tag}.db")
         # In memory: each fake Bot API numbers its updates from 1 again, which a
         # store kept on disk would take for updates already answered.
-        self.deliveries = DedupStore(":memory:")
+        self.deliveries = AnsweredDeliveries()
         self.rasa = RasaClient(rasa_url, timeout=settings.rasa_timeout)
+        self.answered_listeners = self.deliveries.listeners  # load.TelegramTarget's clock
         self.assistant = Assistant(
             self.rasa,
             self.memory,
