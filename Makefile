@@ -46,7 +46,7 @@ train: $(STAMP) ## Train the model (does nothing when data and config are unchan
 evaluate: $(STAMP) train ## Measure understanding and language choice; writes docs/evaluation.md
 	$(PY) -m evaluation
 
-benchmark: $(STAMP) train ## Speed, memory, accuracy against the alternatives (~30 min); writes BENCHMARKS.md
+benchmark: $(STAMP) train ## Speed, memory, accuracy, scale-out against the alternatives (~45 min); writes BENCHMARKS.md
 	$(PY) -m pip install --quiet -r requirements-bench.txt -c requirements.lock
 	$(PY) -m benchmarks
 

@@ -1,12 +1,14 @@
 """Run every benchmark in one go and write the report.
 
-    python -m benchmarks            # full run (about 30 minutes on 2 cores): BENCHMARKS.md, docs/latency.png
-    python -m benchmarks --smoke    # a minute: tiny loads, no Rasa default pipeline, no stock assistant
+    python -m benchmarks            # full run (about 45 minutes on 2 cores): BENCHMARKS.md, docs/latency.png
+    python -m benchmarks --smoke    # a minute: tiny loads, no Rasa default pipeline, no stock assistant, no scale-out
+    python -m benchmarks.scale_out  # the scale-out section alone (about 13 minutes)
 
 Measures: language choice on short messages (project vs raw langdetect vs
 lingua), understanding (project vs Rasa's default pipeline), speed (closed and
 open loops through the Telegram channel and straight to Rasa, plus the stock
-`rasa init` assistant), and cost (memory, training, first answer, content edit).
+`rasa init` assistant), cost (memory, training, first answer, content edit), and
+scale-out (SQLite with one Rasa process against PostgreSQL + Redis with one and two).
 """
 
 from __future__ import annotations
@@ -70,6 +72,11 @@ def main(argv: list[str] | None = None) -> None:
         print("cost...", flush=True)
         sections.append(cost_section(work / "cost", smoke))
         chart(curves, args.chart)
+        if not smoke:  # about 13 minutes; tests/test_scale_out.py covers what it runs
+            from benchmarks.scale_out import scale_out_section  # it reads this module's targets
+
+            print("scale-out...", flush=True)
+            sections.append(scale_out_section(work / "scale", smoke))
 
     header = (
         "# Benchmarks\n\n"

@@ -56,6 +56,11 @@ HEALTH_TIMEOUT_SECONDS = 3.0  # one health check waits this long for an answer
 # A busy action server on 2 cores can leave /health unanswered for a few
 # seconds under load (seen in the benchmark): that must not cost a restart.
 UNHEALTHY_AFTER = 5
+# A child that fails its health check while it keeps using the CPU is busy
+# (a queue of tourists' turns), not hung: restarting it would drop every turn
+# in hand and answer none sooner. It gets this many checks (about two minutes).
+BUSY_UNHEALTHY_AFTER = 30
+BUSY_CPU_SECONDS = 0.2  # CPU time used between two checks that counts as busy
 BACKOFF_SECONDS = (1.0, 30.0)  # first and longest wait before a restart
 STABLE_SECONDS = 60.0  # a child running this long is restarted quickly again if it fails
 STOP_SECONDS = 15.0  # SIGTERM, then SIGKILL after this long
@@ -125,6 +130,7 @@ class Child:
     started_at: float = 0.0
     healthy: bool = False  # answered its health check since it was last started
     failures: int = 0  # health checks failed in a row
+    cpu_seconds: float | None = None  # CPU time used so far, at the last check
     restarts: int = 0
     restart_at: float | None = None  # when a child that stopped is started again
     backoff: float = BACKOFF_SECONDS[0]
@@ -141,11 +147,13 @@ class Supervisor:
         check_seconds: float = CHECK_SECONDS,
         startup_seconds: float = STARTUP_TIMEOUT_SECONDS,
         health_timeout: float = HEALTH_TIMEOUT_SECONDS,
+        busy_after: int = BUSY_UNHEALTHY_AFTER,
     ) -> None:
         self.children = {child.name: child for child in children}
         self.check_seconds = check_seconds
         self.startup_seconds = startup_seconds
         self.health_timeout = health_timeout
+        self.busy_after = busy_after
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._starting = False  # while start() waits: a child that stops is an error, not restarted
@@ -246,6 +254,10 @@ class Supervisor:
             )
             self._schedule_restart(child)
             return
+        used = _cpu_seconds(child.process.pid)
+        busy = used is not None and child.cpu_seconds is not None
+        busy = busy and used - child.cpu_seconds >= BUSY_CPU_SECONDS  # type: ignore[operator]
+        child.cpu_seconds = used
         if _answers(child.health_url, self.health_timeout):
             if not child.healthy:
                 child.healthy = True
@@ -258,7 +270,14 @@ class Supervisor:
             return
         if child.healthy:
             child.failures += 1
-            if child.failures >= UNHEALTHY_AFTER:
+            if busy and child.failures == UNHEALTHY_AFTER:
+                logger.warning(
+                    "The %s server is not answering its health check but is busy (using the CPU): "
+                    "it is given %d checks before it is started again",
+                    child.name,
+                    self.busy_after,
+                )
+            if child.failures >= (self.busy_after if busy else UNHEALTHY_AFTER):
                 logger.error(
                     "The %s server stopped answering its health check (%s): starting it again in %.0f s",
                     child.name,
@@ -331,6 +350,16 @@ class Supervisor:
             except ProcessLookupError:
                 pass
             process.wait()
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a running process (Linux); None where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _answers(url: str, timeout: float) -> bool:

@@ -78,3 +78,42 @@ def test_rasa_and_the_action_server_never_get_a_channels_secrets(monkeypatch):
     env = child_environment({"CONTENT_DIR": "content"})
     assert not set(secrets) & set(env)
     assert env["CONTENT_DIR"] == "content"
+
+
+BUSY_CHILD = """
+import http.server, os, sys
+
+class Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        if os.path.exists(sys.argv[2]):
+            while True:  # a long queue of work: no answer, the CPU in use
+                pass
+
+    def log_message(self, *args):
+        pass
+
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Health).serve_forever()
+"""
+
+
+def test_a_child_busy_with_work_is_given_time_before_it_is_started_again(tmp_path, caplog):
+    port, flag = free_port(), tmp_path / "busy"
+    child = Child(
+        "busy", [sys.executable, "-c", BUSY_CHILD, str(port), str(flag)], {**os.environ},
+        f"http://127.0.0.1:{port}/", tmp_path / "busy.log",
+    )  # fmt: skip
+    supervisor = Supervisor([child], check_seconds=0.2, health_timeout=0.3, busy_after=15)
+    supervisor.start()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.services"):
+            flag.touch()
+            began = time.monotonic()
+            assert _started_again(child, timeout=30)
+            seconds = time.monotonic() - began
+    finally:
+        supervisor.stop()
+    assert "is not answering its health check but is busy" in caplog.text
+    # 15 checks of 0.5 s, not 5: an idle, hung child is started again after about 2.5 s.
+    assert seconds >= 6

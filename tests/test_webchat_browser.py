@@ -245,6 +245,7 @@ def test_a_long_answer_fits_a_phone_screen(pages, scripted):
 
 def test_a_conversation_the_server_does_not_know_starts_afresh_and_is_answered(pages, scripted):
     page = pages(scripted.url + "/")
+    page.locator(".launcher").wait_for()  # the widget has saved its first state: not after ours
     made_up = "a" * 43 + "." + "b" * 22
     page.evaluate(
         "t => localStorage.setItem('mbgw-webchat', JSON.stringify("
