@@ -90,12 +90,13 @@ class SessionTrackerStore(SQLTrackerStore):
         return self._remember(recent(tracker, self.domain.slots, self.turns), last_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
         stored = getattr(tracker, _STORED, None)
         if stored is None:
-            await super().save(tracker)  # a tracker this store did not hand out
-            self._recent.pop(tracker.sender_id, None)
-            return
-        await self.stream_events(tracker)
+            # A tracker this store did not hand out (Rasa starting a conversation):
+            # what is already stored is counted, as Rasa's own save does.
+            with self.session_scope() as session:
+                stored = self._event_query(session, tracker.sender_id, False).count()
         new = list(tracker.events)[stored:]
         known = self._recent.get(tracker.sender_id)
         last_id = known[1] if known is not None else None
@@ -111,10 +112,6 @@ class SessionTrackerStore(SQLTrackerStore):
                 session.commit()
         setattr(tracker, _STORED, len(tracker.events))
         self._remember(recent(tracker, self.domain.slots, self.turns), last_id)
-
-    def forget(self) -> None:
-        """Drop the conversations kept in memory (tests, benchmarks)."""
-        self._recent.clear()
 
     def _remember(self, tracker: DialogueStateTracker, last_id: int | None) -> DialogueStateTracker:
         setattr(tracker, _STORED, len(tracker.events))
