@@ -146,8 +146,8 @@ def lingua_detector():
     codes = {Language.FRENCH: "fr", Language.ENGLISH: "en", Language.CHINESE: "zh"}
 
     def guess(text: str) -> str:
-        found = detector.detect_language_of(text)
-        return codes.get(found, "?")
+        found = detector.detect_language_of(text)  # None when it cannot tell
+        return codes.get(found, "?") if found is not None else "?"
 
     return guess
 
