@@ -19,6 +19,7 @@ from bot.core.pseudonym import pseudonym
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
 from curated.live import LiveContent
+from testkit.rasa import warm_rasa
 
 pytestmark = pytest.mark.e2e
 
@@ -27,18 +28,8 @@ pytestmark = pytest.mark.e2e
 def two_processes(settings, model, tmp_path_factory):
     own = replace(settings, var_dir=tmp_path_factory.mktemp("two-rasa"))
     with services.Services(own, model, rasa_processes=2) as started:
-        asyncio.run(_warm(started.rasa_urls))
+        asyncio.run(warm_rasa(started.rasa_urls))
         yield own, started
-
-
-async def _warm(urls):
-    """A first question loads each process's lazy parts and the action server's (seconds on a busy machine)."""
-    for url in urls:
-        client = RasaClient(url, timeout=60.0)
-        try:
-            await client.send("warm-up", "comment aller à Chamonix ?", {"language": "fr"})
-        finally:
-            await client.close()
 
 
 def test_a_tourist_whose_rasa_process_dies_goes_on_with_the_other(two_processes, content):

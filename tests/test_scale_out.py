@@ -10,6 +10,7 @@ conversation log, and the conversation keeps its place afterwards."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -25,6 +26,7 @@ from bot.core.pseudonym import pseudonym
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
 from curated.live import LiveContent
+from testkit.rasa import warm_rasa
 from testkit.servers import PostgresServer, RedisServer
 
 pytestmark = pytest.mark.e2e
@@ -49,17 +51,8 @@ def scaled(settings, model, servers, tmp_path_factory):
         redis_url=redis_server.url,
     )
     with services.Services(own, model, rasa_processes=2) as started:
-        asyncio.run(_warm(started.rasa_urls))
+        asyncio.run(warm_rasa(started.rasa_urls))
         yield own, started
-
-
-async def _warm(urls):
-    for url in urls:
-        client = RasaClient(url, timeout=60.0)
-        try:
-            await client.send("warm-up", "comment aller à Chamonix ?", {"language": "fr"})
-        finally:
-            await client.close()
 
 
 def user_texts(settings, sender):
@@ -76,8 +69,6 @@ def user_texts(settings, sender):
             ).fetchall()
     finally:
         engine.dispose()
-    import json
-
     return [(kind, json.loads(data).get("text")) for kind, data in rows]
 
 
