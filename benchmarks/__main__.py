@@ -28,7 +28,7 @@ from pathlib import Path
 
 import settings as settings_module
 from benchmarks import cost, load, understanding
-from bot.services import Services, free_port, train
+from bot.services import ReservedPort, Services, train
 from evaluation import language as language_eval
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT, latest_model
@@ -277,7 +277,8 @@ def stock_assistant(work: Path, per_chat: int, alone: int) -> dict[str, dict]:
         != 0
     ):
         return {}
-    port = free_port()
+    reserved = ReservedPort()  # until Rasa is gone
+    port = reserved.port
     process = subprocess.Popen(
         rasa_command.argv("run", "--port", str(port), "-i", "127.0.0.1"),
         cwd=work,
@@ -316,6 +317,7 @@ def stock_assistant(work: Path, per_chat: int, alone: int) -> dict[str, dict]:
     finally:
         os.killpg(process.pid, 15)
         process.wait(timeout=30)
+        reserved.release()
 
 
 def speed_report(table: dict[str, dict[str, dict]]) -> str:

@@ -235,7 +235,7 @@ def _servers(work: Path) -> Iterator[tuple[PostgresServer, RedisServer]]:
         yield postgres, redis
     finally:
         if redis is not None:
-            redis.stop()
+            redis.remove()
         if postgres is not None:
             postgres.remove()
 

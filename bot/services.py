@@ -103,10 +103,39 @@ def train(settings: Settings, quiet: bool = True) -> Path:
     return model
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class ReservedPort:
+    """A free loopback port that no other program is given until ``release``.
+
+    A port found free and let go (bind to port 0, close) can be handed to
+    another process, or to the next such look-up, before the server meant for
+    it binds it. Here a socket stays bound to the port, never listening, with
+    SO_REUSEADDR: the kernel then gives the port neither to a bind to port 0
+    nor to an outgoing connection, while the server it is for, which binds
+    with SO_REUSEADDR too (aiohttp, Sanic and so Rasa and rasa-sdk,
+    redis-server, PostgreSQL), can still listen on it, and listen again after a
+    restart. That is Linux's rule; on BSD systems (macOS) a bound socket would
+    keep the server itself out, so there the port is let go at once, as before.
+    """
+
+    def __init__(self) -> None:
+        self._socket: socket.socket | None = socket.socket()
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+        if not sys.platform.startswith("linux"):
+            self.release()
+
+    def release(self) -> None:
+        """Lets the port go (once the server is gone)."""
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    def __enter__(self) -> ReservedPort:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -148,12 +177,14 @@ class Supervisor:
         startup_seconds: float = STARTUP_TIMEOUT_SECONDS,
         health_timeout: float = HEALTH_TIMEOUT_SECONDS,
         busy_after: int = BUSY_UNHEALTHY_AFTER,
+        busy_cpu_seconds: float = BUSY_CPU_SECONDS,
     ) -> None:
         self.children = {child.name: child for child in children}
         self.check_seconds = check_seconds
         self.startup_seconds = startup_seconds
         self.health_timeout = health_timeout
         self.busy_after = busy_after
+        self.busy_cpu_seconds = busy_cpu_seconds
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._starting = False  # while start() waits: a child that stops is an error, not restarted
@@ -256,7 +287,7 @@ class Supervisor:
             return
         used = _cpu_seconds(child.process.pid)
         busy = used is not None and child.cpu_seconds is not None
-        busy = busy and used - child.cpu_seconds >= BUSY_CPU_SECONDS  # type: ignore[operator]
+        busy = busy and used - child.cpu_seconds >= self.busy_cpu_seconds  # type: ignore[operator]
         child.cpu_seconds = used
         if _answers(child.health_url, self.health_timeout):
             if not child.healthy:
@@ -398,11 +429,13 @@ class Services:
     ) -> None:
         self.settings = settings
         self.model = model
-        self.rasa_port = rasa_port or free_port()
+        # Ports chosen here stay reserved while the children run and restart.
+        self._reserved: list[ReservedPort] = []
+        self.rasa_port = rasa_port or self._reserve()
         self.rasa_ports = [self.rasa_port] + [
-            free_port() for _ in range((rasa_processes or settings.rasa_processes) - 1)
+            self._reserve() for _ in range((rasa_processes or settings.rasa_processes) - 1)
         ]
-        self.actions_port = actions_port or free_port()
+        self.actions_port = actions_port or self._reserve()
         # Rasa reads it at each start, restarts included: one file per action server.
         self.endpoints = rasa_endpoints.write(
             settings.var_dir / "rasa" / f"endpoints-{self.actions_port}.yml",
@@ -436,12 +469,26 @@ class Services:
         """Every Rasa process started (one unless RASA_PROCESSES says more)."""
         return [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
 
+    def _reserve(self) -> int:
+        reserved = ReservedPort()
+        self._reserved.append(reserved)
+        return reserved.port
+
     def start(self) -> Services:
-        self.supervisor.start()
+        try:
+            self.supervisor.start()
+        except BaseException:
+            self._release()
+            raise
         return self
 
     def stop(self) -> None:
         self.supervisor.stop()
+        self._release()
+
+    def _release(self) -> None:
+        while self._reserved:
+            self._reserved.pop().release()
 
     def process(self, name: str) -> subprocess.Popen | None:
         """The running ``rasa`` or ``actions`` process."""

@@ -3,12 +3,14 @@
 ``RecordingRasa`` has the ``send`` of :class:`bot.core.rasa_client.RasaClient`:
 it records what each user sent with which metadata, answers with the replies
 it was given (or a function of the text), can take its time (``delay``, to
-test a platform's deadline) and can be down (``RasaUnavailable``).
+test a platform's deadline; ``answer_when``, a threading.Event: it answers once
+the test sets it) and can be down (``RasaUnavailable``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -27,12 +29,15 @@ class RecordingRasa:
         self.received: list[tuple[str, str, dict]] = []  # (pseudonym, text, metadata)
         self.replies = replies if replies is not None else [{"text": "OK"}]
         self.delay = delay
+        self.answer_when: threading.Event | None = None
         self.down = down
 
     async def send(self, user: str, text: str, metadata: dict) -> Replies:
         self.received.append((user, text, dict(metadata)))
         if self.delay:
             await asyncio.sleep(self.delay)
+        while self.answer_when is not None and not self.answer_when.is_set():
+            await asyncio.sleep(0.01)
         if self.down:
             raise RasaUnavailable("down")
         if callable(self.replies):

@@ -3,6 +3,9 @@
 ``ServedApp`` makes a temporary VAR_DIR, writes realistic fr/zh/en turns
 where the bot and Rasa write them (review.demo_data), imports them, creates
 an admin and a reviewer, and runs ``python -m review serve`` until ``stop``.
+With ``throttle_clock`` (a function the test moves on) the app runs in this
+process instead, its login throttle on that clock, so a test of the waits it
+imposes needs no sleeping and does not depend on how busy the machine is.
 """
 
 from __future__ import annotations
@@ -11,24 +14,34 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.services import free_port
+from bot.services import ReservedPort
 from rasa_extensions.command import ROOT, environment
 from review import auth, db, demo_data, ingest
 from review import config as config_module
+from testkit.loop_thread import LoopThread
 
+START_SECONDS = 120  # the app imports a lot: on a busy machine that takes a while
 ACCOUNTS = {"alice": ("admin", "alice-password-1"), "bob": ("reviewer", "bob-password-12")}
 
 
 class ServedApp:
     def __init__(
-        self, var_dir: Path, conversations: int = 120, extra_env: dict[str, str] | None = None
+        self,
+        var_dir: Path,
+        conversations: int = 120,
+        extra_env: dict[str, str] | None = None,
+        throttle_clock: Callable[[], float] | None = None,
     ):
         self.var_dir = Path(var_dir)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.throttle_clock = throttle_clock
+        self._reserved: ReservedPort | None = None
+        self._loop: LoopThread | None = None
+        self.port = 0
+        self.url = ""
         self.conversations = conversations
         self.extra_env = extra_env or {}
         self.config = replace(
@@ -47,6 +60,11 @@ class ServedApp:
         ingest.run(self.engine, self.config)
         for name, (role, password) in ACCOUNTS.items():
             auth.add_account(self.engine, name, role, password)
+        if self.throttle_clock is not None:
+            return self._start_here(self.throttle_clock)
+        self._reserved = ReservedPort()  # until stop: no other server of the run is given it
+        self.port = self._reserved.port
+        self.url = f"http://127.0.0.1:{self.port}"
         env = environment(
             {
                 "VAR_DIR": str(self.var_dir),
@@ -69,9 +87,10 @@ class ServedApp:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                self.stop()
                 raise RuntimeError(
                     "review app stopped: " + (self.var_dir / "serve.log").read_text()
                 )
@@ -82,9 +101,23 @@ class ServedApp:
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("review app did not start within 30 s")
+        raise RuntimeError(f"review app did not start within {START_SECONDS} s")
+
+    def _start_here(self, clock: Callable[[], float]) -> ServedApp:
+        from review import throttle, web
+
+        app = web.make_app(self.config, self.engine, background_import=False)
+        app[web.THROTTLE] = throttle.LoginThrottle(clock=clock)
+        self._loop = LoopThread()
+        self._loop.start()
+        self.port = self._loop.serve(app)
+        self.url = f"http://127.0.0.1:{self.port}"
+        return self
 
     def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.stop()
+            self._loop = None
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             try:
@@ -93,6 +126,8 @@ class ServedApp:
                 self._process.kill()
                 self._process.wait()
         self._process = None
+        if self._reserved is not None:
+            self._reserved.release()
         if self.engine is not None:
             self.engine.dispose()
 

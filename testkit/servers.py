@@ -1,5 +1,9 @@
 """Real servers from Debian's packages for the tests (Redis, PostgreSQL), on loopback, in temporary folders.
 
+Each keeps its port reserved (bot.services.ReservedPort) from creation to
+``remove``, so a server stopped and started again finds its port free and no
+other server of the run is given it.
+
 ``scripts/system-packages.sh`` (run by ``make test``) installs them; a test
 that needs one fails with the apt-get line when it is missing.
 """
@@ -16,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.services import free_port
+from bot.services import ReservedPort
 
 
 def _wait_for_port(port: int, what: str, seconds: float = 20) -> None:
@@ -31,7 +35,8 @@ def _wait_for_port(port: int, what: str, seconds: float = 20) -> None:
 
 
 class RedisServer:
-    """``redis-server`` without persistence on a free port; ``stop``/``start`` as often as needed."""
+    """``redis-server`` without persistence on a free port; ``stop``/``start`` as often as
+    needed, ``remove`` at the end."""
 
     def __init__(self, folder: Path) -> None:
         binary = shutil.which("redis-server")
@@ -41,7 +46,8 @@ class RedisServer:
             )
         self.binary: str = binary
         self.folder = folder
-        self.port = free_port()
+        self._reserved = ReservedPort()
+        self.port = self._reserved.port
         self.process: subprocess.Popen | None = None
 
     @property
@@ -76,6 +82,11 @@ class RedisServer:
             self.process.wait(timeout=10)
             self.process = None
 
+    def remove(self) -> None:
+        """Stops it for good and lets its port go."""
+        self.stop()
+        self._reserved.release()
+
 
 class PostgresServer:
     """A PostgreSQL cluster of its own on a free loopback port, trusted local logins, no fsync.
@@ -99,7 +110,8 @@ class PostgresServer:
         self.user = "postgres" if os.geteuid() == 0 else None
         self.folder = Path(tempfile.mkdtemp(prefix="tourism-postgres-"))
         self.data = self.folder / "data"
-        self.port = free_port()
+        self._reserved = ReservedPort()
+        self.port = self._reserved.port
         self.process: subprocess.Popen | None = None
         if self.user:
             shutil.chown(self.folder, self.user)
@@ -133,6 +145,7 @@ class PostgresServer:
 
     def remove(self) -> None:
         self.stop()
+        self._reserved.release()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def _run(self, program: str, *args: str) -> None:

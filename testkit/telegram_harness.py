@@ -20,7 +20,7 @@ from bot.core.dedup import DedupStore
 from bot.core.pseudonym import load_key
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
-from bot.services import free_port
+from bot.services import ReservedPort
 from curated.live import LiveContent
 from rasa_extensions.command import ROOT
 from rasa_extensions.command import environment as rasa_environment
@@ -129,14 +129,16 @@ class RunningBot:
 
 class BotCommand:
     """``python -m bot run`` (what ``make run`` starts) as a child process,
-    serving the fake Bot API: for tests that kill it and start it again."""
+    serving the fake Bot API: for tests that kill it and start it again.
+    ``stop`` at the end, whatever happened: it lets the review app's port go."""
 
     def __init__(self, api: FakeBotApi, var_dir: Path, rasa_url: str = "", **env: str) -> None:
         self.api = api
+        self._review_port = ReservedPort()  # its review app's, across restarts
         self.env = rasa_environment()
         self.env.update(
             TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, VAR_DIR=str(var_dir),
-            RASA_URL=rasa_url, REVIEW_PORT=str(free_port()), **env,
+            RASA_URL=rasa_url, REVIEW_PORT=str(self._review_port.port), **env,
         )  # fmt: skip
         self.process: subprocess.Popen | None = None
 
@@ -161,8 +163,11 @@ class BotCommand:
 
     def stop(self) -> str:
         """Ctrl-C, as an operator stops it; returns what it printed."""
-        if self.process is None or self.process.poll() is not None:
-            return ""
-        self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=60)
-        return output
+        try:
+            if self.process is None or self.process.poll() is not None:
+                return ""
+            self.process.send_signal(signal.SIGINT)
+            output, _ = self.process.communicate(timeout=60)
+            return output
+        finally:
+            self._review_port.release()

@@ -23,7 +23,7 @@ from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.pseudonym import load_key
 from bot.core.user_memory import UserMemory
-from bot.services import free_port
+from bot.services import ReservedPort
 from curated.live import LiveContent
 from rasa_extensions.command import ROOT
 from settings import WebChatSettings
@@ -41,7 +41,8 @@ class ServedWebChat:
         trust_forwarded_for: bool = False,
     ) -> None:
         self.rasa = rasa
-        self.port = free_port()
+        self._reserved = ReservedPort()  # until stop: no other server of the run is given it
+        self.port = self._reserved.port
         self.url = f"http://127.0.0.1:{self.port}"
         self.settings = WebChatSettings(
             allowed_origins=allowed_origins,
@@ -94,6 +95,7 @@ class ServedWebChat:
         self._loop_thread.stop()
         self.memory.close()
         self.log.close()
+        self._reserved.release()
 
     def __enter__(self) -> ServedWebChat:
         return self.start()

@@ -18,7 +18,7 @@ from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
 from bot.core.user_memory import UserMemory
-from bot.services import free_port
+from bot.services import ReservedPort
 from curated.live import LiveContent
 from settings import WeChatSettings
 from testkit.fake_wechat import FakeWeChatApi, WeChatSender
@@ -40,13 +40,13 @@ def shared_content() -> LiveContent:
     return _content[0]
 
 
-def settings_for(api: FakeWeChatApi, safe: bool = False, port: int = 0) -> WeChatSettings:
+def settings_for(api: FakeWeChatApi, port: int, safe: bool = False) -> WeChatSettings:
     return WeChatSettings(
         token=TOKEN,
         app_id=api.app_id,
         app_secret=api.app_secret,
         encoding_aes_key=AES_KEY if safe else None,
-        port=port or free_port(),
+        port=port,
         api_base_url=api.base_url,
     )
 
@@ -62,7 +62,8 @@ class RunningWeChat:
         deliveries: DedupStore | None = None,
     ) -> None:
         self.api = api
-        self.settings = settings_for(api, safe)
+        self._reserved = ReservedPort()  # until stop: no other server of the run is given it
+        self.settings = settings_for(api, self._reserved.port, safe)
         self.rasa = rasa
         self.memory = UserMemory(var_dir / "wechat-memory.db")
         self.log = ConversationLog(var_dir / "wechat-conversations.db")
@@ -107,6 +108,7 @@ class RunningWeChat:
         self.memory.close()
         self.log.close()
         self.deliveries.close()
+        self._reserved.release()
 
 
 def _wait_for_port(port: int, timeout: float = 10.0) -> None:

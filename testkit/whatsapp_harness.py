@@ -15,7 +15,7 @@ from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
-from bot.services import free_port
+from bot.services import ReservedPort
 from curated.live import LiveContent
 from settings import WhatsAppSettings
 from testkit.fake_graph_api import FakeGraphApi, MetaWebhook
@@ -50,13 +50,14 @@ class RunningWhatsApp:
         self.log = ConversationLog(var_dir / f"conversations-{tag}.db")
         self.deliveries = DedupStore(deliveries)
         self.assistant = Assistant(self.rasa, self.memory, key, LiveContent(content_dir), self.log)
+        self._reserved = ReservedPort()  # until stop: no other server of the run is given it
         self.settings = WhatsAppSettings(
             access_token=api.token,
             phone_number_id=api.phone_number_id,
             app_secret=APP_SECRET,
             verify_token=VERIFY_TOKEN,
             listen="127.0.0.1",
-            port=free_port(),
+            port=self._reserved.port,
             api_base_url=api.base_url,
         )
         self.backoff = backoff
@@ -112,3 +113,4 @@ class RunningWhatsApp:
         self.memory.close()
         self.log.close()
         self.deliveries.close()
+        self._reserved.release()

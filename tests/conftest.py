@@ -121,6 +121,23 @@ def browser():
 
 
 @pytest.fixture
+def reserve_port():
+    """``reserve_port()``: a free loopback port that no other server is given until the
+    test ends (bot.services.ReservedPort), for a server the test starts on it."""
+    from bot.services import ReservedPort
+
+    reserved: list[ReservedPort] = []
+
+    def reserve() -> int:
+        reserved.append(ReservedPort())
+        return reserved[-1].port
+
+    yield reserve
+    for port in reserved:
+        port.release()
+
+
+@pytest.fixture
 def bot_api():
     """The offline Telegram Bot API on loopback, recording what the bot sends."""
     from testkit.fake_bot_api import FakeBotApi

@@ -12,7 +12,6 @@ import time
 import httpx
 import pytest
 
-from bot.services import free_port
 from rasa_extensions.command import ROOT
 from rasa_extensions.command import environment as rasa_environment
 from testkit.fake_graph_api import FakeGraphApi, MetaWebhook
@@ -36,9 +35,11 @@ def _until_listening(call, process, timeout: float = 90.0):
             time.sleep(0.2)
 
 
-def test_one_run_serves_telegram_wechat_whatsapp_and_the_web_chat(running, tmp_path, bot_api):
+def test_one_run_serves_telegram_wechat_whatsapp_and_the_web_chat(
+    running, tmp_path, bot_api, reserve_port
+):
     wechat_api, graph_api = FakeWeChatApi().start(), FakeGraphApi().start()
-    wechat_port, whatsapp_port, webchat_port = free_port(), free_port(), free_port()
+    wechat_port, whatsapp_port, webchat_port = reserve_port(), reserve_port(), reserve_port()
     env = rasa_environment()
     env.update(
         TELEGRAM_BOT_TOKEN=bot_api.token, TELEGRAM_API_BASE_URL=bot_api.base_url,
@@ -49,7 +50,7 @@ def test_one_run_serves_telegram_wechat_whatsapp_and_the_web_chat(running, tmp_p
         WHATSAPP_APP_SECRET=APP_SECRET, WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
         WHATSAPP_API_BASE_URL=graph_api.base_url, WHATSAPP_PORT=str(whatsapp_port),
         WEBCHAT_PORT=str(webchat_port),
-        VAR_DIR=str(tmp_path), RASA_URL=running.rasa_url, REVIEW_PORT=str(free_port()),
+        VAR_DIR=str(tmp_path), RASA_URL=running.rasa_url, REVIEW_PORT=str(reserve_port()),
     )  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,

@@ -8,7 +8,6 @@ import logging
 import sqlite3
 import subprocess
 import sys
-import time
 
 from bot.core.conversation_log import ConversationLog
 
@@ -26,34 +25,38 @@ def _record(log, text):
     log.record("upseudo", "telegram", "fr", text, ["réponse"], 100.0, "answered")
 
 
-def _hold_lock(path, seconds):
-    """Another program writing to the file, holding its write lock."""
+def _hold_lock(path):
+    """Another program writing to the file, holding its write lock until ``_release``."""
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sqlite3, sys, time\n"
+         "import select, sqlite3, sys\n"
          "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
          "db.execute('BEGIN IMMEDIATE')\n"
          "print('locked', flush=True)\n"
-         "time.sleep(float(sys.argv[2]))\n",
-         str(path), str(seconds)],
-        stdout=subprocess.PIPE, text=True,
+         "select.select([sys.stdin], [], [], 120)\n",  # until told; a stuck test, 2 min
+         str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert holder.stdout.readline().strip() == "locked"
-    holder.stdout.close()  # it says nothing more
     return holder
+
+
+def _release(holder):
+    holder.communicate("\n", timeout=30)
 
 
 def test_recording_never_waits_for_a_locked_database(tmp_path):
     log = ConversationLog(tmp_path / "conversations.db")
     _record(log, "bonjour")
     assert log.flush()
-    holder = _hold_lock(tmp_path / "conversations.db", 3)
-    started = time.monotonic()
-    _record(log, "le prix ?")
-    _record(log, "merci")
-    assert time.monotonic() - started < 0.05
-    holder.wait()
-    assert log.flush(timeout=15)
+    holder = _hold_lock(tmp_path / "conversations.db")
+    try:
+        _record(log, "le prix ?")  # a record waiting for the file would wait here for good
+        _record(log, "merci")
+        assert _on_disk(tmp_path / "conversations.db") == ["bonjour"]  # still locked
+    finally:
+        _release(holder)
+    assert log.flush(timeout=30)
     assert _on_disk(tmp_path / "conversations.db") == ["bonjour", "le prix ?", "merci"]
     log.close()
 
@@ -63,10 +66,12 @@ def test_turns_not_written_before_stopping_are_written_at_the_next_start(tmp_pat
     log = ConversationLog(path)
     _record(log, "bonjour")
     assert log.flush()
-    holder = _hold_lock(path, 4)
-    _record(log, "le prix ?")
-    log.close(timeout=1)  # stopped while the file is locked
-    holder.wait()
+    holder = _hold_lock(path)
+    try:
+        _record(log, "le prix ?")
+        log.close(timeout=1)  # stopped while the file is locked
+    finally:
+        _release(holder)
     assert "kept in" in caplog.text
     assert _on_disk(path) == ["bonjour"]
     log = ConversationLog(path)

@@ -156,11 +156,13 @@ def test_events_are_answered_with_their_dates_source_and_language(
     assert all("https://" in r.text for r in answer.replies)
 
 
-def test_when_rasa_is_down_the_tourist_is_told_to_try_again_in_their_language(settings, tmp_path):
-    from bot.services import free_port
+def test_when_rasa_is_down_the_tourist_is_told_to_try_again_in_their_language(
+    settings, tmp_path, reserve_port
+):
+    down = reserve_port()  # nothing listens there
 
     async def ask():
-        rasa = RasaClient(f"http://127.0.0.1:{free_port()}", timeout=2)
+        rasa = RasaClient(f"http://127.0.0.1:{down}", timeout=2)
         assistant = Assistant(
             rasa, UserMemory(tmp_path / "bot.db"), b"key", LiveContent(settings.content_dir)
         )

@@ -5,7 +5,6 @@ Redis stops the channel keeps answering on its local store and says so."""
 from __future__ import annotations
 
 import logging
-import time
 
 import pytest
 
@@ -19,7 +18,7 @@ from testkit.servers import RedisServer
 def redis_server(tmp_path):
     server = RedisServer(tmp_path / "redis").start()
     yield server
-    server.stop()
+    server.remove()
 
 
 def store(server, tmp_path, name, resume_after=0.0):
@@ -62,12 +61,11 @@ def test_with_redis_down_duplicates_are_still_dropped_and_the_log_says_so(
 def test_once_redis_is_back_it_is_shared_again_and_the_outage_is_remembered(
     redis_server, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(dedup_redis, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(dedup_redis, "RETRY_SECONDS", 0.0)  # Redis is tried at every call
     shared = store(redis_server, tmp_path, "a")
     redis_server.stop()
     assert shared.receive("wechat", "during-outage", "<xml/>") is True
-    redis_server.start()
-    time.sleep(0.05)
+    redis_server.start()  # returns once Redis accepts connections
     assert shared.receive("wechat", "during-outage", "<xml/>") is False  # known locally
     assert shared.receive("wechat", "after", "<xml/>") is True
     other = store(redis_server, tmp_path, "b")

@@ -19,7 +19,7 @@ from testkit.servers import RedisServer
 def redis_server(tmp_path):
     server = RedisServer(tmp_path / "redis").start()
     yield server
-    server.stop()
+    server.remove()
 
 
 def store_on(server):

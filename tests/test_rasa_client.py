@@ -3,60 +3,63 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from aiohttp import web
 
 from bot.core.rasa_client import RasaClient, RasaUnavailable
-from bot.services import free_port
 
 
-async def serve_after(
-    port: int, delay: float, answer_after: float = 0.0, calls: list = None, answer=None
-) -> web.AppRunner:
+async def serve(
+    port: int = 0, calls: list | None = None, answer=None, answer_when: asyncio.Event | None = None
+) -> tuple[web.AppRunner, str]:
+    """A Rasa REST channel on loopback (``port`` 0: a free one); the runner and its URL.
+    It records each message in ``calls`` and answers once ``answer_when`` is set."""
     calls = calls if calls is not None else []
     answer = [{"recipient_id": "u", "text": "ok"}] if answer is None else answer
 
     async def webhook(request):
         calls.append(await request.json())
-        await asyncio.sleep(answer_after)
+        if answer_when is not None:
+            await answer_when.wait()
         return web.json_response(answer)
 
-    await asyncio.sleep(delay)
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", webhook)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
-async def test_a_rasa_coming_back_within_the_timeout_still_answers():
-    port = free_port()
-    client = RasaClient(f"http://127.0.0.1:{port}", timeout=5)
-    server = asyncio.create_task(serve_after(port, delay=0.8))
+async def test_a_rasa_coming_back_within_the_timeout_still_answers(reserve_port, caplog):
+    port = reserve_port()
+    client = RasaClient(f"http://127.0.0.1:{port}", timeout=60)
+    asked = asyncio.create_task(client.send("u", "bonjour", {"language": "fr"}))
+    runner = None
     try:
-        replies = await client.send("u", "bonjour", {"language": "fr"})
-        assert replies == [{"recipient_id": "u", "text": "ok"}]
+        while "Rasa refused the connection; retrying" not in caplog.text:  # Rasa is not there
+            assert not asked.done(), asked
+            await asyncio.sleep(0.01)
+        runner, _url = await serve(port)  # ...and comes back
+        assert await asked == [{"recipient_id": "u", "text": "ok"}]
     finally:
+        asked.cancel()
         await client.close()
-        await (await server).cleanup()
+        if runner is not None:
+            await runner.cleanup()
 
 
 async def test_a_slow_rasa_is_not_asked_twice():
-    port = free_port()
-    calls = []
-    runner = await serve_after(port, delay=0, answer_after=2, calls=calls)
-    client = RasaClient(f"http://127.0.0.1:{port}", timeout=1)
-    started = time.monotonic()
+    calls, never = [], asyncio.Event()
+    runner, url = await serve(calls=calls, answer_when=never)
+    client = RasaClient(url, timeout=1)
     try:
         with pytest.raises(RasaUnavailable):
-            await client.send("u", "bonjour", {"language": "fr"})
-        assert time.monotonic() - started < 1.8
-        await asyncio.sleep(1.2)
-        assert len(calls) == 1
+            await asyncio.wait_for(client.send("u", "bonjour", {"language": "fr"}), 60)
+        assert len(calls) == 1  # the client gave up without asking again
     finally:
+        never.set()
         await client.close()
         await runner.cleanup()
 
@@ -66,9 +69,8 @@ async def test_a_slow_rasa_is_not_asked_twice():
 )
 async def test_an_answer_with_nothing_to_read_is_a_failure(answer):
     # What Rasa returns when the action it predicted failed (action server down).
-    port = free_port()
-    runner = await serve_after(port, delay=0, answer=answer)
-    client = RasaClient(f"http://127.0.0.1:{port}", timeout=5)
+    runner, url = await serve(answer=answer)
+    client = RasaClient(url, timeout=5)
     try:
         with pytest.raises(RasaUnavailable):
             await client.send("u", "bonjour", {"language": "fr"})
@@ -84,9 +86,8 @@ async def test_a_failed_action_gets_the_unavailable_phrase_and_a_failed_turn(tmp
     from curated.live import LiveContent
     from settings import ROOT
 
-    port = free_port()
-    runner = await serve_after(port, delay=0, answer=[])
-    rasa = RasaClient(f"http://127.0.0.1:{port}", timeout=5)
+    runner, url = await serve(answer=[])
+    rasa = RasaClient(url, timeout=5)
     log = ConversationLog(tmp_path / "conversations.db")
     assistant = Assistant(
         rasa, UserMemory(tmp_path / "bot.db"), b"key", LiveContent(ROOT / "content"), log
@@ -107,10 +108,11 @@ async def test_a_failed_action_gets_the_unavailable_phrase_and_a_failed_turn(tmp
 
 
 class FakeRasa:
-    """One Rasa process on loopback that says which process answered."""
+    """One Rasa process on loopback that says which process answered; on a free port
+    of its own unless ``port`` is given (a reserved one, to start it again there)."""
 
-    def __init__(self, name: str) -> None:
-        self.name, self.port, self.senders = name, free_port(), []
+    def __init__(self, name: str, port: int = 0) -> None:
+        self.name, self.port, self.senders = name, port, []
         self.runner: web.AppRunner | None = None
 
     @property
@@ -128,6 +130,7 @@ class FakeRasa:
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+        self.port = self.runner.addresses[0][1]
         return self
 
     async def stop(self) -> None:
@@ -152,21 +155,23 @@ async def test_each_user_stays_on_one_process_and_users_spread_over_both():
         await b.stop()
 
 
-async def test_a_user_whose_process_stops_is_answered_by_the_other_at_once_and_comes_back():
-    a, b = await FakeRasa("a").start(), await FakeRasa("b").start()
-    client = RasaClient([a.url, b.url], timeout=5, down_seconds=0.3)
+async def test_a_user_whose_process_stops_is_answered_by_the_other_at_once_and_comes_back(
+    reserve_port, caplog
+):
+    now = [1000.0]  # the client's clock, moved by the test
+    a, b = await FakeRasa("a", reserve_port()).start(), await FakeRasa("b").start()
+    client = RasaClient([a.url, b.url], timeout=5, down_seconds=5, clock=lambda: now[0])
     try:
         user = next(f"user{i}" for i in range(50) if client.route(f"user{i}")[0] == a.url)
         assert await answered_by(client, user) == "a"
         await a.stop()
-        started = time.monotonic()
         assert await answered_by(client, user) == "b"
-        assert time.monotonic() - started < 1.0
-        revived = FakeRasa("a")
-        revived.port = a.port
-        await revived.start()
-        await asyncio.sleep(0.4)  # down_seconds later, the process is tried again
-        assert await answered_by(client, user) == "a"
+        assert "retrying" not in caplog.text  # at once: no wait before asking the other
+        revived = await FakeRasa("a", a.port).start()
+        now[0] += 4.9
+        assert await answered_by(client, user) == "b"  # left aside for down_seconds...
+        now[0] += 0.2
+        assert await answered_by(client, user) == "a"  # ...then tried again
         await revived.stop()
     finally:
         await client.close()

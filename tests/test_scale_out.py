@@ -37,7 +37,7 @@ def servers(tmp_path_factory):
     postgres = PostgresServer().start()
     redis_server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield postgres, redis_server
-    redis_server.stop()
+    redis_server.remove()
     postgres.remove()
 
 

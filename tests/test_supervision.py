@@ -12,18 +12,19 @@ import time
 
 import pytest
 
-from bot.services import Child, Supervisor, free_port
+from bot.services import Child, Supervisor
 
 
 @pytest.fixture
-def web_child(tmp_path):
+def web_child(tmp_path, reserve_port):
     """A small web server as a supervised child (what Rasa, the action server and the review app are)."""
-    port = free_port()
+    port = reserve_port()
     child = Child(
         "web", [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(tmp_path)],
         {**os.environ}, f"http://127.0.0.1:{port}/", tmp_path / "web.log",
     )  # fmt: skip
-    supervisor = Supervisor([child], check_seconds=0.2, health_timeout=0.5).start()
+    # A health check waits 1 s: time enough for a healthy child on a busy machine.
+    supervisor = Supervisor([child], check_seconds=0.2, health_timeout=1.0).start()
     yield supervisor, child
     supervisor.stop()
 
@@ -98,13 +99,19 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Health).serve_forever()
 """
 
 
-def test_a_child_busy_with_work_is_given_time_before_it_is_started_again(tmp_path, caplog):
-    port, flag = free_port(), tmp_path / "busy"
+def test_a_child_busy_with_work_is_given_time_before_it_is_started_again(
+    tmp_path, caplog, reserve_port
+):
+    port, flag = reserve_port(), tmp_path / "busy"
     child = Child(
         "busy", [sys.executable, "-c", BUSY_CHILD, str(port), str(flag)], {**os.environ},
         f"http://127.0.0.1:{port}/", tmp_path / "busy.log",
     )  # fmt: skip
-    supervisor = Supervisor([child], check_seconds=0.2, health_timeout=0.3, busy_after=15)
+    # Busy: any CPU time used between two checks (a machine with other work may give
+    # the child little of it); a child hung or stopped uses none.
+    supervisor = Supervisor(
+        [child], check_seconds=0.2, health_timeout=0.3, busy_after=15, busy_cpu_seconds=0.01
+    )
     supervisor.start()
     try:
         with caplog.at_level(logging.WARNING, logger="bot.services"):

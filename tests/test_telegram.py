@@ -299,18 +299,18 @@ def _break_turn_log(path, fault):
     if fault == "locked":  # another program holds its write lock
         holder = subprocess.Popen(
             [sys.executable, "-c",
-             "import sqlite3, sys, time\n"
+             "import select, sqlite3, sys\n"
              "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
              "db.execute('BEGIN IMMEDIATE')\n"
              "print('locked', flush=True)\n"
-             "time.sleep(4)\n", str(path)],
-            stdout=subprocess.PIPE, text=True,
+             "select.select([sys.stdin], [], [], 120)\n",  # until released; a stuck test, 2 min
+             str(path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert holder.stdout.readline().strip() == "locked"
 
         def release() -> None:
-            holder.wait()
-            holder.stdout.close()
+            holder.communicate("\n", timeout=30)
 
         return release
     if fault == "read-only":  # chattr +i: read-only even for root
@@ -324,7 +324,8 @@ def _break_turn_log(path, fault):
 
 
 @pytest.mark.parametrize("fault", ["locked", "read-only", "deleted"])
-def test_a_failing_turn_log_delays_no_chat_and_loses_no_turn(api, running, settings, fault):
+def test_a_failing_turn_log_holds_no_chat_up_and_loses_no_turn(api, running, settings, fault):
+    # That recording a turn never waits for its file: test_conversation_log.py.
     tag = f"log-{fault}"
     path = settings.var_dir / f"conversations-{tag}.db"  # the harness's turn log
     runner = RunningBot(api, running.rasa_url, settings, tag).start()
@@ -334,16 +335,14 @@ def test_a_failing_turn_log_delays_no_chat_and_loses_no_turn(api, running, setti
         api.wait_for(lambda: _turns_since(path, 0) == 1)  # the file is there, with a turn
         broken_at = time.time()
         undo = _break_turn_log(path, fault)
-        delays = []
         try:
             for chat in (1502, 1503):  # two chats, one after the other, while the file fails
-                asked = time.monotonic()
                 api.push_message(chat, "hello", language_code="en")
                 assert api.wait_for_messages(chat, 1)[0].startswith("Hello")
-                delays.append(time.monotonic() - asked)
+            if fault != "deleted":  # answered while the turns could not be written
+                assert _turns_since(path, broken_at) == 0
         finally:
             undo()
-        assert max(delays) < 1.0
         api.wait_for(
             lambda: _turns_since(path, broken_at) == 2, timeout=20
         )  # written once it could be
@@ -414,6 +413,7 @@ def test_a_bot_killed_with_sigkill_leaves_no_process_behind(api, model, tmp_path
     left = [pid for pid in children if _alive(pid)]
     for pid in left:
         os.kill(pid, signal.SIGKILL)  # what the test started, it stops
+    bot.stop()
     assert left == []
 
 
@@ -434,16 +434,16 @@ def test_debug_logs_hold_neither_the_token_nor_chat_ids(api, running, tmp_path):
     assert str(chat) not in log and str(chat) not in output
 
 
-def test_webhook_mode_refuses_requests_without_the_secret_token(api, running, settings):
+def test_webhook_mode_refuses_requests_without_the_secret_token(
+    api, running, settings, reserve_port
+):
     import json as jsonlib
     import urllib.error
     import urllib.request
 
-    from bot.services import free_port
-
     runner = RunningBot(api, running.rasa_url, settings, "webhook")
     runner.thread.start()
-    port = free_port()
+    port = reserve_port()
 
     async def start():
         await runner.application.initialize()
@@ -491,18 +491,19 @@ def test_webhook_mode_refuses_requests_without_the_secret_token(api, running, se
         runner.stop()
 
 
-def test_make_run_serves_telegram_through_any_bot_api_server(api, model, settings, tmp_path):
+def test_make_run_serves_telegram_through_any_bot_api_server(
+    api, model, settings, tmp_path, reserve_port
+):
     """`python -m bot run` (what `make run` starts) with TELEGRAM_API_BASE_URL set."""
     import signal
     import subprocess
     import sys
 
-    from bot.services import free_port
     from rasa_extensions.command import ROOT
     from rasa_extensions.command import environment as rasa_environment
 
     env = rasa_environment()
-    review_port = free_port()
+    review_port = reserve_port()
     env.update(
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_API_BASE_URL=api.base_url,

@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from bot.channels import webchat
 from bot.channels.webchat_limits import Limits, Rate
 from bot.channels.webchat_requests import BadRequest, new_token, parse_message
-from bot.services import free_port
 from curated.schema import PHRASES
 from rasa_extensions.command import ROOT, environment
 from testkit.rasa import RecordingRasa
@@ -438,14 +437,16 @@ def test_serve_says_where_and_returns_when_stopped_with_the_port_closed(tmp_path
         assert probe.connect_ex(("127.0.0.1", served.port)) != 0
 
 
-def test_bot_run_serves_the_web_chat_keeps_the_token_out_of_var_and_stops_on_ctrl_c(tmp_path):
+def test_bot_run_serves_the_web_chat_keeps_the_token_out_of_var_and_stops_on_ctrl_c(
+    tmp_path, reserve_port
+):
     """``python -m bot run`` with WEBCHAT_PORT, Rasa down: the French tourist is told to
     try again, the token is in no log or database, and Ctrl-C stops it all."""
-    port = free_port()
+    port = reserve_port()
     env = environment(
         {
-            "WEBCHAT_PORT": str(port), "REVIEW_PORT": str(free_port()), "VAR_DIR": str(tmp_path),
-            "RASA_URL": f"http://127.0.0.1:{free_port()}", "RASA_TIMEOUT_SECONDS": "1",
+            "WEBCHAT_PORT": str(port), "REVIEW_PORT": str(reserve_port()), "VAR_DIR": str(tmp_path),
+            "RASA_URL": f"http://127.0.0.1:{reserve_port()}", "RASA_TIMEOUT_SECONDS": "1",
             "LOG_LEVEL": "DEBUG",
         }
     )  # fmt: skip

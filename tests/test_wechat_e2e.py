@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from bot.core.rasa_client import RasaClient
-from bot.services import free_port
 from rasa_extensions.command import ROOT
 from rasa_extensions.command import environment as rasa_environment
 from testkit.fake_wechat import FakeWeChatApi, WeChatSender
@@ -72,17 +71,17 @@ def test_french_and_english_tourists_are_answered_in_their_language(
     assert content.places[place].topics["getting_there"].text[language] in answer
 
 
-def test_make_run_serves_wechat_and_telegram_at_once(running, tmp_path, bot_api):
+def test_make_run_serves_wechat_and_telegram_at_once(running, tmp_path, bot_api, reserve_port):
     """`python -m bot run` with both channels' settings and the session's Rasa."""
     wechat_api = FakeWeChatApi().start()
-    port = free_port()
+    port = reserve_port()
     env = rasa_environment()
     env.update(
         TELEGRAM_BOT_TOKEN=bot_api.token, TELEGRAM_API_BASE_URL=bot_api.base_url,
         WECHAT_TOKEN=TOKEN, WECHAT_APP_ID=wechat_api.app_id,
         WECHAT_APP_SECRET=wechat_api.app_secret, WECHAT_API_BASE_URL=wechat_api.base_url,
         WECHAT_PORT=str(port), VAR_DIR=str(tmp_path), RASA_URL=running.rasa_url,
-        REVIEW_PORT=str(free_port()),
+        REVIEW_PORT=str(reserve_port()),
     )  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
@@ -93,7 +92,10 @@ def test_make_run_serves_wechat_and_telegram_at_once(running, tmp_path, bot_api)
         bot_api.wait_for(lambda: any(c.method == "getUpdates" for c in bot_api.calls), 120)
         bot_api.push_message(1401, "bonjour", language_code="fr")
         reply = _when_listening(lambda: sender.text("oRun-zh", "你好"))
-        assert reply.text.startswith("您好")
+        # The passive reply, or on a loaded machine the message that follows "success".
+        assert (reply.text or wechat_api.wait_for_sent("oRun-zh", 1, timeout=60)[0]).startswith(
+            "您好"
+        )
         assert bot_api.wait_for_messages(1401, 1)[0].startswith("Bonjour")
     finally:
         sender.close()

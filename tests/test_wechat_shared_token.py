@@ -25,7 +25,7 @@ def api():
 def redis_server(tmp_path):
     server = RedisServer(tmp_path / "redis").start()
     yield server
-    server.stop()
+    server.remove()
 
 
 def process(api, redis_url=None):

@@ -24,7 +24,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -50,8 +50,13 @@ _GONE = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError)
 
 class RasaClient:
     def __init__(
-        self, url: str | Sequence[str], timeout: float = 5.0, down_seconds: float = DOWN_SECONDS
+        self,
+        url: str | Sequence[str],
+        timeout: float = 5.0,
+        down_seconds: float = DOWN_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock`` measures how long a process is left aside (a test's own clock)."""
         urls = [url] if isinstance(url, str) else list(url)
         if not urls:
             raise ValueError("no Rasa URL")
@@ -64,12 +69,13 @@ class RasaClient:
             timeout=timeout, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
         )
         self.down_seconds = down_seconds
+        self._clock = clock
         self._down_until: dict[str, float] = {}
 
     def route(self, sender: str) -> list[str]:
         """The processes for this sender, in the order they are tried."""
         order = sorted(self.urls, key=lambda u: _weight(sender, u), reverse=True)
-        now = time.monotonic()
+        now = self._clock()
         up = [u for u in order if self._down_until.get(u, 0.0) <= now]
         return up + [u for u in order if u not in up]
 
@@ -113,7 +119,7 @@ class RasaClient:
                     raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
                 last = error
                 if len(self.urls) > 1:
-                    self._down_until[url] = time.monotonic() + self.down_seconds
+                    self._down_until[url] = self._clock() + self.down_seconds
                     logger.warning("Rasa at %s is gone (%s): the next process answers", url, error)
             except (httpx.HTTPError, ValueError) as error:
                 raise RasaUnavailable(f"{type(error).__name__}: {error}") from error
