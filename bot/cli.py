@@ -110,7 +110,8 @@ def _secrets(settings: Settings) -> list:
 
 
 def _train(settings: Settings) -> int:
-    """``make train``: Rasa's own progress on the terminal; quick when nothing changed."""
+    """``make train``: Rasa's own progress on the terminal (its libraries' warnings only
+    in var/log/train.log); quick when nothing changed."""
     before = rasa_command.latest_model(settings.models_dir)
     print(
         "Training the model if its data changed (a few minutes on a fresh clone; Rasa's progress follows)...",
@@ -120,7 +121,11 @@ def _train(settings: Settings) -> int:
     started = time.monotonic()
     model = services.train(settings, quiet=False)
     verb = "unchanged" if model == before else "trained"
-    print(f"Model {verb}: {model} ({time.monotonic() - started:.0f} s).", file=sys.stderr)
+    print(
+        f"Model {verb}: {model} ({time.monotonic() - started:.0f} s; "
+        f"all that Rasa printed: {settings.log_dir / 'train.log'}).",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -85,22 +86,42 @@ class ServiceError(RuntimeError):
 
 
 def train(settings: Settings, quiet: bool = True) -> Path:
-    """``rasa train`` when the latest model is out of date; otherwise returns it untouched."""
+    """``rasa train`` when the latest model is out of date; otherwise returns it untouched.
+
+    Everything it prints goes to var/log/train.log. Unless ``quiet``, Rasa's
+    progress is shown on the terminal too: what it prints and its log records,
+    not the warnings its libraries raise (deprecations, notices about the
+    configuration): those stay in the log file, where ``make train`` points.
+    """
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     command = rasa_command.train_if_changed_argv(settings.models_dir)
     log = settings.log_dir / "train.log"
-    with open(log, "a", encoding="utf-8") as output:
-        result = subprocess.run(
+    with (
+        open(log, "a", encoding="utf-8") as output,
+        subprocess.Popen(
             command,
             cwd=ROOT,
             env=rasa_command.environment(),
             stdout=output if quiet else None,
-            stderr=subprocess.STDOUT if quiet else None,
-        )
+            stderr=subprocess.STDOUT if quiet else subprocess.PIPE,
+            text=True,
+            errors="replace",
+        ) as process,
+    ):
+        for line in process.stderr or ():
+            output.write(line)
+            if _LOG_RECORD.match(line):
+                sys.stderr.write(line)
+        returncode = process.wait()
     model = rasa_command.latest_model(settings.models_dir)
-    if result.returncode != 0 or model is None:
+    if returncode != 0 or model is None:
         raise ServiceError(f"Training failed; see {log}")
     return model
+
+
+# The start of one of Rasa's log records ("2026-12-06 23:05:17 INFO     rasa..."); a
+# Python warning starts with a file name and goes on over lines of its own.
+_LOG_RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[ ,]")
 
 
 class ReservedPort:
