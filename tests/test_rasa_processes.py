@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 from dataclasses import replace
 
 import pytest
@@ -36,7 +35,8 @@ def test_a_tourist_whose_rasa_process_dies_goes_on_with_the_other(two_processes,
     settings, started = two_processes
     assert len(started.rasa_urls) == 2
     memory = UserMemory(settings.var_dir / "bot.db")
-    rasa = RasaClient(started.rasa_urls, timeout=5.0)
+    # Time enough for a loaded machine; a process that failed stays aside for the test.
+    rasa = RasaClient(started.rasa_urls, timeout=60.0, down_seconds=3600.0)
     assistant = Assistant(rasa, memory, b"key", LiveContent(settings.content_dir))
     names = dict(zip(started.rasa_urls, ("rasa", "rasa-2"), strict=True))
 
@@ -45,17 +45,16 @@ def test_a_tourist_whose_rasa_process_dies_goes_on_with_the_other(two_processes,
             first = await assistant.handle("test", "tourist-1", "comment aller à la Féclaz ?")
             serving = rasa.route(pseudonym(b"key", "test", "tourist-1"))[0]
             os.kill(started.process(names[serving]).pid, signal.SIGKILL)
-            began = time.monotonic()
             follow_up = await assistant.handle("test", "tourist-1", "et le prix ?")
-            return first, follow_up, time.monotonic() - began
+            return first, follow_up, serving, rasa.route(pseudonym(b"key", "test", "tourist-1"))
         finally:
             await rasa.close()
 
     try:
-        first, follow_up, seconds = asyncio.run(conversation())
+        first, follow_up, killed, route = asyncio.run(conversation())
     finally:
         memory.close()
     assert not first.failed and not follow_up.failed
-    assert seconds < 5.0
+    assert route[-1] == killed  # answered by the other process, not after a restart
     prices = content.places["bauges"].topics["prices"].text["fr"]
     assert sum(prices in r.text for r in follow_up.replies) == 1  # the place kept, answered once

@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import signal
-import time
 from dataclasses import replace
 
 import pytest
@@ -119,7 +118,8 @@ def test_two_messages_at_the_same_instant_on_two_processes_are_answered_in_turn(
 def test_with_redis_stopped_tourists_are_answered_and_rasa_says_so(scaled, servers, content):
     settings, started = scaled
     _, redis_server = servers
-    rasa = RasaClient(started.rasa_urls, timeout=5.0)
+    # Time enough for a loaded machine; a process that failed stays aside for the test.
+    rasa = RasaClient(started.rasa_urls, timeout=60.0, down_seconds=3600.0)
     memory = UserMemory(settings.var_dir / "bot.db")
     assistant = Assistant(rasa, memory, b"key", LiveContent(settings.content_dir))
 
@@ -148,7 +148,8 @@ def test_with_redis_stopped_tourists_are_answered_and_rasa_says_so(scaled, serve
 def test_a_postgresql_restart_costs_only_the_turns_asked_while_it_is_down(scaled, servers, content):
     settings, started = scaled
     postgres, _ = servers
-    rasa = RasaClient(started.rasa_urls, timeout=5.0)
+    # Time enough for a loaded machine; a process that failed stays aside for the test.
+    rasa = RasaClient(started.rasa_urls, timeout=60.0, down_seconds=3600.0)
     memory = UserMemory(settings.var_dir / "bot.db")
     log = ConversationLog(settings.var_dir / "conversations.db")
     assistant = Assistant(rasa, memory, b"key", LiveContent(settings.content_dir), log)
@@ -183,7 +184,8 @@ def test_a_postgresql_restart_costs_only_the_turns_asked_while_it_is_down(scaled
 
 def test_a_tourist_whose_process_is_killed_goes_on_with_the_other_once(scaled, content):
     settings, started = scaled
-    rasa = RasaClient(started.rasa_urls, timeout=5.0)
+    # Time enough for a loaded machine; a process that failed stays aside for the test.
+    rasa = RasaClient(started.rasa_urls, timeout=60.0, down_seconds=3600.0)
     memory = UserMemory(settings.var_dir / "bot.db")
     assistant = Assistant(rasa, memory, b"key", LiveContent(settings.content_dir))
     names = dict(zip(started.rasa_urls, ("rasa", "rasa-2"), strict=True))
@@ -192,19 +194,19 @@ def test_a_tourist_whose_process_is_killed_goes_on_with_the_other_once(scaled, c
     async def conversation():
         try:
             first = await assistant.handle("test", "killed", "comment aller à la Féclaz ?")
-            os.kill(started.process(names[rasa.route(sender)[0]]).pid, signal.SIGKILL)
-            began = time.monotonic()
+            killed = rasa.route(sender)[0]
+            os.kill(started.process(names[killed]).pid, signal.SIGKILL)
             follow_up = await assistant.handle("test", "killed", "et le prix ?")
-            return first, follow_up, time.monotonic() - began
+            return first, follow_up, killed, rasa.route(sender)
         finally:
             await rasa.close()
 
     try:
-        first, follow_up, seconds = asyncio.run(conversation())
+        first, follow_up, killed, route = asyncio.run(conversation())
     finally:
         memory.close()
     assert not first.failed and not follow_up.failed
-    assert seconds < 5.0
+    assert route[-1] == killed  # answered by the other process, not after a restart
     prices = content.places["bauges"].topics["prices"].text["fr"]
     assert sum(prices in r.text for r in follow_up.replies) == 1
     asked = [text for kind, text in user_texts(settings, sender) if kind == "user"]

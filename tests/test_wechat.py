@@ -16,7 +16,11 @@ from testkit.rasa import RecordingRasa
 from testkit.wechat_harness import ROOT, RunningWeChat
 
 PHRASES = LiveContent(ROOT / "content").get()
-DEADLINE = 0.4  # the channel's passive deadline in these tests (4 s in production)
+# The channel's passive deadline (4 s in production): short in the tests of answers that
+# are late (Rasa made slower than it), long where the answer must be the passive reply, so
+# that a loaded machine never makes an answer late.
+DEADLINE = 0.4
+PASSIVE = 30.0
 
 
 def answer_in_language(text, metadata):
@@ -39,15 +43,15 @@ def api():
 @pytest.fixture
 def channel(api, tmp_path):
     """The channel on RecordingRasa, answering in the language the core decided."""
-    running = RunningWeChat(api, RecordingRasa(answer_in_language), tmp_path, deadline=DEADLINE)
+    running = RunningWeChat(api, RecordingRasa(answer_in_language), tmp_path, deadline=PASSIVE)
     running.start()
     yield running
     running.stop()
 
 
-def start(api, tmp_path, replies=None, **options):
+def start(api, tmp_path, replies=None, deadline=PASSIVE, **options):
     return RunningWeChat(
-        api, RecordingRasa(replies, **options), tmp_path, deadline=DEADLINE
+        api, RecordingRasa(replies, **options), tmp_path, deadline=deadline
     ).start()
 
 
@@ -147,13 +151,14 @@ def test_a_3000_character_answer_is_cut_under_2048_bytes_on_a_boundary(api, tmp_
 
 
 def test_a_slow_answer_goes_through_the_api_and_the_retries_do_not_reach_rasa(api, tmp_path):
-    running = start(api, tmp_path, [{"text": "崇礼在张家口。"}], delay=DEADLINE + 0.4)
+    running = start(
+        api, tmp_path, [{"text": "崇礼在张家口。"}], delay=DEADLINE + 0.4, deadline=DEADLINE
+    )
     try:
         follower = openid("slow")
         message = running.sender.fields(follower, "text", Content="崇礼在哪里")
-        started = time.monotonic()
         first = running.sender.post(message)
-        assert first.body == "success" and time.monotonic() - started < DEADLINE + 0.3
+        assert first.body == "success"  # not kept waiting for an answer not ready by the deadline
         retries = [running.sender.post(message) for _ in range(2)]  # WeChat retries twice
         assert [r.body for r in retries] == ["success", "success"]
         assert api.wait_for_sent(follower) == ["崇礼在张家口。"]
@@ -175,7 +180,7 @@ def test_a_retry_of_an_answered_message_gets_the_same_passive_reply_without_rasa
 def test_a_retry_reaching_a_restarted_channel_is_not_answered_again(api, tmp_path):
     store = tmp_path / "deliveries.db"
     first = RunningWeChat(
-        api, RecordingRasa([{"text": "好"}]), tmp_path / "a", deadline=DEADLINE,
+        api, RecordingRasa([{"text": "好"}]), tmp_path / "a", deadline=PASSIVE,
         deliveries=DedupStore(store),
     ).start()  # fmt: skip
     message = first.sender.fields(openid("restart"), "text", Content="你好")
@@ -184,7 +189,7 @@ def test_a_retry_reaching_a_restarted_channel_is_not_answered_again(api, tmp_pat
     finally:
         first.stop()
     second = RunningWeChat(
-        api, RecordingRasa([{"text": "好"}]), tmp_path / "b", deadline=DEADLINE,
+        api, RecordingRasa([{"text": "好"}]), tmp_path / "b", deadline=PASSIVE,
         deliveries=DedupStore(store),
     ).start()  # fmt: skip
     try:
@@ -212,7 +217,7 @@ def test_one_followers_messages_are_answered_in_order(api, tmp_path):
 
 
 def test_a_refused_token_is_refreshed_exactly_once(api, tmp_path):
-    running = start(api, tmp_path, [{"text": "好的"}], delay=DEADLINE + 0.2)
+    running = start(api, tmp_path, [{"text": "好的"}], delay=DEADLINE + 0.2, deadline=DEADLINE)
     try:
         follower = openid("token")
         running.sender.text(follower, "你好")
@@ -228,7 +233,7 @@ def test_a_refused_token_is_refreshed_exactly_once(api, tmp_path):
 
 @pytest.mark.parametrize("code", [45015, 45047])
 def test_a_closed_window_or_used_quota_is_recorded_as_undelivered(api, tmp_path, code):
-    running = start(api, tmp_path, [{"text": "好的"}], delay=DEADLINE + 0.2)
+    running = start(api, tmp_path, [{"text": "好的"}], delay=DEADLINE + 0.2, deadline=DEADLINE)
     try:
         api.fail_next("custom/send", code)
         running.sender.text(openid("window"), "你好")
@@ -244,7 +249,9 @@ def test_a_closed_window_or_used_quota_is_recorded_as_undelivered(api, tmp_path,
 
 
 def test_a_long_late_answer_is_sent_in_pieces_that_fit(api, tmp_path):
-    running = start(api, tmp_path, [{"text": "长城" * 1500}], delay=DEADLINE + 0.2)
+    running = start(
+        api, tmp_path, [{"text": "长城" * 1500}], delay=DEADLINE + 0.2, deadline=DEADLINE
+    )
     try:
         follower = openid("pieces")
         running.sender.text(follower, "长城")
@@ -340,7 +347,7 @@ def test_a_click_event_retried_by_wechat_reaches_rasa_once(channel):
 @pytest.fixture
 def safe_channel(api, tmp_path):
     running = RunningWeChat(
-        api, RecordingRasa(answer_in_language), tmp_path, safe=True, deadline=DEADLINE
+        api, RecordingRasa(answer_in_language), tmp_path, safe=True, deadline=PASSIVE
     ).start()
     yield running
     running.stop()
@@ -498,3 +505,32 @@ def test_many_answers_at_once_fetch_one_token(api):
     asyncio.run(send_all())
     assert api.token_requests == before + 1
     assert sorted(api.sent(follower)) == sorted(f"答{i}" for i in range(10))
+
+
+class SlowToMark(DedupStore):
+    """A store whose mark "answered" takes longer than the passive deadline (a busy disk)."""
+
+    def answered(self, channel: str, message_id: str) -> None:
+        time.sleep(DEADLINE * 3)
+        super().answered(channel, message_id)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/channels/wechat.py: an answer ready before the deadline whose delivery is "
+    "still being marked answered is neither the passive reply nor sent through the API "
+    "(see /work/notes/suite.md)",
+)
+def test_an_answer_ready_in_time_reaches_the_follower_however_slow_the_store(api, tmp_path):
+    running = RunningWeChat(
+        api, RecordingRasa([{"text": "崇礼在张家口。"}]), tmp_path, deadline=DEADLINE,
+        deliveries=SlowToMark(":memory:"),
+    ).start()  # fmt: skip
+    try:
+        follower = openid("slow-store")
+        first = running.sender.text(follower, "崇礼在哪里")
+        assert first.text == "崇礼在张家口。" or api.wait_for_sent(follower, 1, timeout=10) == [
+            "崇礼在张家口。"
+        ]
+    finally:
+        running.stop()
