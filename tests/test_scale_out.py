@@ -118,8 +118,7 @@ def test_two_messages_at_the_same_instant_on_two_processes_are_answered_in_turn(
 def test_with_redis_stopped_tourists_are_answered_and_rasa_says_so(scaled, servers, content):
     settings, started = scaled
     _, redis_server = servers
-    # Time enough for a loaded machine; a process that failed stays aside for the test.
-    rasa = RasaClient(started.rasa_urls, timeout=60.0, down_seconds=3600.0)
+    rasa = RasaClient(started.rasa_urls, timeout=5.0)
     memory = UserMemory(settings.var_dir / "bot.db")
     assistant = Assistant(rasa, memory, b"key", LiveContent(settings.content_dir))
 
@@ -148,8 +147,7 @@ def test_with_redis_stopped_tourists_are_answered_and_rasa_says_so(scaled, serve
 def test_a_postgresql_restart_costs_only_the_turns_asked_while_it_is_down(scaled, servers, content):
     settings, started = scaled
     postgres, _ = servers
-    # Time enough for a loaded machine; a process that failed stays aside for the test.
-    rasa = RasaClient(started.rasa_urls, timeout=60.0, down_seconds=3600.0)
+    rasa = RasaClient(started.rasa_urls, timeout=5.0)
     memory = UserMemory(settings.var_dir / "bot.db")
     log = ConversationLog(settings.var_dir / "conversations.db")
     assistant = Assistant(rasa, memory, b"key", LiveContent(settings.content_dir), log)
