@@ -27,9 +27,11 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 import settings
-from curated import store as content_store
+from curated.content import Content, combine
+from curated.entries import Origin, Place
 from curated.problems import MESSAGE_LANGUAGES, label
-from curated.store import LANGUAGES, TOPICS, Content, Origin, Place
+from curated.reading import content_files, read_file
+from curated.schema import LANGUAGES, TOPICS
 from curated.validate import shown
 
 FACT_MAX_AGE = dt.timedelta(days=365)
@@ -300,9 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     directory = Path(args.directory or settings.from_environment().content_dir)
-    content = content_store.combine(
-        content_store.read_file(p) for p in content_store.content_files(directory)
-    )
+    content = combine(read_file(p) for p in content_files(directory))
     # Noon UTC is the same date in Paris and in Beijing.
     now = (
         dt.datetime.combine(args.today, dt.time(12), dt.timezone.utc)

@@ -1,6 +1,6 @@
 """The kinds of field content/ is made of, and how each one is checked.
 
-``content_schema.py`` declares every kind of entry as a table of these
+``schema.py`` declares every kind of entry as a table of these
 (``Record({"id": Id(required=True), ...})``). Each kind checks one value,
 reports what is wrong through ``Where`` (every problem, not just the first)
 and returns the value to use, or ``INVALID`` when there is none: a record
@@ -35,7 +35,7 @@ INVALID: Any = _Invalid()  # "no usable value here"; the problem was reported
 
 
 def line_of(node: Any, key: Any, default: int) -> int:
-    """The line of ``key`` in a mapping read by content_store's YAML loader."""
+    """The line of ``key`` in a mapping read by ``numbered_yaml.LineLoader``."""
     return getattr(node, "key_lines", {}).get(key, default)
 
 

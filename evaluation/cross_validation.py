@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from curated import nlu_examples
-from curated import store as content_store
+from curated.content import load
 from curated.schema import FAQ_INTENT
 from evaluation import heldout, nlu
 from rasa_extensions import command as rasa_command
@@ -45,7 +45,7 @@ def training_items(
 ) -> list[Item]:
     """Every example ``rasa train`` learns from with config.yml."""
     items = [Item(e.language, e.intent, e.raw) for e in nlu_examples.examples(nlu_dir)]
-    for entry in content_store.load(content_dir).faq:
+    for entry in load(content_dir).faq:
         for language in sorted(entry.questions):
             items.extend(
                 Item(language, FAQ_INTENT, question) for question in entry.questions[language]
