@@ -30,6 +30,7 @@ import settings as settings_module
 from benchmarks import cost, load, understanding
 from bot.services import Services, free_port, train
 from evaluation import language as language_eval
+from language import LANGUAGES
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT, latest_model
 
@@ -171,9 +172,9 @@ def understanding_section(work: Path, smoke: bool) -> str:
         s = row["scores"]
         lines.append(
             f"| {name} | "
-            + " | ".join(f"{s[lang]['intent_macro_f1']:.3f}" for lang in ("fr", "zh", "en"))
+            + " | ".join(f"{s[lang]['intent_macro_f1']:.3f}" for lang in LANGUAGES)
             + " | "
-            + " | ".join(f"{s[lang]['entity_f1']:.3f}" for lang in ("fr", "zh", "en"))
+            + " | ".join(f"{s[lang]['entity_f1']:.3f}" for lang in LANGUAGES)
             + (
                 f" | {row['train_s']:.0f} s |"
                 if row["train_s"] is not None
@@ -183,7 +184,7 @@ def understanding_section(work: Path, smoke: bool) -> str:
     if smoke:
         lines.append("| Rasa default pipeline | not run (smoke) | | | | | | |")
     project = rows["project pipeline"]
-    worst = min(project["scores"][lang]["intent_macro_f1"] for lang in ("fr", "zh", "en"))
+    worst = min(project["scores"][lang]["intent_macro_f1"] for lang in LANGUAGES)
     training = (
         f" Training: {project['train_s']:.0f} s "
         f"(target under 180 s: {verdict(project['train_s'], TARGETS['train_s'], False)})."

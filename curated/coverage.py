@@ -31,8 +31,9 @@ from curated.content import Content, combine
 from curated.entries import Origin, Place
 from curated.problems import MESSAGE_LANGUAGES, label
 from curated.reading import content_files, read_file
-from curated.schema import LANGUAGES, TOPICS
+from curated.schema import TOPICS
 from curated.validate import shown
+from language import LANGUAGES
 
 FACT_MAX_AGE = dt.timedelta(days=365)
 # An FAQ entry with fewer ways of asking than this in a language is listed.

@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from curated.problems import Problem
+from language import LANGUAGES
 
-LANGUAGES = ("fr", "zh", "en")
 TEXT_LIMIT = 1000  # a text must stay under this many characters (a Telegram message holds 4096)
 TITLE_LIMIT = 64  # a button title must stay under this many characters
 
@@ -215,7 +215,7 @@ class TextLists(Kind):
             return INVALID
         if not self.same_count:
             return lists
-        for language in ("fr", "zh"):
+        for language in (lang for lang in LANGUAGES if lang != "en"):
             if len(lists[language]) != len(lists["en"]):
                 where.at(language, line_of(value, language, where.line)).problem(
                     "list_lengths_differ",

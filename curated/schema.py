@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from curated.field_types import (  # noqa: F401  (LANGUAGES, limits: re-exported)
-    LANGUAGES,
+from curated.field_types import (  # noqa: F401  (limits: re-exported)
     TEXT_LIMIT,
     TITLE_LIMIT,
     Choice,

@@ -29,6 +29,7 @@ from curated import nlu_examples
 from curated.content import load
 from curated.schema import FAQ_INTENT
 from evaluation import heldout, nlu
+from language import LANGUAGES
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
 
@@ -129,10 +130,7 @@ def cross_validate(config: Path, work: Path, k: int = 5, seed: int = 0) -> Resul
         trained.model.unlink()
         shutil.rmtree(work / f"cache-fold-{index}", ignore_errors=True)
     return Result(
-        {
-            language: nlu.macro_f1(gold[language], predicted[language])
-            for language in heldout.LANGUAGES
-        },
+        {language: nlu.macro_f1(gold[language], predicted[language]) for language in LANGUAGES},
         seconds,
     )
 
@@ -143,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)
     print(
-        f"| config | {' | '.join(f'{lang} macro-F1' for lang in heldout.LANGUAGES)} | mean | training per fold |"
+        f"| config | {' | '.join(f'{lang} macro-F1' for lang in LANGUAGES)} | mean | training per fold |"
     )
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
             mean = sum(f1.values()) / len(f1)
             train = sum(result.train_s) / len(result.train_s)
             print(
-                f"| {config.name} | {' | '.join(f'{f1[lang]:.3f}' for lang in heldout.LANGUAGES)} | {mean:.3f} | {train:.0f} s |",
+                f"| {config.name} | {' | '.join(f'{f1[lang]:.3f}' for lang in LANGUAGES)} | {mean:.3f} | {train:.0f} s |",
                 flush=True,
             )
 

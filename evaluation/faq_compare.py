@@ -43,13 +43,13 @@ import curated.nlu_examples
 from actions import answers, faq
 from curated.content import Content, load
 from curated.entries import FaqEntry
+from language import LANGUAGES
 from language.names import synonyms
 from language.text import fold
 from rasa_extensions import command as rasa_command
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "faq_heldout.yml"
-LANGUAGES = ("fr", "zh", "en")
 PLACE_INTENTS = faq.PLACE_INTENTS
 PLACE_COST = 0.1
 GRID = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
