@@ -40,9 +40,6 @@ class Content:
     phrases: dict[str, Texts] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def place(self, place_id: str) -> Place | None:
-        return self.places.get(place_id)
-
     def lineage(self, place_id: str) -> list[Place]:
         """The place, then its parent, grandparent... (no loops)."""
         chain: list[Place] = []

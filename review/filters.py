@@ -63,9 +63,6 @@ class Filters:
     def query(self, **extra: str) -> str:
         return urlencode(self.params() + [(k, v) for k, v in extra.items() if v])
 
-    def active(self) -> bool:
-        return bool(self.params())
-
 
 def _text(query: Mapping[str, str], name: str) -> str:
     value = query.get(name, "")
