@@ -94,7 +94,21 @@ async def _sessions(request: web.Request, handler):
                 response.del_cookie(SESSION_COOKIE, path="/")
             raise response
         raise web.HTTPUnauthorized(text="Login required", content_type="text/plain")
+    if request["session"] and request["session"]["role"] == "editor":
+        _editors_only_where_they_work(request)
     return await handler(request)
+
+
+# An office's editor changes content and reads the unanswered questions, not conversations.
+EDITOR_PATHS = ("/content", "/unanswered", "/logout", "/lang/", "/static/", "/healthz", "/login")
+
+
+def _editors_only_where_they_work(request: web.Request) -> None:
+    if request.path.startswith(EDITOR_PATHS):
+        return
+    if request.method == "GET" and not request.path.startswith(("/api/", "/export")):
+        raise redirect("/content")
+    raise web.HTTPForbidden(text=request["t"]("forbidden"), content_type="text/plain")
 
 
 @web.middleware

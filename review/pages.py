@@ -23,7 +23,17 @@ from review.config import Config
 SESSION_COOKIE = "review_session"
 LOGIN_CSRF_COOKIE = "review_login_csrf"
 LANG_COOKIE = "review_lang"
-MESSAGES = {"saved", "invalid_tag", "bad_form", "forbidden", "last_admin", "select_some"}
+MESSAGES = {
+    "saved",
+    "invalid_tag",
+    "bad_form",
+    "forbidden",
+    "last_admin",
+    "select_some",
+    "nothing_changed",
+    "restored",
+    "confirmed",
+}
 
 CONFIG = web.AppKey("config", Config)
 ENGINE = web.AppKey("engine", Engine)

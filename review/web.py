@@ -20,7 +20,16 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from review import i18n, throttle, timeutil, why
-from review.areas import accounts, api, conversations, dashboard, exports, sessions, unanswered
+from review.areas import (
+    accounts,
+    api,
+    content,
+    conversations,
+    dashboard,
+    exports,
+    sessions,
+    unanswered,
+)
 from review.background_import import background_import as importing
 from review.config import Config
 from review.masking import mask
@@ -30,7 +39,7 @@ from review.pages import CACHE, CONFIG, ENGINE, TEMPLATES, THROTTLE
 HERE = Path(__file__).resolve().parent
 
 # Each area's routes; a new area (content editing, the hand-off inbox) is one more line here.
-AREAS = (sessions, conversations, exports, unanswered, dashboard, accounts, api)
+AREAS = (sessions, conversations, exports, unanswered, dashboard, accounts, api, content)
 
 
 def make_app(config: Config, engine: Engine, background_import: bool = True) -> web.Application:
@@ -43,6 +52,7 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     app[TEMPLATES] = _templates()
     for area in AREAS:
         app.add_routes(area.routes)
+        app.on_startup.extend(getattr(area, "on_startup", ()))
     app.router.add_static("/static/", str(HERE / "static"), show_index=False, follow_symlinks=False)
     if background_import and config.import_seconds > 0:
         app.cleanup_ctx.append(importing)

@@ -2,7 +2,9 @@
 
 ``ServedApp`` makes a temporary VAR_DIR, writes realistic fr/zh/en turns
 where the bot and Rasa write them (review.demo_data), imports them, creates
-an admin and a reviewer, and runs ``python -m review serve`` until ``stop``.
+an admin and a reviewer, and runs ``python -m review serve`` until ``stop``. Given a
+``content_dir`` (a copy of content/), the app edits it, and editors of two offices are
+created too (``EDITORS``).
 """
 
 from __future__ import annotations
@@ -16,15 +18,21 @@ from pathlib import Path
 
 from bot.services import free_port
 from rasa_extensions.command import ROOT, environment
-from review import auth, db, demo_data, ingest
+from review import auth, db, demo_data, ingest, offices
 from review import config as config_module
 
 ACCOUNTS = {"alice": ("admin", "alice-password-1"), "bob": ("reviewer", "bob-password-12")}
+# name: (office, password)
+EDITORS = {"chloe": ("chamonix", "chloe-password-1"), "yang": ("yanqing", "yang-password-12")}
 
 
 class ServedApp:
     def __init__(
-        self, var_dir: Path, conversations: int = 120, extra_env: dict[str, str] | None = None
+        self,
+        var_dir: Path,
+        conversations: int = 120,
+        extra_env: dict[str, str] | None = None,
+        content_dir: Path | None = None,
     ):
         self.var_dir = Path(var_dir)
         self.port = free_port()
@@ -38,6 +46,9 @@ class ServedApp:
             tracker_url=f"sqlite:///{self.var_dir / 'tracker.db'}",
             timezone="Europe/Paris",
         )
+        if content_dir:
+            self.config = replace(self.config, content_dir=Path(content_dir))
+        self.content_dir = content_dir
         self.engine = None
         self._process: subprocess.Popen | None = None
 
@@ -47,6 +58,10 @@ class ServedApp:
         ingest.run(self.engine, self.config)
         for name, (role, password) in ACCOUNTS.items():
             auth.add_account(self.engine, name, role, password)
+        if self.content_dir:
+            known = tuple(offices.read(self.content_dir))
+            for name, (office, password) in EDITORS.items():
+                auth.add_account(self.engine, name, "editor", password, office, known)
         env = environment(
             {
                 "VAR_DIR": str(self.var_dir),
@@ -56,6 +71,7 @@ class ServedApp:
                 "TRACKER_STORE_URL": self.config.tracker_url,
                 "REVIEW_TIMEZONE": "Europe/Paris",
                 "REVIEW_IMPORT_SECONDS": "1",
+                **({"CONTENT_DIR": str(self.content_dir)} if self.content_dir else {}),
             }
         )
         env.update(self.extra_env)

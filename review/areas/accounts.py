@@ -6,7 +6,7 @@ import re
 
 from aiohttp import web
 
-from review import auth, privacy, timeutil
+from review import auth, offices, privacy, timeutil
 from review.pages import CONFIG, ENGINE, form_fields, redirect, render, require_admin, run
 
 routes = web.RouteTableDef()
@@ -24,6 +24,7 @@ async def _users(
         status=status,
         accounts=accounts,
         roles=auth.ROLES,
+        offices=offices.read(config.content_dir),
         error=error,
         erased=erased,
         shown=lambda ts: timeutil.shown(ts, config.timezone),
@@ -47,6 +48,8 @@ async def create_user(request: web.Request) -> web.Response:
             form.get("name", ""),
             form.get("role", ""),
             form.get("password", ""),
+            form.get("office") or None,
+            tuple(offices.read(config.content_dir)),
         )
     except auth.AccountError as error:
         return await _users(request, error=str(error), status=400)
@@ -56,7 +59,8 @@ async def create_user(request: web.Request) -> web.Response:
         config,
         request["session"]["name"],
         "add_account",
-        {"name": form.get("name", ""), "role": form.get("role", "")},
+        {"name": form.get("name", ""), "role": form.get("role", "")}
+        | ({"office": form["office"]} if form.get("office") else {}),
     )
     raise redirect("/admin/users?msg=saved")
 
@@ -90,8 +94,11 @@ async def change_role(request: web.Request) -> web.Response:
     engine, config = request.app[ENGINE], request.app[CONFIG]
     account_id = int(request.match_info["id"])
     role = form.get("role", "")
-    if role not in auth.ROLES:
-        return await _users(request, error="role: reviewer or admin", status=400)
+    office = (form.get("office") or None) if role == "editor" else None
+    try:
+        auth.check_role(role, office, tuple(offices.read(config.content_dir)))
+    except auth.AccountError as error:
+        return await _users(request, error=str(error), status=400)
     accounts = {a["id"]: a for a in await run(auth.accounts, engine)}
     if account_id not in accounts:
         raise web.HTTPNotFound(text="Not found")
@@ -101,14 +108,17 @@ async def change_role(request: web.Request) -> web.Response:
         and await run(auth.admin_count, engine) <= 1
     ):
         raise redirect("/admin/users?msg=last_admin")
-    await run(auth.set_role, engine, account_id, role)
+    await run(
+        auth.set_role, engine, account_id, role, office, tuple(offices.read(config.content_dir))
+    )
     await run(
         privacy.audit,
         engine,
         config,
         request["session"]["name"],
         "set_role",
-        {"name": accounts[account_id]["name"], "role": role},
+        {"name": accounts[account_id]["name"], "role": role}
+        | ({"office": office} if office else {}),
     )
     raise redirect("/admin/users?msg=saved")
 

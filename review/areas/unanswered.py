@@ -47,6 +47,13 @@ async def unanswered_page(request: web.Request) -> web.Response:
         threshold=threshold,
         intents=intents,
         shown=lambda ts: timeutil.shown(ts, config.timezone),
+        create_link=lambda group: (
+            "/content/new-faq?"
+            + urlencode(
+                [("language", language)]
+                + [("q", mask(text)) for text, _ in group.variants.most_common(8)]
+            )
+        ),
     )
 
 

@@ -1,0 +1,110 @@
+"""Saving one entry edited in the browser: version check, the checks of ``make validate``,
+then the file written round-trip and atomically.
+
+Under one lock per process: the file is read again, the entry's version is
+compared with the one the form was opened with (another editor's save, or a
+hand edit on the server since, makes a ``conflict``: nothing is written and the
+editor keeps their text), the change is applied to the YAML, checked, and
+written. The live reload of the action servers picks the file up (it looks
+every second).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap
+
+from curated.problems import Problem
+from review import content_checks, content_yaml
+from review.content_entries import Address, Plain, apply, node_of, plain, version
+
+_lock = threading.Lock()
+
+
+@dataclass
+class Outcome:
+    status: str  # saved | unchanged | refused | conflict | missing | by_hand
+    before: Plain | None = None  # the entry as it was on disk
+    after: Plain | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def current(content_dir: Path, file: str, address: Address) -> Plain | None:
+    """The entry as its file holds it now, or None."""
+    try:
+        document = content_yaml.load((Path(content_dir) / file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    node = node_of(document, address)
+    return plain(node, address.kind) if node is not None else None
+
+
+def save(
+    content_dir: Path, file: str, address: Address, expected_version: str, value: Plain
+) -> Outcome:
+    path = Path(content_dir) / file
+    with _lock:
+        stamp = path.stat().st_mtime_ns
+        original = path.read_text(encoding="utf-8")
+        document = content_yaml.load(original)
+        node = node_of(document, address)
+        if node is None:
+            return Outcome("missing")
+        before = plain(node, address.kind)
+        if version(before) != expected_version:
+            return Outcome("conflict", before=before)
+        unchanged = content_yaml.dump(document)
+        apply(node, value, address.kind)
+        after = plain(node, address.kind)
+        if after == before:
+            return Outcome("unchanged", before=before, after=after)
+        try:
+            text = content_yaml.edited_text(original, unchanged, document)
+        except content_yaml.NotEditable:
+            return Outcome("by_hand", before=before)
+        problems = content_checks.new_problems(Path(content_dir), file, text)
+        if problems:
+            return Outcome("refused", before=before, after=after, problems=problems)
+        if path.stat().st_mtime_ns != stamp:  # edited by hand while this was checked
+            return Outcome("conflict", before=current(Path(content_dir), file, address))
+        content_yaml.write_atomically(path, text)
+        content_checks.written(path, text)
+        return Outcome("saved", before=before, after=after)
+
+
+def create(content_dir: Path, file: str, entry_id: str, place: str | None, value: Plain) -> Outcome:
+    """A new FAQ entry at the end of ``file``'s ``faq:`` list, through the same checks."""
+    path = Path(content_dir) / file
+    address = Address("faq", entry_id)
+    with _lock:
+        stamp = path.stat().st_mtime_ns
+        original = path.read_text(encoding="utf-8")
+        document = content_yaml.load(original)
+        if not isinstance(document, dict) or not isinstance(document.get("faq"), list):
+            return Outcome("missing")
+        if node_of(document, address) is not None:
+            return Outcome("conflict", before=plain(node_of(document, address), "faq"))
+        unchanged = content_yaml.dump(document)
+        node = CommentedMap([("id", entry_id)])
+        if place:
+            node["place"] = place
+        node["questions"] = CommentedMap()
+        node["answer"] = CommentedMap()
+        apply(node, value, "faq")
+        document["faq"].append(node)
+        after = plain(node, "faq")
+        try:
+            text = content_yaml.edited_text(original, unchanged, document)
+        except content_yaml.NotEditable:
+            return Outcome("by_hand")
+        problems = content_checks.new_problems(Path(content_dir), file, text)
+        if problems:
+            return Outcome("refused", after=after, problems=problems)
+        if path.stat().st_mtime_ns != stamp:
+            return Outcome("conflict")
+        content_yaml.write_atomically(path, text)
+        content_checks.written(path, text)
+        return Outcome("saved", before={}, after=after)
