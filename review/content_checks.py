@@ -71,12 +71,7 @@ def new_problems(content_dir: Path, file_name: str, text: str) -> list[Problem]:
     """The problems the content would have with ``text`` as ``file_name``, and has not now."""
     content_dir = Path(content_dir)
     _, before = current(content_dir)
-    files = _files_now(content_dir)
-    with tempfile.TemporaryDirectory() as scratch:
-        candidate = Path(scratch) / file_name
-        candidate.write_text(text, encoding="utf-8")
-        files[file_name] = content_store.read_file(candidate)
-    trial = content_store.combine(files[n] for n in sorted(files))
+    files, trial = _trial(content_dir, file_name, text)
     problems = _problems(trial, content_dir)
     with _lock:
         if len(_candidates) >= 8:
@@ -84,6 +79,20 @@ def new_problems(content_dir: Path, file_name: str, text: str) -> list[Problem]:
         _candidates[(content_dir / file_name, text)] = (files, trial, problems)
     known = {p.identity for p in before}
     return [p for p in problems if p.identity not in known]
+
+
+def _trial(content_dir: Path, file_name: str, text: str) -> tuple[dict[str, FileContent], Content]:
+    files = _files_now(content_dir)
+    with tempfile.TemporaryDirectory() as scratch:
+        candidate = Path(scratch) / file_name
+        candidate.write_text(text, encoding="utf-8")
+        files[file_name] = content_store.read_file(candidate)
+    return files, content_store.combine(files[n] for n in sorted(files))
+
+
+def trial(content_dir: Path, file_name: str, text: str) -> Content:
+    """The content as it would be with ``text`` as ``file_name`` (for a preview)."""
+    return _trial(Path(content_dir), file_name, text)[1]
 
 
 def written(path: Path, text: str) -> None:

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap
 
+from actions import answers
 from curated.problems import Problem
+from language import LANGUAGES
 from review import content_checks, content_yaml
 from review.content_entries import Address, Plain, apply, node_of, plain, version
 
@@ -40,6 +42,37 @@ def current(content_dir: Path, file: str, address: Address) -> Plain | None:
         return None
     node = node_of(document, address)
     return plain(node, address.kind) if node is not None else None
+
+
+def preview(content_dir: Path, file: str, address: Address, value: Plain) -> dict[str, str] | None:
+    """What a tourist would read in each language once ``value`` is saved (nothing written):
+    the answer as the actions compose it, facts and the sister destination included."""
+    path = Path(content_dir) / file
+    original = path.read_text(encoding="utf-8")
+    document = content_yaml.load(original)
+    node = node_of(document, address)
+    if node is None:
+        return None
+    unchanged = content_yaml.dump(document)
+    apply(node, value, address.kind)
+    try:
+        text = content_yaml.edited_text(original, unchanged, document)
+    except content_yaml.NotEditable:
+        return None
+    content = content_checks.trial(Path(content_dir), file, text)
+    shown = {}
+    for language in LANGUAGES:
+        try:
+            if address.kind == "faq":
+                entry = next(e for e in content.faq if e.id == address.id)
+                shown[language] = answers.faq_answer(content, entry, language).text
+            else:
+                shown[language] = answers.place_answer(
+                    content, address.id, address.topic, language
+                ).text
+        except (StopIteration, KeyError):
+            shown[language] = ""  # the entry is left out until its problems are fixed
+    return shown
 
 
 def save(

@@ -232,3 +232,22 @@ def test_create_this_faq_entry_from_the_unanswered_questions(context, app, conte
     page.wait_for_url("**/content/faq/chamonix_test_snowshoes?msg=saved")
     text = (content_dir / "faq.yml").read_text(encoding="utf-8")
     assert "- id: chamonix_test_snowshoes" in text and asked in text
+
+
+def test_the_preview_shows_what_a_tourist_reads_before_anything_is_written(
+    context, app, content_dir
+):
+    before = (content_dir / DOGS_FILE).read_text(encoding="utf-8")
+    page = logged_in(context, app, "chloe")
+    page.goto(app.url + DOGS_URL)
+    french = page.locator("textarea[name='answer.fr']")
+    french.fill("Les chiens voyagent dans un sac au téléphérique (aperçu).")
+    page.click("#preview-button")
+    shown = page.locator("#preview .bubble[data-lang=fr]")
+    shown.wait_for()
+    # the answer as the assistant composes it: the sister destination follows
+    assert shown.inner_text().startswith("Les chiens voyagent dans un sac")
+    assert "Le mont Blanc vous a plu" in shown.inner_text()
+    assert page.locator("textarea[name='answer.fr']").input_value().endswith("(aperçu).")
+    shot(page, "content-preview.png")
+    assert (content_dir / DOGS_FILE).read_text(encoding="utf-8") == before

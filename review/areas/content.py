@@ -227,6 +227,7 @@ async def _edit_form(
     notes: dict[str, list[str]] | None = None,
     conflict: Plain | None = None,
     confirm_dates: bool = False,
+    preview: dict[str, str] | None = None,
 ) -> web.Response:
     language = request["lang"]
     known_fields = set(form_fields(value, address.kind))
@@ -258,6 +259,8 @@ async def _edit_form(
         notes=notes or {},
         conflict=conflict,
         conflict_texts=list(texts_of(conflict).items()) if conflict else [],
+        preview=preview,
+        utf8_bytes=lambda text: len(text.encode("utf-8")),
         confirm_dates=confirm_dates,
         waiting={(row["field"], row["language"]): row for row in waiting},
         history=history,
@@ -431,6 +434,18 @@ async def save_entry(request: web.Request) -> web.Response:
     config, t = request.app[CONFIG], request["t"]
     value = from_form(form, address.kind)
     expected = form.get("version", "")
+    if form.get("preview") == "yes":
+        shown = await run(content_saving.preview, config.content_dir, file, address, value)
+        return await _edit_form(
+            request,
+            address,
+            file,
+            office,
+            value,
+            expected,
+            preview=shown or {},
+            confirm_dates=form.get("confirm_dates") == "yes",
+        )
     if form.get("confirm_dates") != "yes":
         before = await run(content_saving.current, config.content_dir, file, address)
         if before is not None and version(before) == expected:
