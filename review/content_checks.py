@@ -67,12 +67,23 @@ def current(content_dir: Path) -> tuple[Content, list[Problem]]:
     return found
 
 
-def new_problems(content_dir: Path, file_name: str, text: str) -> list[Problem]:
-    """The problems the content would have with ``text`` as ``file_name``, and has not now."""
+TRAINING_EXAMPLE = "faq_question_is_training_example"
+
+
+def new_problems(
+    content_dir: Path, file_name: str, text: str, questions_changed: bool = True
+) -> list[Problem]:
+    """The problems the content would have with ``text`` as ``file_name``, and has not now.
+
+    ``questions_changed`` False: no FAQ way of asking changed, so the check of the ways
+    of asking against nlu/ (reading every training file) would find what it finds now."""
     content_dir = Path(content_dir)
     _, before = current(content_dir)
     files, trial = _trial(content_dir, file_name, text)
-    problems = _problems(trial, content_dir)
+    if questions_changed:
+        problems = _problems(trial, content_dir)
+    else:
+        problems = trial.problems + [p for p in before if p.code == TRAINING_EXAMPLE]
     with _lock:
         if len(_candidates) >= 8:
             _candidates.clear()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
@@ -34,14 +35,53 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
 
 
+@dataclass
+class _Part:
+    """The part of a file read to change one entry: its own lines when they can be found
+    (reading 40 lines instead of 1,300 keeps saving fast), else the whole file."""
+
+    text: str  # what was read: "faq:\n" and the entry's lines, or the whole file
+    document: Any
+    node: Any
+    lines: tuple[int, int] | None  # where the entry's lines are in the file
+
+    def file_text(self, original: str, edited: str) -> str:
+        """The file with this part, edited, in its place."""
+        if self.lines is None:
+            return edited
+        header = self.text.split("\n", 1)[0] + "\n"
+        if not edited.startswith(header):
+            raise content_yaml.NotEditable("the list's key changed")
+        all_lines = original.splitlines(keepends=True)
+        start, end = self.lines
+        return "".join(all_lines[:start]) + edited[len(header) :] + "".join(all_lines[end:])
+
+
+def _part(original: str, address: Address) -> _Part | None:
+    list_key = "faq" if address.kind == "faq" else "places"
+    span = content_yaml.entry_lines(original, list_key, address.id)
+    if span is not None:
+        lines = original.splitlines(keepends=True)
+        text = f"{list_key}:\n" + "".join(lines[span[0] : span[1]])
+        try:
+            document = content_yaml.load(text)
+        except ValueError:
+            document = None
+        node = node_of(document, address)
+        if node is not None:
+            return _Part(text, document, node, span)
+    document = content_yaml.load(original)
+    node = node_of(document, address)
+    return _Part(original, document, node, None) if node is not None else None
+
+
 def current(content_dir: Path, file: str, address: Address) -> Plain | None:
     """The entry as its file holds it now, or None."""
     try:
-        document = content_yaml.load((Path(content_dir) / file).read_text(encoding="utf-8"))
+        found = _part((Path(content_dir) / file).read_text(encoding="utf-8"), address)
     except (OSError, ValueError):
         return None
-    node = node_of(document, address)
-    return plain(node, address.kind) if node is not None else None
+    return plain(found.node, address.kind) if found is not None else None
 
 
 def preview(content_dir: Path, file: str, address: Address, value: Plain) -> dict[str, str] | None:
@@ -49,14 +89,15 @@ def preview(content_dir: Path, file: str, address: Address, value: Plain) -> dic
     the answer as the actions compose it, facts and the sister destination included."""
     path = Path(content_dir) / file
     original = path.read_text(encoding="utf-8")
-    document = content_yaml.load(original)
-    node = node_of(document, address)
-    if node is None:
+    part = _part(original, address)
+    if part is None:
         return None
-    unchanged = content_yaml.dump(document)
-    apply(node, value, address.kind)
+    unchanged = content_yaml.dump(part.document)
+    apply(part.node, value, address.kind)
     try:
-        text = content_yaml.edited_text(original, unchanged, document)
+        text = part.file_text(
+            original, content_yaml.edited_text(part.text, unchanged, part.document)
+        )
     except content_yaml.NotEditable:
         return None
     content = content_checks.trial(Path(content_dir), file, text)
@@ -82,23 +123,24 @@ def save(
     with _lock:
         stamp = path.stat().st_mtime_ns
         original = path.read_text(encoding="utf-8")
-        document = content_yaml.load(original)
-        node = node_of(document, address)
-        if node is None:
+        part = _part(original, address)
+        if part is None:
             return Outcome("missing")
-        before = plain(node, address.kind)
+        before = plain(part.node, address.kind)
         if version(before) != expected_version:
             return Outcome("conflict", before=before)
-        unchanged = content_yaml.dump(document)
-        apply(node, value, address.kind)
-        after = plain(node, address.kind)
+        unchanged = content_yaml.dump(part.document)
+        apply(part.node, value, address.kind)
+        after = plain(part.node, address.kind)
         if after == before:
             return Outcome("unchanged", before=before, after=after)
         try:
-            text = content_yaml.edited_text(original, unchanged, document)
+            edited = content_yaml.edited_text(part.text, unchanged, part.document)
+            text = part.file_text(original, edited)
         except content_yaml.NotEditable:
             return Outcome("by_hand", before=before)
-        problems = content_checks.new_problems(Path(content_dir), file, text)
+        questions_changed = before.get("questions") != after.get("questions")
+        problems = content_checks.new_problems(Path(content_dir), file, text, questions_changed)
         if problems:
             return Outcome("refused", before=before, after=after, problems=problems)
         if path.stat().st_mtime_ns != stamp:  # edited by hand while this was checked

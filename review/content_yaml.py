@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,27 @@ def write_atomically(path: Path, text: str) -> None:
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+_ITEM = re.compile(r"""^(\s*)- id:\s*['"]?([a-z0-9][a-z0-9_-]*)['"]?\s*(#.*)?$""")
+
+
+def entry_lines(text: str, list_key: str, entry_id: str) -> tuple[int, int] | None:
+    """The lines [start, end) of the item ``- id: entry_id`` of the top-level list
+    ``list_key``, up to the next item or top-level key; None when it is not written so."""
+    lines = text.splitlines(keepends=True)
+    in_list, indent, start = False, None, None
+    for number, line in enumerate(lines):
+        if line.strip() and not line[0].isspace() and not line.startswith("#"):
+            if start is not None:
+                return start, number
+            in_list = line.rstrip() == f"{list_key}:"
+            continue
+        found = _ITEM.match(line) if in_list else None
+        if found and (indent is None or found[1] == indent):
+            indent = found[1]
+            if start is not None:
+                return start, number
+            if found[2] == entry_id:
+                start = number
+    return (start, len(lines)) if start is not None else None
