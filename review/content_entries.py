@@ -24,9 +24,40 @@ from language import LANGUAGES
 from review.content_yaml import styled
 
 Plain = dict[str, Any]
-KINDS = ("faq", "topic")
 MAX_FACTS = 20
 MAX_QUESTIONS = 40
+
+# What the form edits of each kind: its texts in three languages (``when``, an event's
+# dates in words, may be left out), and its other fields with the input they need.
+TEXTS = {
+    "faq": ("answer",),
+    "topic": ("text",),
+    "offer": ("title", "description", "booking"),
+    "event": ("title", "description", "when"),
+}
+OPTIONAL = ("when", "url")
+FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "faq": (),
+    "topic": (),
+    "offer": (
+        ("price.amount", "number"),
+        ("price.currency", "currency"),
+        ("valid_from", "date"),
+        ("valid_until", "date"),
+        ("timezone", "timezone"),
+        ("url", "url"),
+    ),
+    "event": (
+        ("starts", "date"),
+        ("ends", "date"),
+        ("timezone", "timezone"),
+        ("url", "url"),
+        ("source", "url"),
+        ("checked", "date"),
+    ),
+}
+WITH_FACTS = ("faq", "topic")
+LIST_KEYS = {"faq": "faq", "topic": "places", "offer": "offers", "event": "events"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +68,7 @@ class Address:
 
     @property
     def key(self) -> str:
-        return f"faq/{self.id}" if self.kind == "faq" else f"topic/{self.id}/{self.topic}"
+        return f"topic/{self.id}/{self.topic}" if self.kind == "topic" else f"{self.kind}/{self.id}"
 
     @property
     def url(self) -> str:
@@ -46,15 +77,15 @@ class Address:
     @property
     def problem_prefix(self) -> str:
         """How curated names the entry's fields in its problems."""
-        if self.kind == "faq":
-            return f"faq.{self.id}."
-        return f"places.{self.id}.topics.{self.topic}."
+        if self.kind == "topic":
+            return f"places.{self.id}.topics.{self.topic}."
+        return f"{LIST_KEYS[self.kind]}.{self.id}."
 
     @classmethod
     def from_key(cls, key: str) -> Address | None:
         parts = key.split("/")
-        if len(parts) == 2 and parts[0] == "faq":
-            return cls("faq", parts[1])
+        if len(parts) == 2 and parts[0] in ("faq", "offer", "event"):
+            return cls(parts[0], parts[1])
         if len(parts) == 3 and parts[0] == "topic":
             return cls("topic", parts[1], parts[2])
         return None
@@ -62,8 +93,15 @@ class Address:
 
 def located(content: Content, address: Address) -> tuple[str, str | None] | None:
     """(file, place) of the entry in the content in use; None when there is no such entry."""
-    if address.kind == "faq":
-        for entry in content.faq:
+    if address.kind != "topic":
+        entries: list[Any] = (
+            list(content.offers)
+            if address.kind == "offer"
+            else list(content.events)
+            if address.kind == "event"
+            else list(content.faq)
+        )
+        for entry in entries:
             if entry.id == address.id and entry.origin:
                 return entry.origin.file, entry.place
         return None
@@ -77,8 +115,8 @@ def node_of(document: Any, address: Address) -> Any:
     """The entry's YAML mapping in a file's document, or None."""
     if not isinstance(document, dict):
         return None
-    if address.kind == "faq":
-        return _by_id(document.get("faq"), address.id)
+    if address.kind != "topic":
+        return _by_id(document.get(LIST_KEYS[address.kind]), address.id)
     place = _by_id(document.get("places"), address.id)
     topics = place.get("topics") if isinstance(place, dict) else None
     return topics.get(address.topic) if isinstance(topics, dict) else None
@@ -119,18 +157,33 @@ def _facts(node: Any) -> list[Plain]:
     ]
 
 
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _date(value)
+
+
+def _parent(node: Any, key: str) -> tuple[Any, str]:
+    """The mapping holding ``key`` (``price.amount``: the price) and the last name."""
+    *path, last = key.split(".")
+    for name in path:
+        node = node.get(name) if isinstance(node, dict) else None
+    return node, last
+
+
 def plain(node: Any, kind: str) -> Plain:
+    value: Plain = {key: _texts(node.get(key)) for key in TEXTS[kind]}
+    for key, _ in FIELDS[kind]:
+        parent, last = _parent(node, key)
+        value[key] = _scalar(parent.get(last)) if isinstance(parent, dict) else ""
     if kind == "faq":
         questions = node.get("questions") if isinstance(node.get("questions"), dict) else {}
-        return {
-            "answer": _texts(node.get("answer")),
-            "questions": {
-                language: [_text(q) for q in questions.get(language) or []]
-                for language in LANGUAGES
-            },
-            "facts": _facts(node.get("facts")),
+        value["questions"] = {
+            language: [_text(q) for q in questions.get(language) or []] for language in LANGUAGES
         }
-    return {"text": _texts(node.get("text")), "facts": _facts(node.get("facts"))}
+    if kind in WITH_FACTS:
+        value["facts"] = _facts(node.get("facts"))
+    return value
 
 
 def version(value: Plain) -> str:
@@ -142,7 +195,7 @@ def version(value: Plain) -> str:
 def texts_of(value: Plain) -> dict[str, dict[str, str]]:
     """Every text of the entry in three languages, by field: {"answer": {...}, "facts.0.text": ...}."""
     found: dict[str, dict[str, str]] = {}
-    for name in ("answer", "text"):
+    for name in ("answer", "text", "title", "description", "booking", "when"):
         if name in value:
             found[name] = value[name]
     for index, fact in enumerate(value.get("facts", [])):
@@ -155,16 +208,32 @@ def texts_of(value: Plain) -> dict[str, dict[str, str]]:
 
 def apply(node: Any, value: Plain, kind: str) -> None:
     """Writes ``value`` into the entry's YAML mapping, changing only what differs."""
-    _set_texts(
-        node, "answer" if kind == "faq" else "text", value["answer" if kind == "faq" else "text"]
-    )
+    for key in TEXTS[kind]:
+        if key in OPTIONAL and not any(value[key].values()):
+            if key in node:
+                del node[key]
+            continue
+        _set_texts(node, key, value[key])
+    for key, input_kind in FIELDS[kind]:
+        parent, last = _parent(node, key)
+        if not isinstance(parent, dict) or _scalar(parent.get(last)) == value[key]:
+            continue
+        if key in OPTIONAL and not value[key]:
+            del parent[last]
+        elif input_kind == "date":
+            parent[last] = _as_date(value[key])
+        elif input_kind == "number":
+            parent[last] = _as_number(value[key])
+        else:
+            parent[last] = styled(parent.get(last), value[key])
     if kind == "faq":
         questions = node.get("questions")
         if not isinstance(questions, dict):
             questions = node["questions"] = CommentedMap()
         for language in LANGUAGES:
             _set_list(questions, language, value["questions"][language])
-    _set_facts(node, value["facts"])
+    if kind in WITH_FACTS:
+        _set_facts(node, value["facts"])
 
 
 def _set_texts(node: Any, key: str, texts: dict[str, str]) -> None:
@@ -214,6 +283,14 @@ def _set_facts(node: Any, facts: list[Plain]) -> None:
         del node["facts"]
 
 
+def _as_number(text: str) -> Any:
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        return text  # the checks name it next to its field
+    return int(number) if number.is_integer() else number
+
+
 def _as_date(text: str) -> Any:
     try:
         return dt.date.fromisoformat(text)
@@ -231,12 +308,12 @@ def _clean(text: str) -> str:
 
 def from_form(form: dict[str, str], kind: str) -> Plain:
     """The plain value the editor's form holds (fields named as ``form_field`` names them)."""
-    text_key = "answer" if kind == "faq" else "text"
     value: Plain = {
-        text_key: {
-            language: _clean(form.get(f"{text_key}.{language}", "")) for language in LANGUAGES
-        }
+        key: {language: _clean(form.get(f"{key}.{language}", "")) for language in LANGUAGES}
+        for key in TEXTS[kind]
     }
+    for key, _ in FIELDS[kind]:
+        value[key] = form.get(key, "").strip()
     if kind == "faq":
         value["questions"] = {
             language: [
@@ -258,17 +335,19 @@ def from_form(form: dict[str, str], kind: str) -> Plain:
         checked = form.get(f"facts.{index}.checked", "").strip()
         if any(texts.values()) or source:  # a blank new row is no fact
             facts.append({"text": texts, "source": source, "checked": checked})
-    value["facts"] = facts
+    if kind in WITH_FACTS:
+        value["facts"] = facts
     return value
 
 
 def form_fields(value: Plain, kind: str) -> list[str]:
     """Every field name of the form for ``value``: a problem elsewhere is shown above it."""
-    text_key = "answer" if kind == "faq" else "text"
-    names = [text_key] + [f"{text_key}.{language}" for language in LANGUAGES]
+    names = [key for key, _ in FIELDS[kind]]
+    for key in TEXTS[kind]:
+        names += [key] + [f"{key}.{language}" for language in LANGUAGES]
     if kind == "faq":
         names += ["questions"] + [f"questions.{language}" for language in LANGUAGES]
-    for index in range(len(value.get("facts", [])) + 1):
+    for index in range(len(value.get("facts", [])) + 1 if kind in WITH_FACTS else 0):
         names += [f"facts.{index}", f"facts.{index}.text", f"facts.{index}.source"]
         names += [f"facts.{index}.checked"]
         names += [f"facts.{index}.text.{language}" for language in LANGUAGES]

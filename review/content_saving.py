@@ -22,7 +22,7 @@ from actions import answers
 from curated.problems import Problem
 from language import LANGUAGES
 from review import content_checks, content_yaml
-from review.content_entries import Address, Plain, apply, node_of, plain, version
+from review.content_entries import LIST_KEYS, Address, Plain, apply, node_of, plain, version
 
 _lock = threading.Lock()
 
@@ -58,7 +58,7 @@ class _Part:
 
 
 def _part(original: str, address: Address) -> _Part | None:
-    list_key = "faq" if address.kind == "faq" else "places"
+    list_key = LIST_KEYS[address.kind]
     span = content_yaml.entry_lines(original, list_key, address.id)
     if span is not None:
         lines = original.splitlines(keepends=True)
@@ -107,6 +107,12 @@ def preview(content_dir: Path, file: str, address: Address, value: Plain) -> dic
             if address.kind == "faq":
                 entry = next(e for e in content.faq if e.id == address.id)
                 shown[language] = answers.faq_answer(content, entry, language).text
+            elif address.kind == "offer":
+                offer = next(o for o in content.offers if o.id == address.id)
+                shown[language] = answers.offer_text(content, offer, language)
+            elif address.kind == "event":
+                event = next(e for e in content.events if e.id == address.id)
+                shown[language] = answers.event_text(content, event, language)
             else:
                 shown[language] = answers.place_answer(
                     content, address.id, address.topic, language

@@ -280,3 +280,51 @@ def test_the_last_entry_of_a_file_is_saved_and_the_file_ends_as_before(content_d
     after = (content_dir / DOGS_FILE).read_text(encoding="utf-8")
     assert changed_lines(before, after) == ['+        - "geneva to chamonix without a car"']
     assert after.endswith("\n") == before.endswith("\n")
+
+
+def test_an_offer_s_price_and_end_date_are_saved_in_place(content_dir):
+    address = Address("offer", "summer-mont-blanc-2027")
+    before = (content_dir / "offers.yml").read_text(encoding="utf-8")
+    value = content_saving.current(content_dir, "offers.yml", address)
+    opened = version(value)
+    assert (value["price.amount"], value["valid_until"]) == ("690", "2027-09-15")
+    value["price.amount"] = "720"
+    value["valid_until"] = "2027-09-20"
+
+    outcome = content_saving.save(content_dir, "offers.yml", address, opened, value)
+
+    assert outcome.status == "saved", [p.render("en") for p in outcome.problems]
+    assert changed_lines(before, (content_dir / "offers.yml").read_text(encoding="utf-8")) == [
+        "-    price: {amount: 690, currency: EUR}",
+        "+    price: {amount: 720, currency: EUR}",
+        "-    valid_until: 2027-09-15",
+        "+    valid_until: 2027-09-20",
+    ]
+    offer = next(o for o in content_store.load(content_dir).offers if o.id == address.id)
+    assert (offer.amount, offer.valid_until.isoformat()) == (720.0, "2027-09-20")
+
+
+def test_an_offer_ending_before_it_starts_is_refused_at_its_end_date(content_dir):
+    address = Address("offer", "summer-mont-blanc-2027")
+    value = content_saving.current(content_dir, "offers.yml", address)
+    opened = version(value)
+    value["valid_until"] = "2027-06-01"
+
+    outcome = content_saving.save(content_dir, "offers.yml", address, opened, value)
+
+    assert outcome.status == "refused"
+    assert {form_field(p.field, address) for p in outcome.problems} == {"valid_until"}
+
+
+def test_an_event_s_dates_in_words_are_removed_once_the_dates_are_published(content_dir):
+    address = Address("event", "utmb-2027")
+    value = content_saving.current(content_dir, "events.yml", address)
+    opened = version(value)
+    value["when"] = {"fr": "", "zh": "", "en": ""}
+    value["starts"], value["ends"] = "2027-08-23", "2027-08-29"
+
+    outcome = content_saving.save(content_dir, "events.yml", address, opened, value)
+
+    assert outcome.status == "saved", [p.render("en") for p in outcome.problems]
+    event = next(e for e in content_store.load(content_dir).events if e.id == address.id)
+    assert event.when is None

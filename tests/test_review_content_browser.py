@@ -251,3 +251,21 @@ def test_the_preview_shows_what_a_tourist_reads_before_anything_is_written(
     assert page.locator("textarea[name='answer.fr']").input_value().endswith("(aperçu).")
     shot(page, "content-preview.png")
     assert (content_dir / DOGS_FILE).read_text(encoding="utf-8") == before
+
+
+def test_an_offer_ending_before_it_starts_is_refused_then_saved_once_fixed(
+    context, app, content_dir
+):
+    page = logged_in(context, app, "chloe")
+    page.click("#offers a[href='/content/offer/summer-mont-blanc-2027']")
+    page.fill("input[name=valid_until]", "2027-06-01")
+    page.click("#save")
+    error = page.locator(".field-error[data-field='valid_until']")
+    error.wait_for()
+    assert "is before valid_from" in error.inner_text()
+    assert "valid_until: 2027-09-15" in (content_dir / "offers.yml").read_text(encoding="utf-8")
+    page.fill("input[name=valid_until]", "2027-09-20")
+    page.click("#save")
+    page.wait_for_selector(".flash.ok")
+    assert "valid_until: 2027-09-20" in (content_dir / "offers.yml").read_text(encoding="utf-8")
+    shot(page, "content-offer.png")

@@ -18,10 +18,14 @@ from aiohttp import web
 
 from curated import coverage
 from curated.problems import label
+from curated.schema import CURRENCIES, TIMEZONES
 from curated.store import Content
 from language import LANGUAGES
 from review import content_checks, content_history, content_saving, offices, privacy, timeutil
 from review.content_entries import (
+    FIELDS,
+    TEXTS,
+    WITH_FACTS,
     Address,
     Plain,
     form_field,
@@ -202,7 +206,7 @@ def _address(request: web.Request) -> Address:
     info = request.match_info
     if "topic" in info:
         return Address("topic", info["place"], info["topic"])
-    return Address("faq", info["id"])
+    return Address(info.get("kind", "faq"), info["id"])
 
 
 async def _where(request: web.Request, address: Address) -> tuple[str, str | None]:
@@ -265,7 +269,11 @@ async def _edit_form(
         waiting={(row["field"], row["language"]): row for row in waiting},
         history=history,
         languages=LANGUAGES,
-        text_key="answer" if address.kind == "faq" else "text",
+        text_groups=TEXTS[address.kind],
+        fields=FIELDS[address.kind],
+        with_facts=address.kind in WITH_FACTS,
+        currencies=CURRENCIES,
+        timezones=TIMEZONES,
         shown=lambda ts: timeutil.shown(ts, zone),
     )
 
@@ -339,7 +347,11 @@ async def _new_form(
         waiting={},
         history=[],
         languages=LANGUAGES,
-        text_key="answer",
+        text_groups=TEXTS["faq"],
+        fields=(),
+        with_facts=True,
+        currencies=CURRENCIES,
+        timezones=TIMEZONES,
         shown=lambda ts: "",
     )
 
@@ -396,7 +408,7 @@ async def create_faq(request: web.Request) -> web.Response:
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
-@routes.get("/content/faq/{id:[a-z0-9][a-z0-9_-]{0,99}}")
+@routes.get("/content/{kind:faq|offer|event}/{id:[a-z0-9][a-z0-9_-]{0,99}}")
 @routes.get("/content/topic/{place:[a-z0-9][a-z0-9_-]{0,99}}/{topic:[a-z_]{1,40}}")
 async def edit_page(request: web.Request) -> web.Response:
     address = _address(request)
@@ -423,7 +435,7 @@ def _dates_to_propose(before: Plain, after: Plain, today: str) -> dict[str, list
     return proposed
 
 
-@routes.post("/content/faq/{id:[a-z0-9][a-z0-9_-]{0,99}}")
+@routes.post("/content/{kind:faq|offer|event}/{id:[a-z0-9][a-z0-9_-]{0,99}}")
 @routes.post("/content/topic/{place:[a-z0-9][a-z0-9_-]{0,99}}/{topic:[a-z_]{1,40}}")
 async def save_entry(request: web.Request) -> web.Response:
     address = _address(request)
