@@ -328,3 +328,36 @@ def test_an_event_s_dates_in_words_are_removed_once_the_dates_are_published(cont
     assert outcome.status == "saved", [p.render("en") for p in outcome.problems]
     event = next(e for e in content_store.load(content_dir).events if e.id == address.id)
     assert event.when is None
+
+
+async def test_an_editor_reads_content_and_unanswered_questions_but_no_conversation(
+    tmp_path, content_dir
+):
+    from dataclasses import replace
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from review import auth, web
+    from review import config as config_module
+
+    config = replace(
+        config_module.from_environment(),
+        var_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'review.db'}",
+        import_seconds=0,
+        content_dir=content_dir,
+    )
+    engine = db.connect(config.database_url)
+    known = tuple(offices.read(content_dir))
+    editor = auth.add_account(engine, "chloe", "editor", "chloe-pw-123", "chamonix", known)
+    token = auth.open_session(engine, editor)
+    async with TestClient(TestServer(web.make_app(config, engine))) as client:
+        client.session.cookie_jar.update_cookies({"review_session": token})
+        for path in ("/content", "/content/faq/chamonix_dogs_lifts_trails", "/unanswered"):
+            assert (await client.get(path)).status == 200, path
+        for path in ("/conversations", "/dashboard", "/admin/users"):
+            response = await client.get(path, allow_redirects=False)
+            assert (response.status, response.headers["Location"]) == (303, "/content"), path
+        for path in ("/api/conversations", "/export.csv"):
+            assert (await client.get(path)).status == 403, path
+    engine.dispose()
