@@ -15,13 +15,15 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from curated.store import Content
 from language import LANGUAGES
 from review.content_yaml import styled
+
+if TYPE_CHECKING:  # curated's reader, only named in annotations here
+    from curated.store import Content
 
 Plain = dict[str, Any]
 MAX_FACTS = 20

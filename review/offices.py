@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from curated.store import Content
+if TYPE_CHECKING:  # curated's reader, only named in annotations here
+    from curated.store import Content
+
 
 OFFICES_FILE = "offices.yml"
 

@@ -13,13 +13,13 @@ import datetime as dt
 import json
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from curated import coverage
 from curated.problems import label
 from curated.schema import CURRENCIES, TIMEZONES
-from curated.store import Content
 from language import LANGUAGES
 from review import content_checks, content_history, content_saving, offices, privacy, timeutil
 from review.content_entries import (
@@ -37,6 +37,9 @@ from review.content_entries import (
 )
 from review.pages import CONFIG, ENGINE, redirect, render, run
 from review.pages import form_fields as posted
+
+if TYPE_CHECKING:  # curated's reader, only named in annotations here
+    from curated.store import Content
 
 routes = web.RouteTableDef()
 
