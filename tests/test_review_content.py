@@ -268,17 +268,18 @@ def test_an_editor_account_belongs_to_an_office_of_content(tmp_path):
 
 
 def test_the_last_entry_of_a_file_is_saved_and_the_file_ends_as_before(content_dir):
-    address = Address("faq", "chamonix_low_carbon_from_geneva")
     before = (content_dir / DOGS_FILE).read_text(encoding="utf-8")
+    last = [line for line in before.splitlines() if line.startswith("  - id: ")][-1]
+    address = Address("faq", last.split("id: ")[1].strip())
     value = content_saving.current(content_dir, DOGS_FILE, address)
     opened = version(value)
-    value["questions"]["en"] = [*value["questions"]["en"], "geneva to chamonix without a car"]
+    value["questions"]["en"] = [*value["questions"]["en"], "a new way of asking it, in english"]
 
     outcome = content_saving.save(content_dir, DOGS_FILE, address, opened, value)
 
     assert outcome.status == "saved", [p.render("en") for p in outcome.problems]
     after = (content_dir / DOGS_FILE).read_text(encoding="utf-8")
-    assert changed_lines(before, after) == ['+        - "geneva to chamonix without a car"']
+    assert changed_lines(before, after) == ['+        - "a new way of asking it, in english"']
     assert after.endswith("\n") == before.endswith("\n")
 
 
