@@ -52,7 +52,6 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     app[TEMPLATES] = _templates()
     for area in AREAS:
         app.add_routes(area.routes)
-        app.on_startup.extend(getattr(area, "on_startup", ()))
     app.router.add_static("/static/", str(HERE / "static"), show_index=False, follow_symlinks=False)
     if background_import and config.import_seconds > 0:
         app.cleanup_ctx.append(importing)

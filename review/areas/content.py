@@ -8,10 +8,8 @@ admin every entry (review/offices.py). Saving is review/content_saving.py.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -43,24 +41,6 @@ if TYPE_CHECKING:  # curated's reader, only named in annotations here
 
 routes = web.RouteTableDef()
 
-
-async def _read_content_early(app: web.Application) -> None:
-    """The content is read while the app starts, not at the first page asked."""
-
-    async def read() -> None:
-        try:
-            await asyncio.get_running_loop().run_in_executor(
-                None, content_checks.current, app[CONFIG].content_dir
-            )
-        except Exception:
-            logger.exception("Content could not be read ahead; pages will read it")
-
-    app[WARM_UP] = asyncio.create_task(read())
-
-
-WARM_UP = web.AppKey("content_warm_up", asyncio.Task)
-on_startup = [_read_content_early]
-logger = logging.getLogger(__name__)
 
 ENDING_DAYS = 30
 
