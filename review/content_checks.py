@@ -13,9 +13,10 @@ import tempfile
 import threading
 from pathlib import Path
 
-from curated import faq_training_check, store
+from curated import faq_training_check
+from curated.content import Content, combine
 from curated.problems import Problem
-from curated.store import Content, FileContent
+from curated.reading import FileContent, content_files, read_file
 
 Stamp = tuple[int, int]
 
@@ -37,14 +38,14 @@ def _read(path: Path) -> FileContent:
         cached = _files.get(path)
     if cached and cached[0] == stamp:
         return cached[1]
-    read = store.read_file(path)
+    read = read_file(path)
     with _lock:
         _files[path] = (stamp, read)
     return read
 
 
 def _files_now(content_dir: Path) -> dict[str, FileContent]:
-    return {path.name: _read(path) for path in store.content_files(content_dir)}
+    return {path.name: _read(path) for path in content_files(content_dir)}
 
 
 def _problems(content: Content, content_dir: Path) -> list[Problem]:
@@ -58,7 +59,7 @@ def current(content_dir: Path) -> tuple[Content, list[Problem]]:
     with _lock:
         found = _checked.get(key)
     if found is None:
-        content = store.combine(files[n] for n in sorted(files))
+        content = combine(files[n] for n in sorted(files))
         found = (content, _problems(content, Path(content_dir)))
         with _lock:
             _checked.clear()
@@ -96,8 +97,8 @@ def _trial(content_dir: Path, file_name: str, text: str) -> tuple[dict[str, File
     with tempfile.TemporaryDirectory() as scratch:
         candidate = Path(scratch) / file_name
         candidate.write_text(text, encoding="utf-8")
-        files[file_name] = store.read_file(candidate)
-    return files, store.combine(files[n] for n in sorted(files))
+        files[file_name] = read_file(candidate)
+    return files, combine(files[n] for n in sorted(files))
 
 
 def trial(content_dir: Path, file_name: str, text: str) -> Content:

@@ -23,7 +23,7 @@ from language import LANGUAGES
 from review.content_yaml import styled
 
 if TYPE_CHECKING:  # curated's reader, only named in annotations here
-    from curated.store import Content
+    from curated.content import Content
 
 Plain = dict[str, Any]
 MAX_FACTS = 20

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 if TYPE_CHECKING:  # curated's reader, only named in annotations here
-    from curated.store import Content
+    from curated.content import Content
 
 
 OFFICES_FILE = "offices.yml"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from curated import live
-from curated import store as content_store
+from curated.content import load
 from rasa_extensions.command import ROOT, environment
 from review import content_history, content_saving, db, offices
 from review.content_entries import Address, form_field, version
@@ -164,7 +164,7 @@ def test_a_fact_with_a_new_value_and_date_is_saved_in_the_topic(content_dir):
     outcome = content_saving.save(content_dir, file, address, opened, value)
 
     assert outcome.status == "saved", [p.render("en") for p in outcome.problems]
-    place = content_store.load(content_dir).places["badaling"]
+    place = load(content_dir).places["badaling"]
     saved = place.topics["prices"].facts[0]
     assert saved.text["en"].endswith(" (2027)")
     assert saved.checked.isoformat() == "2026-12-05"
@@ -200,7 +200,7 @@ def test_history_says_the_change_in_words():
 
 def test_entries_belong_to_the_office_of_their_file_or_of_their_place():
     known = offices.read(ROOT / "content")
-    content = content_store.load(ROOT / "content")
+    content = load(ROOT / "content")
     assert set(known) == {"chamonix", "chambery_bauges", "yanqing", "zhangjiakou"}
     assert offices.owner(known, content, "faq_mont_blanc.yml", None) == "chamonix"
     # a shared file: the place decides, through the places it lies within
@@ -301,7 +301,7 @@ def test_an_offer_s_price_and_end_date_are_saved_in_place(content_dir):
         "-    valid_until: 2027-09-15",
         "+    valid_until: 2027-09-20",
     ]
-    offer = next(o for o in content_store.load(content_dir).offers if o.id == address.id)
+    offer = next(o for o in load(content_dir).offers if o.id == address.id)
     assert (offer.amount, offer.valid_until.isoformat()) == (720.0, "2027-09-20")
 
 
@@ -327,7 +327,7 @@ def test_an_event_s_dates_in_words_are_removed_once_the_dates_are_published(cont
     outcome = content_saving.save(content_dir, "events.yml", address, opened, value)
 
     assert outcome.status == "saved", [p.render("en") for p in outcome.problems]
-    event = next(e for e in content_store.load(content_dir).events if e.id == address.id)
+    event = next(e for e in load(content_dir).events if e.id == address.id)
     assert event.when is None
 
 

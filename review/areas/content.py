@@ -37,7 +37,7 @@ from review.pages import CONFIG, ENGINE, redirect, render, run
 from review.pages import form_fields as posted
 
 if TYPE_CHECKING:  # curated's reader, only named in annotations here
-    from curated.store import Content
+    from curated.content import Content
 
 routes = web.RouteTableDef()
 
