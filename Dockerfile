@@ -29,8 +29,10 @@ COPY actions actions
 COPY bot bot
 COPY review review
 COPY scripts/docker-start.sh scripts/docker-start.sh
+# content/ belongs to the app's user: the review app's content editor writes it (the
+# `content` volume of docker-compose.yml starts as a copy of it, owner included).
 RUN python -m rasa_extensions.command train --config config.yml --domain domain.yml --data nlu dialogue --out models \
-    && useradd --create-home --uid 10001 assistant && mkdir -p var && chown -R assistant var .rasa
+    && useradd --create-home --uid 10001 assistant && mkdir -p var && chown -R assistant var .rasa content
 
 USER assistant
 # Rasa's REST channel, the action server, the review app; the channels'

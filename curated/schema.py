@@ -281,8 +281,20 @@ ASSISTANT = Record(
     example="{main_destinations: [mont_blanc, badaling], main_offices: [mont_blanc]}",
 )
 
-# A content file: places, offers, events, FAQ entries, phrases and/or the
-# editorial choices.
+# A tourism office (content/offices.yml): the files it edits, and the places
+# whose entries in shared files (faq.yml, offers.yml, events.yml...) are its own,
+# with every place within them. The review app lets its editors change those only.
+OFFICE = Record(
+    {
+        "id": Id(required=True),
+        "name": Texts(required=True),
+        "files": ListOf(Id()),  # file names without ".yml"
+        "places": ListOf(Ref("place")),
+    }
+)
+
+# A content file: places, offers, events, FAQ entries, phrases, the editorial
+# choices and/or the offices.
 FILE = Record(
     {
         "assistant": ASSISTANT,
@@ -291,5 +303,6 @@ FILE = Record(
         "events": ListOf(EVENT, named_by="id"),
         "faq": ListOf(FAQ, named_by="id"),
         "phrases": Phrases(PHRASES),
+        "offices": ListOf(OFFICE, named_by="id"),
     }
 )

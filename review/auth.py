@@ -23,7 +23,9 @@ from sqlalchemy.engine import Engine
 
 from review import schema
 
-ROLES = ("reviewer", "admin")
+# An editor changes the content of one tourism office (content/offices.yml) and reads the
+# unanswered questions; reviewers review conversations; an admin does everything.
+ROLES = ("reviewer", "editor", "admin")
 NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 MIN_PASSWORD_LENGTH = 10
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -65,17 +67,39 @@ def verify_password(password: str, stored: str) -> bool:
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
-def check_new_account(name: str, role: str, password: str) -> None:
+def check_new_account(
+    name: str, role: str, password: str, office: str | None = None, offices: tuple = ()
+) -> None:
+    """``offices``: the office ids an editor may belong to (content/offices.yml)."""
     if not NAME.match(name or ""):
         raise AccountError("name: 1 to 64 letters, digits, _ . @ -")
-    if role not in ROLES:
-        raise AccountError("role: reviewer or admin")
+    check_role(role, office, offices)
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
 
 
-def add_account(engine: Engine, name: str, role: str, password: str) -> int:
-    check_new_account(name, role, password)
+def check_role(role: str, office: str | None, offices: tuple = ()) -> None:
+    if role not in ROLES:
+        raise AccountError("role: reviewer, editor or admin")
+    if role == "editor" and office not in offices:
+        raise AccountError(
+            "office: an editor belongs to one office of content/offices.yml ("
+            + ", ".join(offices)
+            + ")"
+        )
+    if role != "editor" and office:
+        raise AccountError("office: only an editor belongs to an office")
+
+
+def add_account(
+    engine: Engine,
+    name: str,
+    role: str,
+    password: str,
+    office: str | None = None,
+    offices: tuple = (),
+) -> int:
+    check_new_account(name, role, password, office, offices)
     with engine.begin() as connection:
         if connection.execute(sa.select(A.id).where(A.name == name)).first() is not None:
             raise AccountError(f"an account named {name} exists")
@@ -83,6 +107,7 @@ def add_account(engine: Engine, name: str, role: str, password: str) -> int:
             schema.accounts.insert().values(
                 name=name,
                 role=role,
+                office=office or None,
                 password_hash=hash_password(password),
                 created_at=time.time(),
             )
@@ -105,13 +130,16 @@ def set_password(engine: Engine, name: str, password: str) -> bool:
     return True
 
 
-def set_role(engine: Engine, account_id: int, role: str) -> bool:
-    if role not in ROLES:
-        raise AccountError("role: reviewer or admin")
+def set_role(
+    engine: Engine, account_id: int, role: str, office: str | None = None, offices: tuple = ()
+) -> bool:
+    check_role(role, office, offices)
     with engine.begin() as connection:
         return (
             connection.execute(
-                schema.accounts.update().where(A.id == account_id).values(role=role)
+                schema.accounts.update()
+                .where(A.id == account_id)
+                .values(role=role, office=office or None)
             ).rowcount
             == 1
         )
@@ -133,7 +161,7 @@ def accounts(engine: Engine) -> list[dict]:
         return [
             dict(r)
             for r in connection.execute(
-                sa.select(A.id, A.name, A.role, A.created_at).order_by(A.name)
+                sa.select(A.id, A.name, A.role, A.office, A.created_at).order_by(A.name)
             ).mappings()
         ]
 
@@ -190,7 +218,14 @@ def session(engine: Engine, token: str, idle_seconds: float, max_seconds: float)
         row = (
             connection.execute(
                 sa.select(
-                    S.token_hash, S.csrf_token, S.created_at, S.last_seen, A.id, A.name, A.role
+                    S.token_hash,
+                    S.csrf_token,
+                    S.created_at,
+                    S.last_seen,
+                    A.id,
+                    A.name,
+                    A.role,
+                    A.office,
                 )
                 .select_from(schema.sessions.join(schema.accounts, A.id == S.account_id))
                 .where(S.token_hash == _token_hash(token))
@@ -214,6 +249,7 @@ def session(engine: Engine, token: str, idle_seconds: float, max_seconds: float)
         "account_id": row["id"],
         "name": row["name"],
         "role": row["role"],
+        "office": row["office"],
         "csrf": row["csrf_token"],
     }
 

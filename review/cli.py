@@ -3,9 +3,10 @@
 - ``serve``: the web app on http://REVIEW_HOST:REVIEW_PORT (``make review``),
   importing new turns every REVIEW_IMPORT_SECONDS.
 - ``import``: import new turns once (conversation log + Rasa tracker store).
-- ``users add NAME --role reviewer|admin``: the password is read from
-  REVIEW_PASSWORD when set (scripts), else asked twice. Also ``users list``,
-  ``users remove NAME``, ``users passwd NAME``, ``users role NAME ROLE``.
+- ``users add NAME --role reviewer|editor|admin [--office OFFICE]``: the password is read
+  from REVIEW_PASSWORD when set (scripts), else asked twice; an editor belongs to one
+  office of content/offices.yml (``--office chamonix``). Also ``users list``,
+  ``users remove NAME``, ``users passwd NAME``, ``users role NAME ROLE [--office OFFICE]``.
 - ``retention --days N``: delete conversations older than N days, everywhere.
 - ``erase PSEUDONYM``: delete everything about one pseudonymous user.
 - ``demo``: fill an empty VAR_DIR with realistic demo conversations.
@@ -22,6 +23,7 @@ import sys
 
 from review import auth, db, ingest, privacy, schema
 from review import config as config_module
+from review import offices as offices_module
 
 
 def main(argv: list | None = None) -> int:
@@ -38,6 +40,7 @@ def main(argv: list | None = None) -> int:
     add = users.add_parser("add", help="create an account")
     add.add_argument("name")
     add.add_argument("--role", choices=auth.ROLES, default="reviewer")
+    add.add_argument("--office", help="an editor's office (content/offices.yml)")
     users.add_parser("list", help="list accounts")
     remove = users.add_parser("remove", help="delete an account")
     remove.add_argument("name")
@@ -46,6 +49,7 @@ def main(argv: list | None = None) -> int:
     role = users.add_parser("role", help="change an account's role")
     role.add_argument("name")
     role.add_argument("role", choices=auth.ROLES)
+    role.add_argument("--office", help="an editor's office (content/offices.yml)")
     retention = commands.add_parser("retention", help="delete conversations older than N days")
     retention.add_argument("--days", type=float, required=True)
     erase = commands.add_parser("erase", help="delete everything about one pseudonymous user")
@@ -120,13 +124,17 @@ def _password() -> str:
 def _users(engine, config, args, actor: str) -> int:
     if args.action == "list":
         for account in auth.accounts(engine):
-            print(f"{account['name']}\t{account['role']}")
+            print(f"{account['name']}\t{_shown_role(account['role'], account['office'])}")
         return 0
     if args.action == "add":
-        auth.check_new_account(args.name, args.role, "x" * auth.MIN_PASSWORD_LENGTH)
-        auth.add_account(engine, args.name, args.role, _password())
-        privacy.audit(engine, config, actor, "add_account", {"name": args.name, "role": args.role})
-        print(f"account {args.name} ({args.role}) created")
+        offices = tuple(offices_module.read(config.content_dir))
+        auth.check_new_account(
+            args.name, args.role, "x" * auth.MIN_PASSWORD_LENGTH, args.office, offices
+        )
+        auth.add_account(engine, args.name, args.role, _password(), args.office, offices)
+        detail = {"name": args.name, "role": args.role}
+        privacy.audit(engine, config, actor, "add_account", _with_office(detail, args.office))
+        print(f"account {args.name} ({_shown_role(args.role, args.office)}) created")
         return 0
     account_id = auth.account_id_of(engine, args.name)
     if account_id is None:
@@ -141,7 +149,17 @@ def _users(engine, config, args, actor: str) -> int:
         privacy.audit(engine, config, actor, "set_password", {"name": args.name})
         print(f"password of {args.name} changed")
     elif args.action == "role":
-        auth.set_role(engine, account_id, args.role)
-        privacy.audit(engine, config, actor, "set_role", {"name": args.name, "role": args.role})
-        print(f"{args.name} is now {args.role}")
+        offices = tuple(offices_module.read(config.content_dir))
+        auth.set_role(engine, account_id, args.role, args.office, offices)
+        detail = {"name": args.name, "role": args.role}
+        privacy.audit(engine, config, actor, "set_role", _with_office(detail, args.office))
+        print(f"{args.name} is now {_shown_role(args.role, args.office)}")
     return 0
+
+
+def _shown_role(role: str, office: str | None) -> str:
+    return f"{role} of {office}" if office else role
+
+
+def _with_office(detail: dict, office: str | None) -> dict:
+    return {**detail, "office": office} if office else detail

@@ -121,7 +121,8 @@ accounts = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(64), nullable=False, unique=True),
-    sa.Column("role", sa.String(16), nullable=False),  # reviewer | admin
+    sa.Column("role", sa.String(16), nullable=False),  # reviewer | editor | admin
+    sa.Column("office", sa.String(64)),  # an editor's office (content/offices.yml)
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )
@@ -154,6 +155,38 @@ import_state = sa.Table(
     metadata,
     sa.Column("source", sa.String(40), primary_key=True),
     sa.Column("last_id", sa.Integer, nullable=False),
+)
+
+# Every change saved in the content editor: the entry before and after (plain
+# JSON), and the change in words; a restore is a change too.
+content_changes = sa.Table(
+    "content_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("time", sa.Float, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("office", sa.String(64)),  # the office owning the entry; None: no office
+    sa.Column("file", sa.String(128), nullable=False),
+    sa.Column("entry", sa.String(200), nullable=False),  # "faq/<id>", "topic/<place>/<topic>"
+    sa.Column("before", sa.Text, nullable=False),
+    sa.Column("after", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("restored_from", sa.Integer),  # the change whose earlier version was restored
+    sa.Index("ix_content_changes_entry", "entry", "id"),
+    sa.Index("ix_content_changes_office", "office", "id"),
+)
+
+# Texts whose other language changed: to review until an editor confirms or updates them.
+translation_status = sa.Table(
+    "translation_status",
+    metadata,
+    sa.Column("entry", sa.String(200), primary_key=True),
+    sa.Column("field", sa.String(120), primary_key=True),  # "answer", "facts.0.text"
+    sa.Column("language", sa.String(8), primary_key=True),  # the language to review
+    sa.Column("changed_language", sa.String(8), nullable=False),
+    sa.Column("change_id", sa.Integer, nullable=False),
+    sa.Column("office", sa.String(64)),
+    sa.Column("since", sa.Float, nullable=False),
 )
 
 schema_version = sa.Table(
@@ -201,7 +234,19 @@ def _v3_why(connection: Connection) -> None:
         )
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_source_key, _v3_why]
+def _v4_content_editor(connection: Connection) -> None:
+    """Editors belong to an office; the content editor's history and translation status."""
+    if "office" not in {c["name"] for c in sa.inspect(connection).get_columns("accounts")}:
+        connection.execute(sa.text("ALTER TABLE accounts ADD COLUMN office VARCHAR(64)"))
+    metadata.create_all(connection, tables=[content_changes, translation_status])
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _v1_initial,
+    _v2_source_key,
+    _v3_why,
+    _v4_content_editor,
+]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

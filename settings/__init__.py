@@ -153,6 +153,7 @@ class ReviewSettings:
     import_seconds: float = 10.0
     secure_cookies: bool = False
     trust_forwarded_for: bool = False
+    content_dir: Path = ROOT / "content"  # CONTENT_DIR: what the content editor changes
 
     @property
     def conversation_log_path(self) -> Path:
@@ -375,6 +376,7 @@ def _review(read: _Reader, var_dir: Path, tracker_store_url: str) -> ReviewSetti
         import_seconds=read.number("REVIEW_IMPORT_SECONDS", 10.0, float, "a number of seconds"),
         secure_cookies=read.flag("REVIEW_SECURE_COOKIES"),
         trust_forwarded_for=read.flag("REVIEW_TRUST_FORWARDED_FOR"),
+        content_dir=read.path("CONTENT_DIR", ROOT / "content"),
     )
 
 

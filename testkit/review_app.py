@@ -6,6 +6,8 @@ an admin and a reviewer, and runs ``python -m review serve`` until ``stop``.
 With ``throttle_clock`` (a function the test moves on) the app runs in this
 process instead, its login throttle on that clock, so a test of the waits it
 imposes needs no sleeping and does not depend on how busy the machine is.
+Given a ``content_dir`` (a copy of content/), the app edits it, and editors of
+two offices are created too (``EDITORS``).
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from pathlib import Path
 
 from bot.services import ReservedPort
 from rasa_extensions.command import ROOT, environment
-from review import auth, db, demo_data, ingest
+from review import auth, db, demo_data, ingest, offices
 from review import config as config_module
 from testkit.loop_thread import LoopThread
 
 START_SECONDS = 120  # the app imports a lot: on a busy machine that takes a while
 ACCOUNTS = {"alice": ("admin", "alice-password-1"), "bob": ("reviewer", "bob-password-12")}
+# name: (office, password)
+EDITORS = {"chloe": ("chamonix", "chloe-password-1"), "yang": ("yanqing", "yang-password-12")}
 
 
 class ServedApp:
@@ -35,6 +39,7 @@ class ServedApp:
         conversations: int = 120,
         extra_env: dict[str, str] | None = None,
         throttle_clock: Callable[[], float] | None = None,
+        content_dir: Path | None = None,
     ):
         self.var_dir = Path(var_dir)
         self.throttle_clock = throttle_clock
@@ -51,6 +56,9 @@ class ServedApp:
             tracker_url=f"sqlite:///{self.var_dir / 'tracker.db'}",
             timezone="Europe/Paris",
         )
+        if content_dir:
+            self.config = replace(self.config, content_dir=Path(content_dir))
+        self.content_dir = content_dir
         self.engine = None
         self._process: subprocess.Popen | None = None
 
@@ -60,6 +68,10 @@ class ServedApp:
         ingest.run(self.engine, self.config)
         for name, (role, password) in ACCOUNTS.items():
             auth.add_account(self.engine, name, role, password)
+        if self.content_dir:
+            known = tuple(offices.read(self.content_dir))
+            for name, (office, password) in EDITORS.items():
+                auth.add_account(self.engine, name, "editor", password, office, known)
         if self.throttle_clock is not None:
             return self._start_here(self.throttle_clock)
         self._reserved = ReservedPort()  # until stop: no other server of the run is given it
@@ -74,6 +86,7 @@ class ServedApp:
                 "TRACKER_STORE_URL": self.config.tracker_url,
                 "REVIEW_TIMEZONE": "Europe/Paris",
                 "REVIEW_IMPORT_SECONDS": "1",
+                **({"CONTENT_DIR": str(self.content_dir)} if self.content_dir else {}),
             }
         )
         env.update(self.extra_env)
@@ -104,10 +117,10 @@ class ServedApp:
         raise RuntimeError(f"review app did not start within {START_SECONDS} s")
 
     def _start_here(self, clock: Callable[[], float]) -> ServedApp:
-        from review import throttle, web
+        from review import pages, throttle, web
 
         app = web.make_app(self.config, self.engine, background_import=False)
-        app[web.THROTTLE] = throttle.LoginThrottle(clock=clock)
+        app[pages.THROTTLE] = throttle.LoginThrottle(clock=clock)
         self._loop = LoopThread()
         self._loop.start()
         self.port = self._loop.serve(app)
