@@ -44,6 +44,9 @@ from review import (
 from review import (
     filters as filters_module,
 )
+from review import (
+    handoff as handoff_area,
+)
 from review.config import Config
 from review.masking import mask
 
@@ -66,6 +69,7 @@ CACHE = web.AppKey("cache", dict)
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "script-src 'self'; connect-src 'self'; "  # the hand-off inbox's live pages
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
@@ -125,6 +129,7 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     r.add_post("/admin/erase", erase_user)
     r.add_get("/api/conversations", api_conversations)
     r.add_get(r"/api/conversations/{id:\d{1,12}}", api_conversation)
+    handoff_area.install(app, config.tracker_url, config.content_dir)  # review/handoff.py
     r.add_static("/static/", str(HERE / "static"), show_index=False, follow_symlinks=False)
     if background_import and config.import_seconds > 0:
         app.cleanup_ctx.append(_background_import)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.ext import Updater
 
-from bot.channels.telegram import DurableUpdateQueue, build_application
+from bot.channels.telegram import DurableUpdateQueue, build_application, set_command_menu
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
@@ -97,6 +97,7 @@ class RunningBot:
         async def start() -> None:
             await self.application.initialize()
             await self.application.start()
+            await set_command_menu(self.application.bot, self.assistant)
             updates = self.application.update_queue
             if isinstance(updates, DurableUpdateQueue):
                 await updates.resume(self.application.bot)
@@ -116,6 +117,9 @@ class RunningBot:
     def stop(self) -> None:
         async def stop() -> None:
             await self._updater().stop()
+            updates = self.application.update_queue
+            if isinstance(updates, DurableUpdateQueue):
+                await updates.finish()
             await self.application.stop()
             await self.application.shutdown()
             await self.rasa.close()
