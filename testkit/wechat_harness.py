@@ -95,9 +95,7 @@ class RunningWeChat:
         async def serve() -> None:
             relay = None
             if self.assistant.holds is not None:  # as python -m bot run does
-                relay = asyncio.ensure_future(
-                    Relay(self.assistant, self.assistant.holds, tick=0.05).run(stop)
-                )
+                relay = asyncio.ensure_future(Relay(self.assistant, self.assistant.holds).run(stop))
             await wechat.serve(self.assistant, self.settings, self.deliveries, stop, self.deadline)
             if relay is not None:
                 await relay

@@ -105,7 +105,7 @@ class RunningWhatsApp:
             relay = None
             if self.assistant.holds is not None:  # as python -m bot run does
                 relay = asyncio.ensure_future(
-                    Relay(self.assistant, self.assistant.holds, tick=0.05).run(self._stop)
+                    Relay(self.assistant, self.assistant.holds).run(self._stop)
                 )
             await served.wait()
             ready.set()

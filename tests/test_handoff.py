@@ -8,6 +8,7 @@ offline WhatsApp and WeChat fakes with a stand-in Rasa."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from handoff.store import HandoffStore
 from testkit.fake_graph_api import FakeGraphApi
 from testkit.fake_wechat import FakeWeChatApi
 from testkit.rasa import RecordingRasa
+from testkit.telegram_harness import RunningBot
 from testkit.wechat_harness import RunningWeChat
 from testkit.whatsapp_harness import RunningWhatsApp
 
@@ -104,6 +106,25 @@ def test_the_assistant_never_answers_a_held_conversation(tmp_path, holds):
     assert [t["outcome"] for t in log.turns()] == ["answered", "held", "answered"]
     log.close()
     memory.close()
+
+
+def test_a_hold_taken_through_one_channel_process_silences_every_other(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"  # PostgreSQL in a region: the same URL for all
+    first, second = HandoffStore(url), HandoffStore(url)
+    rasa = RecordingRasa(echo)
+    memories = [UserMemory(tmp_path / f"bot-{n}.db") for n in (1, 2)]
+    processes = [
+        Assistant(rasa, memory, b"k", LiveContent(ROOT / "content"), holds=store)
+        for memory, store in zip(memories, (first, second), strict=True)
+    ]
+    user = pseudonym(b"k", "wechat", "oXYZ")
+    held(first, user, "wechat")
+    answers = [asyncio.run(p.handle("wechat", "oXYZ", "还在吗")) for p in processes]
+    assert [a.replies for a in answers] == [[], []] and rasa.texts == []
+    for memory in memories:
+        memory.close()
+    first.close()
+    second.close()
 
 
 def test_a_tourist_waiting_for_a_person_is_still_answered_and_read_by_staff(tmp_path, holds):
@@ -253,5 +274,32 @@ def test_wechat_staff_replies_go_out_as_customer_service_messages_in_order(
         assert holds.staff_since_tourist(user)[0] == 3  # of the 5 WeChat allows
         holds.hand_back(user, "wang")
         assert wechat_api.wait_for_sent(open_id, 4)[3] == BACK_ZH
+    finally:
+        running.stop()
+
+
+def test_telegram_staff_talk_with_a_tourist_and_the_assistant_answers_again(
+    bot_api, settings, tmp_path, holds
+):
+    rasa = RecordingRasa(echo)
+    running = RunningBot(bot_api, "http://127.0.0.1:9", replace(settings, var_dir=tmp_path), "handoff", holds=holds)  # fmt: skip
+    running.assistant.rasa = rasa  # the stand-in Rasa: no model needed
+    running.start()
+    try:
+        bot_api.push_message(771, "bonjour", language_code="fr")
+        bot_api.wait_for_messages(771, 1)
+        user = pseudonym(running.assistant.key, "telegram", "771")
+        held(holds, user, "telegram")
+        bot_api.push_message(771, "<b>vous êtes là ?</b>", language_code="fr")
+        bot_api.wait_for(
+            lambda: "<b>vous êtes là ?</b>" in [m.text for m in holds.messages_of(user)]
+        )
+        holds.reply(user, "amelie", "Oui : <Amélie> de l'office.")
+        assert bot_api.wait_for_messages(771, 2)[1] == "Oui : &lt;Amélie&gt; de l'office."
+        holds.hand_back(user, "amelie")
+        assert bot_api.wait_for_messages(771, 3)[2] == BACK_FR
+        bot_api.push_message(771, "merci", language_code="fr")
+        assert bot_api.wait_for_messages(771, 4)[3] == "assistant: merci"
+        assert rasa.texts == ["bonjour", "merci"]
     finally:
         running.stop()

@@ -63,6 +63,7 @@ from bot.core.assistant import MAX_TEXT_LENGTH, Answer, Assistant
 from bot.core.delivery_store import DeliveryStore
 from bot.core.outbox import Sent
 from bot.core.pseudonym import pseudonym
+from handoff import store as handoff
 from settings import WebChatSettings
 
 logger = logging.getLogger(__name__)
@@ -190,7 +191,17 @@ class WebChat:
             return _json({"messages": []})
         user = pseudonym(self.assistant.key, CHANNEL, conversation)
         kept = await asyncio.to_thread(holds.deliver_kept, user)
-        return _json({"messages": [{"id": m.id, "text": m.text} for m in kept]})
+        variant = self.assistant.known_language_of(user)
+        return _json(
+            {
+                "messages": [
+                    {"id": m.id, "text": self.assistant.phrase(m.text, variant)}
+                    if m.sender == handoff.NOTICE  # a sentence of content/phrases.yml, by key
+                    else {"id": m.id, "text": m.text}
+                    for m in kept
+                ]
+            }
+        )
 
     async def send_texts(self, channel_user: str, address: str, texts: list[str]) -> Sent:
         """Staff messages: kept in the hand-off store until the tourist's page asks for them
