@@ -335,6 +335,28 @@ class HandoffStore:
             ).scalar_one()
         return int(count), last_at
 
+    # Privacy (review app: ``python -m review erase`` and ``retention``)
+
+    def erase(self, user: str) -> int:
+        """Everything kept about one pseudonymous tourist; returns the rows deleted."""
+        with self.engine.begin() as db:
+            deleted = db.execute(messages.delete().where(messages.c.user == user)).rowcount
+            deleted += db.execute(
+                conversations.delete().where(conversations.c.user == user)
+            ).rowcount
+        return deleted
+
+    def forget_before(self, cutoff: float) -> int:
+        """Messages older than ``cutoff`` and hand-offs ended before it; returns the rows deleted."""
+        with self.engine.begin() as db:
+            deleted = db.execute(messages.delete().where(messages.c.at < cutoff)).rowcount
+            deleted += db.execute(
+                conversations.delete().where(
+                    conversations.c.state == ENDED, conversations.c.ended_at < cutoff
+                )
+            ).rowcount
+        return deleted
+
 
 def _open(db, user: str):
     return db.execute(

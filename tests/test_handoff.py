@@ -303,3 +303,16 @@ def test_telegram_staff_talk_with_a_tourist_and_the_assistant_answers_again(
         assert rasa.texts == ["bonjour", "merci"]
     finally:
         running.stop()
+
+
+def test_hand_off_transcripts_follow_erasure_and_retention(holds):
+    holds.request("p1", "telegram", "fr", now=1000.0)
+    holds.keep("p1", "mon numéro : 0612345678", now=1000.0)
+    holds.request("p2", "wechat", "zh-Hans", now=5000.0)
+    holds.keep("p2", "你好", now=5000.0)
+    assert holds.erase("p1") == 2
+    assert holds.messages_of("p1") == [] and holds.active("p1") is None
+    holds.take("p2", "wang", now=5000.0)
+    holds.hand_back("p2", "wang", now=5001.0)
+    assert holds.forget_before(6000.0) == 3  # two messages (one the notice) and the hand-off
+    assert holds.messages_of("p2") == []

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from handoff.store import HandoffStore
+from review.handoff import rule
 from testkit.review_app import ACCOUNTS, ServedApp
 
 TELEGRAM_USER = "u" + "1" * 24
@@ -128,6 +129,16 @@ def test_whatsapp_more_than_24_hours_after_the_tourist_wrote_the_reply_box_says_
     assert "more than 24 hours since the tourist&#39;s last message" in page
     refused = post(bob, f"/handoff/{WHATSAPP_USER}/reply", text="Toujours là ?")
     assert refused.json() == {"error": "handoff_rule_whatsapp_closed"}
+
+
+def test_each_platforms_window_is_shown_as_it_is():
+    now = 1_000_000.0
+    assert rule("wechat", 2, now - 47 * 3600, now).open
+    assert rule("wechat", 0, now - 49 * 3600, now).note == "handoff_rule_wechat_closed"
+    assert rule("whatsapp", 0, now - 23 * 3600, now).open
+    assert not rule("whatsapp", 0, now - 25 * 3600, now).open
+    assert rule("telegram", 50, now - 30 * 86400, now).open
+    assert rule("webchat", 0, None, now).note == "handoff_rule_webchat"
 
 
 def test_the_inbox_needs_a_session(app):
