@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ from aiohttp import web
 
 from curated.live import LiveContent
 from handoff import store as handoff
+from handoff.office_hours import load as load_offices
 from handoff.store import HandoffStore
 from review import i18n
 from review.masking import mask
@@ -129,9 +131,22 @@ def _summary(holds: HandoffStore, hold: handoff.Hold, now: float) -> dict[str, A
     }
 
 
-def _inbox(holds: HandoffStore) -> list[dict[str, Any]]:
+def _inbox(holds: HandoffStore, office: str = "", language: str = "") -> list[dict[str, Any]]:
+    """Open hand-offs, those of one office (``office``) or tourist language (fr, en, zh) if asked."""
     now = time.time()
-    return [_summary(holds, hold, now) for hold in holds.open_conversations()]
+    return [
+        _summary(holds, hold, now)
+        for hold in holds.open_conversations()
+        if (not office or hold.office == office) and (not language or hold.language[:2] == language)
+    ]
+
+
+def _chosen(request: web.Request) -> tuple[str, str]:
+    """The inbox's filters: an office of content/office_hours.yml, a tourist language."""
+    office = request.query.get("office", "")
+    language = request.query.get("language", "")
+    return (office if re.fullmatch(r"[a-z0-9_]{1,64}", office) else "",
+            language if language in ("fr", "en", "zh") else "")  # fmt: skip
 
 
 def _conversation(holds: HandoffStore, user: str, since: int) -> dict[str, Any]:
@@ -193,15 +208,23 @@ def _labels(request: web.Request) -> dict[str, str]:
 
 @routes.get("/handoff")
 async def inbox(request: web.Request) -> web.Response:
-    conversations = await _run(_inbox, request.app[HOLDS])
+    office, language = _chosen(request)
+    conversations = await _run(_inbox, request.app[HOLDS], office, language)
     return _page(
-        request, "handoff_inbox.html", conversations=conversations, labels=_labels(request)
+        request,
+        "handoff_inbox.html",
+        conversations=conversations,
+        labels=_labels(request),
+        offices=[o.id for o in load_offices(request.app[CONTENT].directory)],
+        office=office,
+        language=language,
     )
 
 
 @routes.get("/handoff/events")
 async def inbox_events(request: web.Request) -> web.StreamResponse:
-    return await _stream(request, lambda: _run(_inbox, request.app[HOLDS]))
+    office, language = _chosen(request)
+    return await _stream(request, lambda: _run(_inbox, request.app[HOLDS], office, language))
 
 
 @routes.get(r"/handoff/{user:u[0-9a-f]{24}}")

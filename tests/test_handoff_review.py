@@ -131,6 +131,19 @@ def test_whatsapp_more_than_24_hours_after_the_tourist_wrote_the_reply_box_says_
     assert refused.json() == {"error": "handoff_rule_whatsapp_closed"}
 
 
+def test_an_office_sees_its_own_tourists_and_languages(app, holds):
+    holds.request(
+        "u" + "5" * 24, "telegram", "fr", place="mont_blanc", office="chamonix_mont_blanc"
+    )
+    holds.request("u" + "6" * 24, "wechat", "zh-Hans", place="badaling", office="yanqing")
+    bob = login(app, "bob")
+    yanqing = first_event(bob, "/handoff/events?office=yanqing")
+    assert [c["user"] for c in yanqing] == ["u" + "6" * 24]
+    french = first_event(bob, "/handoff/events?language=fr")
+    assert "u" + "5" * 24 in [c["user"] for c in french]
+    assert all(c["language"] == "fr" for c in french)
+
+
 def test_each_platforms_window_is_shown_as_it_is():
     now = 1_000_000.0
     assert rule("wechat", 2, now - 47 * 3600, now).open

@@ -21,7 +21,7 @@
   if (inbox) {
     var L = JSON.parse(inbox.dataset.labels);
     var seen = null;
-    follow("/handoff/events", function (conversations) {
+    follow(inbox.dataset.events, function (conversations) {
       var body = inbox.tBodies[0];
       body.textContent = "";
       var waiting = [];
