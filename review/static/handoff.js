@@ -17,6 +17,20 @@
     };
   }
 
+  function chime() {
+    // A short tone when a tourist starts waiting (browsers allow it after a first click).
+    try {
+      var audio = new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator();
+      tone.frequency.value = 880;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.2);
+    } catch (e) {
+      /* no sound on this browser: the notification and the list remain */
+    }
+  }
+
   var inbox = document.getElementById("handoff-inbox");
   if (inbox) {
     var L = JSON.parse(inbox.dataset.labels);
@@ -51,7 +65,9 @@
       document.getElementById("handoff-empty").hidden = conversations.length > 0;
       if (seen !== null) {
         waiting.forEach(function (user) {
-          if (seen.indexOf(user) < 0 && window.Notification && Notification.permission === "granted") {
+          if (seen.indexOf(user) >= 0) return;
+          chime();
+          if (window.Notification && Notification.permission === "granted") {
             new Notification(L.handoff_new_waiting);
           }
         });
