@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import settings
 from curated import live as live_content
-from curated.store import Content
+from curated.content import Content
 from handoff.office_hours import Office, load, office_for
 
 LANGUAGES = ("fr", "zh", "en")
