@@ -15,6 +15,8 @@ import pytest
 
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
+from bot.core.handoff_relay import Relay
+from bot.core.outbox import Sent
 from bot.core.pseudonym import pseudonym
 from bot.core.user_memory import UserMemory
 from curated.live import LiveContent
@@ -316,3 +318,32 @@ def test_hand_off_transcripts_follow_erasure_and_retention(holds):
     holds.hand_back("p2", "wang", now=5001.0)
     assert holds.forget_before(6000.0) == 3  # two messages (one the notice) and the hand-off
     assert holds.messages_of("p2") == []
+
+
+def test_a_channel_that_fails_to_send_marks_the_reply_refused_and_the_next_goes_out(
+    tmp_path, holds
+):
+    class Flaky:
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        async def send_texts(self, channel_user, address, texts):
+            if texts == ["boom"]:
+                raise ConnectionError("platform down")
+            self.sent += texts
+            return Sent(True)
+
+    memory = UserMemory(tmp_path / "bot.db")
+    assistant = Assistant(
+        RecordingRasa(echo), memory, b"k", LiveContent(ROOT / "content"), holds=holds
+    )
+    flaky = Flaky()
+    assistant.outbox.register("telegram", flaky)
+    user = assistant.outbox.remember("telegram", "99")
+    held(holds, user, "telegram")
+    first = holds.reply(user, "amelie", "boom")
+    holds.reply(user, "amelie", "ça va ?")
+    assert asyncio.run(Relay(assistant, holds).once()) == 1
+    assert flaky.sent == ["ça va ?"]
+    assert [m.status for m in holds.messages_of(user) if m.id == first] == ["refused"]
+    memory.close()

@@ -26,6 +26,7 @@ import logging
 
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import STAFF, UNDELIVERED
+from bot.core.outbox import Sent
 from handoff import store as handoff
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,11 @@ class Relay:
             if message.sender == handoff.NOTICE:
                 variant = self.assistant.known_language_of(message.user)
                 text = self.assistant.phrase(message.text, variant)
-            result = await outbox.send(message.user, [text])
+            try:
+                result = await outbox.send(message.user, [text])
+            except Exception:  # the channel failed: staff see it refused, the others go on
+                logger.exception("Could not send a hand-off message of %s", message.user)
+                result = Sent(False, why="error")
             status = (
                 handoff.SENT
                 if result.delivered
