@@ -202,6 +202,9 @@ def test_whatsapp_staff_talk_with_a_tourist_and_hand_back(graph, tmp_path, holds
             "sent",
             "sent",
         ]
+        outcomes = [(t["text_in"], t["outcome"]) for t in running.log.turns()]
+        assert ("vous êtes là ?", "held") in outcomes  # not answered by the assistant
+        assert ("[staff: amelie]", "staff") in outcomes  # who answered, in the turn log
     finally:
         meta.close()
         running.stop()
