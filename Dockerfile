@@ -24,6 +24,7 @@ COPY content content
 COPY settings settings
 COPY language language
 COPY curated curated
+COPY handoff handoff
 COPY rasa_extensions rasa_extensions
 COPY actions actions
 COPY bot bot

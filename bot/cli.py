@@ -28,14 +28,17 @@ from collections.abc import AsyncIterator
 
 import settings as settings_module
 from bot import services
-from bot.core import dedup, log_redaction
+from bot.core import delivery_store, log_redaction
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
-from bot.core.dedup import DedupStore
+from bot.core.delivery_store import DeliveryStore
+from bot.core.handoff_relay import Relay
+from bot.core.outbox import AddressBook, Outbox
 from bot.core.pseudonym import load_key
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
 from curated.live import LiveContent
+from handoff.store import HandoffStore
 from rasa_extensions import command as rasa_command
 from settings import SettingError, Settings
 
@@ -147,12 +150,17 @@ async def running_assistant(settings: Settings) -> AsyncIterator[Assistant]:
     memory = UserMemory(settings.var_dir / "bot.db")
     log = ConversationLog(settings.var_dir / "conversations.db")
     key = load_key(settings.var_dir, settings.pseudonym_key)
+    addresses = AddressBook(settings.var_dir / "addresses.db")
+    outbox = Outbox(key, addresses)
+    holds = HandoffStore(settings.tracker_store, settings.handoff_quiet_minutes * 60)
     try:
-        yield Assistant(rasa, memory, key, LiveContent(settings.content_dir), log)
+        yield Assistant(rasa, memory, key, LiveContent(settings.content_dir), log, outbox, holds)
     finally:
         await rasa.close()
         memory.close()
         log.close()
+        addresses.close()
+        holds.close()
         stack.close()
 
 
@@ -169,13 +177,15 @@ async def _serve_channels(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    deliveries = dedup.open_store(settings.var_dir, settings.redis_url)
+    deliveries = delivery_store.open_store(settings.var_dir, settings.redis_url)
     try:
         async with running_assistant(settings) as assistant:
             servers = [
                 asyncio.create_task(_serve_one(name, settings, assistant, deliveries, stop))
                 for name in settings.channels
             ]
+            if assistant.holds is not None:  # staff replies out, quiet hand-offs back
+                servers.append(asyncio.create_task(Relay(assistant, assistant.holds).run(stop)))
             done, _pending = await asyncio.wait(servers, return_when=asyncio.FIRST_EXCEPTION)
             stop.set()  # one channel failed to start: stop the others cleanly
             await asyncio.gather(*servers, return_exceptions=True)
@@ -191,7 +201,7 @@ async def _serve_one(
     name: str,
     settings: Settings,
     assistant: Assistant,
-    deliveries: DedupStore,
+    deliveries: DeliveryStore,
     stop: asyncio.Event,
 ) -> None:
     """One channel: ``bot/channels/<name>.py``'s ``serve``, with its settings."""

@@ -250,6 +250,17 @@ PHRASES = {
     "help_chat": Phrase(),
     # Under buttons shown as a numbered list (WeChat): how to choose one.
     "choose_by_number": Phrase(),
+    # Telegram's command menu, one description per command.
+    "command_language": Phrase(),
+    "command_offers": Phrase(),
+    "command_events": Phrase(),
+    "command_help": Phrase(),
+    # A person of the tourism office (actions/handoff.py, content/office_hours.yml).
+    "handoff_offer": Phrase(("office", "hours")),
+    "handoff_button": Phrase(title=True),
+    "handoff_waiting": Phrase(("office",)),
+    "handoff_later": Phrase(("office", "date", "time", "hours")),
+    "handoff_returned": Phrase(),
     "choose_language": Phrase(),
     "not_text": Phrase(),
     "sorry": Phrase(),
@@ -293,11 +304,29 @@ OFFICE = Record(
     }
 )
 
+# When a person of each tourism office answers tourists in the chat (hand-off,
+# handoff/office_hours.py reads it): the days and hours in the office's time zone,
+# the same hours in words for tourists, and the places it answers for.
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OFFICE_HOURS = Record(
+    {
+        "id": Id(required=True),
+        "name": Texts(required=True),
+        "time_zone": Choice(TIMEZONES, required=True),
+        "days": ListOf(Choice(DAYS), required=True),
+        "opens": PositiveNumber(required=True),  # hour of the day, 9 or 9.5
+        "closes": PositiveNumber(required=True),
+        "hours": Texts(required=True),
+        "places": ListOf(Ref("place")),
+    }
+)
+
 # A content file: places, offers, events, FAQ entries, phrases, the editorial
-# choices and/or the offices.
+# choices, the offices and/or their hours for the hand-off.
 FILE = Record(
     {
         "assistant": ASSISTANT,
+        "office_hours": ListOf(OFFICE_HOURS, named_by="id"),
         "places": ListOf(PLACE, named_by="id"),
         "offers": ListOf(OFFER, named_by="id"),
         "events": ListOf(EVENT, named_by="id"),

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 PUBLIC = ("/login", "/static/", "/lang/", "/healthz")
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "script-src 'self'; connect-src 'self'; "  # the hand-off inbox's live pages
     "frame-ancestors 'none'; base-uri 'none'"
 )
 

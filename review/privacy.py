@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from handoff.store import HandoffStore
 from review import schema, store
 from review.config import Config
 
@@ -76,6 +77,14 @@ def _delete_from_sources(
 ) -> dict[str, int]:
     counts = {"log_turns": _sqlite_delete(config.conversation_log_path, "turns", log_where, value)}
     counts["tracker_events"] = _tracker_delete(config.tracker_url, tracker_where, value)
+    holds = HandoffStore(config.tracker_url)  # hand-off transcripts: the same retention and erasure
+    try:
+        if log_where.startswith("user"):
+            counts["handoff_rows"] = holds.erase(value)
+        else:
+            counts["handoff_rows"] = holds.forget_before(value)
+    finally:
+        holds.close()
     return counts
 
 

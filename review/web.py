@@ -19,6 +19,7 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from review import handoff as handoff_area
 from review import i18n, throttle, timeutil, why
 from review.areas import (
     accounts,
@@ -52,6 +53,8 @@ def make_app(config: Config, engine: Engine, background_import: bool = True) -> 
     app[TEMPLATES] = _templates()
     for area in AREAS:
         app.add_routes(area.routes)
+    # The hand-off inbox (review/handoff.py): its routes and the store of holds.
+    handoff_area.install(app, config.tracker_url, config.content_dir)
     app.router.add_static("/static/", str(HERE / "static"), show_index=False, follow_symlinks=False)
     if background_import and config.import_seconds > 0:
         app.cleanup_ctx.append(importing)

@@ -27,6 +27,7 @@ keys) come from the environment only, never from git.
 | ``WEBCHAT_*`` | the chat window on the offices' sites (``WebChatSettings``) | no web chat |
 | ``TRACKER_STORE_URL`` | where Rasa keeps conversations (``postgresql://...`` for several Rasa processes); the review app reads them there | SQLite ``VAR_DIR/tracker.db`` |
 | ``REDIS_URL`` | Redis shared by several processes: Rasa's lock store, the channels' deliveries, WeChat's token | none: one process, SQLite |
+| ``HANDOFF_QUIET_MINUTES`` | a conversation a person of the office holds returns to the assistant after this long without a message | 30 |
 | ``REVIEW_*`` | the staff review app (``ReviewSettings``) | see there |
 
 ``make run`` serves every channel whose settings are present, side by side,
@@ -153,7 +154,8 @@ class ReviewSettings:
     import_seconds: float = 10.0
     secure_cookies: bool = False
     trust_forwarded_for: bool = False
-    content_dir: Path = ROOT / "content"  # CONTENT_DIR: what the content editor changes
+    # CONTENT_DIR: what the content editor changes; the hand-off inbox's canned replies
+    content_dir: Path = ROOT / "content"
 
     @property
     def conversation_log_path(self) -> Path:
@@ -183,6 +185,7 @@ class Settings:
     rasa_processes: int = 1  # Rasa processes started here when no URL is given
     log_level: str | None = None  # None: each program's own default
     pseudonym_key: str | None = field(default=None, repr=False)
+    handoff_quiet_minutes: float = 30.0  # HANDOFF_QUIET_MINUTES
 
     @property
     def log_dir(self) -> Path:
@@ -222,6 +225,9 @@ def from_environment(env: Mapping[str, str] | None = None) -> Settings:
         rasa_processes=_processes(read),
         log_level=read.choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
         pseudonym_key=read.text("PSEUDONYM_KEY", "") or None,
+        handoff_quiet_minutes=read.number(
+            "HANDOFF_QUIET_MINUTES", 30.0, float, "a number of minutes, e.g. 30"
+        ),
     )
 
 

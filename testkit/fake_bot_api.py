@@ -1,7 +1,8 @@
 """An offline Telegram Bot API on loopback, for tests that must never reach Telegram.
 
 It implements what the channel uses (getMe, getUpdates, sendMessage, sendPhoto,
-sendLocation, sendChatAction, answerCallbackQuery, setWebhook, deleteWebhook),
+sendLocation, sendChatAction, answerCallbackQuery, setWebhook, deleteWebhook,
+setMyCommands: the menu is kept per language in ``commands``),
 queues updates that tests push, records everything the bot sends, answers
 429 with retry_after when a test asks it to, and can stop answering a method
 altogether (``stall``), as a Telegram that hangs. It runs its own event loop in a
@@ -46,6 +47,8 @@ class FakeBotApi:
         self.token = token
         self.calls: list[Call] = []
         self.listeners: list[Callable[[Call], None]] = []  # told of every successful call
+        # setMyCommands: language code ("" for the default menu) -> [(command, description)]
+        self.commands: dict[str, list[tuple[str, str]]] = {}
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -244,6 +247,14 @@ class FakeBotApi:
             except asyncio.TimeoutError:
                 pass
         return [u for u in self._updates if u["update_id"] >= offset]
+
+    async def _api_setMyCommands(self, params):
+        commands = params.get("commands") or []
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        language = params.get("language_code") or ""
+        self.commands[language] = [(c["command"], c["description"]) for c in commands]
+        return True
 
     async def _api_sendChatAction(self, params):
         return True

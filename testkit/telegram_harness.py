@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import subprocess
 import sys
@@ -13,15 +14,17 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.ext import Updater
 
-from bot.channels.telegram import DurableUpdateQueue, build_application
+from bot.channels.telegram import DurableUpdateQueue, build_application, set_command_menu
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
+from bot.core.handoff_relay import Relay
 from bot.core.pseudonym import load_key
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
 from bot.services import ReservedPort
 from curated.live import LiveContent
+from handoff.store import HandoffStore
 from rasa_extensions.command import ROOT
 from rasa_extensions.command import environment as rasa_environment
 from settings import Settings
@@ -60,6 +63,7 @@ class RunningBot:
         tag: str,
         per_chat_rate: float = 1.0,
         rate_limited: bool = True,
+        holds: HandoffStore | None = None,
     ) -> None:
         self.api = api
         self._loop_thread = LoopThread()
@@ -78,7 +82,10 @@ class RunningBot:
             load_key(settings.var_dir),
             LiveContent(settings.content_dir),
             self.log,
+            holds=holds,
         )
+        self._relay_stop: asyncio.Event | None = None
+        self._relay: asyncio.Future | None = None
         self.application = build_application(
             api.token,
             self.assistant,
@@ -97,12 +104,17 @@ class RunningBot:
         async def start() -> None:
             await self.application.initialize()
             await self.application.start()
+            await set_command_menu(self.application.bot, self.assistant)
             updates = self.application.update_queue
             if isinstance(updates, DurableUpdateQueue):
                 await updates.resume(self.application.bot)
             await self._updater().start_polling(
                 poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
             )
+            if self.assistant.holds is not None:  # staff messages, as python -m bot run does
+                self._relay_stop = asyncio.Event()
+                relay = Relay(self.assistant, self.assistant.holds)
+                self._relay = asyncio.ensure_future(relay.run(self._relay_stop))
 
         self._run(start())
         return self
@@ -115,7 +127,13 @@ class RunningBot:
 
     def stop(self) -> None:
         async def stop() -> None:
+            if self._relay_stop is not None and self._relay is not None:
+                self._relay_stop.set()
+                await self._relay
             await self._updater().stop()
+            updates = self.application.update_queue
+            if isinstance(updates, DurableUpdateQueue):
+                await updates.finish()
             await self.application.stop()
             await self.application.shutdown()
             await self.rasa.close()

@@ -21,10 +21,12 @@ from bot.channels import webchat
 from bot.channels.webchat_limits import Limits
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
+from bot.core.handoff_relay import Relay
 from bot.core.pseudonym import load_key
 from bot.core.user_memory import UserMemory
 from bot.services import ReservedPort
 from curated.live import LiveContent
+from handoff.store import HandoffStore
 from rasa_extensions.command import ROOT
 from settings import WebChatSettings
 from testkit.loop_thread import LoopThread
@@ -39,6 +41,7 @@ class ServedWebChat:
         limits: Limits | None = None,
         content_dir: Path = ROOT / "content",
         trust_forwarded_for: bool = False,
+        holds: HandoffStore | None = None,
     ) -> None:
         self.rasa = rasa
         self._reserved = ReservedPort()  # until stop: no other server of the run is given it
@@ -53,14 +56,16 @@ class ServedWebChat:
         self.memory = UserMemory(Path(var_dir) / "webchat-bot.db")
         self.log = ConversationLog(Path(var_dir) / "webchat-conversations.db")
         self.assistant = Assistant(
-            rasa, self.memory, load_key(Path(var_dir)), LiveContent(content_dir), self.log
-        )
+            rasa, self.memory, load_key(Path(var_dir)), LiveContent(content_dir), self.log,
+            holds=holds,
+        )  # fmt: skip
         self.limits = limits
         self._loop_thread = LoopThread()
         self.loop = self._loop_thread.loop
         self.thread = self._loop_thread.thread
         self._stop: asyncio.Event | None = None
         self._served: asyncio.Future | None = None
+        self._relay: asyncio.Future | None = None
 
     def start(self, timeout: float = 10) -> ServedWebChat:
         self.thread.start()
@@ -70,6 +75,9 @@ class ServedWebChat:
             self._served = asyncio.ensure_future(
                 webchat.serve(self.assistant, self.settings, None, self._stop, self.limits)
             )
+            if self.assistant.holds is not None:  # staff messages, as python -m bot run does
+                relay = Relay(self.assistant, self.assistant.holds)
+                self._relay = asyncio.ensure_future(relay.run(self._stop))
 
         asyncio.run_coroutine_threadsafe(begin(), self.loop).result(timeout)
         deadline = time.monotonic() + timeout
@@ -87,6 +95,8 @@ class ServedWebChat:
             assert self._stop is not None and self._served is not None
             self._stop.set()
             await self._served
+            if self._relay is not None:
+                await self._relay
             close = getattr(self.rasa, "close", None)
             if close is not None:
                 await close()

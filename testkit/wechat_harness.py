@@ -17,9 +17,11 @@ from bot.channels import wechat
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
+from bot.core.handoff_relay import Relay
 from bot.core.user_memory import UserMemory
 from bot.services import ReservedPort
 from curated.live import LiveContent
+from handoff.store import HandoffStore
 from settings import WeChatSettings
 from testkit.fake_wechat import FakeWeChatApi, WeChatSender
 from testkit.loop_thread import LoopThread
@@ -60,6 +62,7 @@ class RunningWeChat:
         safe: bool = False,
         deadline: float = wechat.PASSIVE_DEADLINE,
         deliveries: DedupStore | None = None,
+        holds: HandoffStore | None = None,
     ) -> None:
         self.api = api
         self._reserved = ReservedPort()  # until stop: no other server of the run is given it
@@ -68,7 +71,9 @@ class RunningWeChat:
         self.memory = UserMemory(var_dir / "wechat-memory.db")
         self.log = ConversationLog(var_dir / "wechat-conversations.db")
         self.deliveries = deliveries or DedupStore(":memory:")
-        self.assistant = Assistant(rasa, self.memory, b"test-key", shared_content(), self.log)
+        self.assistant = Assistant(
+            rasa, self.memory, b"test-key", shared_content(), self.log, holds=holds
+        )
         self.deadline = deadline
         self._loop_thread = LoopThread()
         self.loop = self._loop_thread.loop
@@ -89,7 +94,12 @@ class RunningWeChat:
         stop = self._stop
 
         async def serve() -> None:
+            relay = None
+            if self.assistant.holds is not None:  # as python -m bot run does
+                relay = asyncio.ensure_future(Relay(self.assistant, self.assistant.holds).run(stop))
             await wechat.serve(self.assistant, self.settings, self.deliveries, stop, self.deadline)
+            if relay is not None:
+                await relay
 
         self._served = asyncio.run_coroutine_threadsafe(serve(), self.loop)
         _wait_for_port(self.settings.port)

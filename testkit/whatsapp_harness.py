@@ -13,10 +13,13 @@ from bot.channels.whatsapp_api import GraphApi
 from bot.core.assistant import Assistant
 from bot.core.conversation_log import ConversationLog
 from bot.core.dedup import DedupStore
+from bot.core.handoff_relay import Relay
+from bot.core.outbox import AddressBook, Outbox
 from bot.core.rasa_client import RasaClient
 from bot.core.user_memory import UserMemory
 from bot.services import ReservedPort
 from curated.live import LiveContent
+from handoff.store import HandoffStore
 from settings import WhatsAppSettings
 from testkit.fake_graph_api import FakeGraphApi, MetaWebhook
 from testkit.loop_thread import LoopThread
@@ -43,13 +46,19 @@ class RunningWhatsApp:
         backoff: float = 0.05,
         key: bytes = b"whatsapp-test-key",
         rasa_timeout: float = 5.0,
+        holds: HandoffStore | None = None,
+        addresses: Path | str = ":memory:",
     ) -> None:
         self.api = api
         self.rasa = RasaClient(rasa, timeout=rasa_timeout) if isinstance(rasa, str) else rasa
         self.memory = UserMemory(var_dir / f"whatsapp-{tag}.db")
         self.log = ConversationLog(var_dir / f"conversations-{tag}.db")
         self.deliveries = DedupStore(deliveries)
-        self.assistant = Assistant(self.rasa, self.memory, key, LiveContent(content_dir), self.log)
+        self.addresses = AddressBook(addresses)
+        self.assistant = Assistant(
+            self.rasa, self.memory, key, LiveContent(content_dir), self.log,
+            Outbox(key, self.addresses), holds,
+        )  # fmt: skip
         self._reserved = ReservedPort()  # until stop: no other server of the run is given it
         self.settings = WhatsAppSettings(
             access_token=api.token,
@@ -94,9 +103,16 @@ class RunningWhatsApp:
                 self.assistant, self.settings, self.deliveries, api
             )
             task = asyncio.ensure_future(whatsapp.run(self.channel, self._stop, served))
+            relay = None
+            if self.assistant.holds is not None:  # as python -m bot run does
+                relay = asyncio.ensure_future(
+                    Relay(self.assistant, self.assistant.holds).run(self._stop)
+                )
             await served.wait()
             ready.set()
             await task
+            if relay is not None:
+                await relay
 
         self._served = asyncio.run_coroutine_threadsafe(serve(), self.loop)
         if not ready.wait(15):
@@ -113,4 +129,5 @@ class RunningWhatsApp:
         self.memory.close()
         self.log.close()
         self.deliveries.close()
+        self.addresses.close()
         self._reserved.release()

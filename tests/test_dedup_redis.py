@@ -9,8 +9,9 @@ import logging
 import pytest
 
 from bot.core import dedup_redis
-from bot.core.dedup import DedupStore, open_store
+from bot.core.dedup import DedupStore
 from bot.core.dedup_redis import RedisDedupStore
+from bot.core.delivery_store import open_store
 from testkit.servers import RedisServer
 
 

@@ -428,6 +428,7 @@ def test_erasure_deletes_everything_about_a_user_and_logs_no_pseudonym(seeded):
         "conversations": 2,
         "log_turns": 5,
         "tracker_events": counts["tracker_events"],
+        "handoff_rows": 0,  # never handed to a person
         "language_memory": 1,
     }
     assert all(t["user"] != "ualice" for t in _turns(engine))

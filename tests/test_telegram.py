@@ -111,6 +111,15 @@ def test_the_language_menu_switches_the_language(api, bot):
     assert "ok" not in api.wait_for_messages(302, 3)[2]  # answered, in Chinese, by the assistant
 
 
+def test_the_command_menu_is_set_in_each_language_at_start_up(api, bot):
+    commands = ["language", "offers", "events", "help"]
+    assert [c for c, _ in api.commands["fr"]] == commands
+    assert dict(api.commands["fr"])["offers"] == "Les offres du moment"
+    assert dict(api.commands["zh"])["language"] == "切换语言"
+    assert dict(api.commands["en"])["events"] == "Coming events"
+    assert api.commands[""] == api.commands["en"]  # other clients: English
+
+
 def test_the_offers_and_events_commands_answer_in_the_clients_language(api, bot, content):
     api.push_message(303, "/events", language_code="fr")
     now = datetime.datetime.now(datetime.timezone.utc)

@@ -17,11 +17,14 @@ What each kind of update gets:
   answers people in private chats, and an edit is not a new question);
 - the same update delivered twice: answered once, across restarts too.
 
-Exactly once: every update is stored (``bot/core/dedup.py``, var/deliveries.db)
-before it is queued, so before the Updater's next getUpdates, or the webhook's
-200, tells Telegram it was handled; it is marked answered once its handlers
-ran. An update stored before is dropped, and the updates a stopped or killed
-process had received but not answered are answered at the next start.
+Exactly once: every update is stored by the channel core's inbox
+(``bot/core/inbox.py``, var/deliveries.db) when the Updater or the webhook
+hands it over, so before the Updater's next getUpdates, or the webhook's 200,
+tells Telegram it was handled; its handlers run in its chat's turn, and it is
+marked answered once they ran. An update stored before is dropped, and the
+updates a stopped or killed process had received but not answered are
+answered at the next start. Staff replies (hand-off) go out through
+``send_texts``, in the same chat's order.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import logging
 import signal
 
 from aiolimiter import AsyncLimiter
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
@@ -42,14 +45,16 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.channels.telegram_render import keyboard, split
 from bot.core.assistant import LANGUAGE_CHOICES, Answer, Assistant
-from bot.core.dedup import MAX_ATTEMPTS, DedupStore
+from bot.core.dedup import DedupStore
+from bot.core.delivery_store import DeliveryStore
+from bot.core.inbox import Delivery, Inbox
 from bot.core.ordering import PerUserOrder
+from bot.core.outbox import Sent
 from settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -57,7 +62,10 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 SEND_ATTEMPTS = 4  # network errors: retried with backoff 0.5 s, 1 s, 2 s
 PER_CHAT_RATE = 1.0  # messages per second and chat (Telegram's guidance)
-ANSWERED_GROUP = 100  # handler group that marks an update answered, after all others
+
+# The command menu, in this order, each described in the tourist's language (phrases command_*).
+MENU_COMMANDS = ("language", "offers", "events", "help")
+MENU_LANGUAGES = ("fr", "zh", "en")  # Telegram's language_code of the clients each menu is for
 
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 NOT_TEXT = (
@@ -84,11 +92,11 @@ class TelegramChannel:
         self.assistant = assistant
         self.per_chat_rate = per_chat_rate
         self._payloads: dict[str, str] = {}  # short keys of long button payloads
-        self._order = PerUserOrder()
         self._chat_limits: dict[int, AsyncLimiter] = {}
 
     def register(self, application: Application) -> None:
-        # Duplicates never get here: the update queue drops them (DurableUpdateQueue).
+        # Duplicates never get here: the update queue drops them (DurableUpdateQueue),
+        # and hands each update to its chat's turn (the channel core's Inbox).
         # Group 0, first match wins: commands, then text, then everything else.
         application.add_handler(CommandHandler("start", self.start, filters=PRIVATE))
         application.add_handler(CommandHandler("help", self.help, filters=PRIVATE))
@@ -100,11 +108,10 @@ class TelegramChannel:
         application.add_handler(MessageHandler(PRIVATE & NOT_TEXT, self.not_text))
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_error_handler(self.on_error)
-        # The last group runs for every update once group 0 is done, error or not.
         if isinstance(application.update_queue, DurableUpdateQueue):
-            application.add_handler(
-                TypeHandler(Update, application.update_queue.answered), group=ANSWERED_GROUP
-            )
+            application.update_queue.application = application
+        self.application = application
+        self.assistant.outbox.register(CHANNEL, self)
 
     # Handlers
 
@@ -114,17 +121,19 @@ class TelegramChannel:
         await self._converse(context, chat, "/greet", client)
         if new_user and not _is_supported(client):
             # Greeted in English; offer the three languages at once.
-            await self._send_menu(context, chat, "en")
+            await self._send_menu(context.bot, chat, "en")
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = _chat(update)
         language = self.assistant.language_of(CHANNEL, str(chat), _client_language(update))
-        await self._send_text(context, chat, self.assistant.phrase("help", language))
+        await self._send_text(context.bot, chat, self.assistant.phrase("help", language))
 
     async def language_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = _chat(update)
         await self._send_menu(
-            context, chat, self.assistant.language_of(CHANNEL, str(chat), _client_language(update))
+            context.bot,
+            chat,
+            self.assistant.language_of(CHANNEL, str(chat), _client_language(update)),
         )
 
     async def offers(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -142,7 +151,7 @@ class TelegramChannel:
         chat = _chat(update)
         kind = _kind_of(update)
         answer = self.assistant.not_text(CHANNEL, str(chat), kind, _client_language(update))
-        await self._send_answer(context, chat, answer)
+        await self._send_answer(context.bot, chat, answer)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -171,20 +180,20 @@ class TelegramChannel:
             chat = _chat(update)
             language = self.assistant.language_of(CHANNEL, str(chat), _client_language(update))
             try:
-                await self._send_text(context, chat, self.assistant.phrase("sorry", language))
+                await self._send_text(context.bot, chat, self.assistant.phrase("sorry", language))
             except TelegramError:
                 logger.exception("Could not tell the tourist about the error either")
 
     # Sending
 
     async def _converse(self, context, chat: int, text: str, client: str | None) -> None:
-        # One chat's messages are answered in order; chats run side by side.
-        async with self._order.turn(chat):
-            # "typing..." goes out while Rasa thinks, not before it starts.
-            typing = asyncio.ensure_future(self._typing(context, chat))
-            answer = await self.assistant.handle(CHANNEL, str(chat), text, client)
-            await typing
-            await self._send_answer(context, chat, answer)
+        # One chat's updates come here in order (the Inbox), chats side by side.
+        self.assistant.outbox.remember(CHANNEL, str(chat))
+        # "typing..." goes out while Rasa thinks, not before it starts.
+        typing = asyncio.ensure_future(self._typing(context, chat))
+        answer = await self.assistant.handle(CHANNEL, str(chat), text, client)
+        await typing
+        await self._send_answer(context.bot, chat, answer)
 
     async def _typing(self, context, chat: int) -> None:
         try:
@@ -192,32 +201,42 @@ class TelegramChannel:
         except TelegramError as error:
             logger.debug("No typing indicator: %s", error)
 
-    async def _send_answer(self, context, chat: int, answer: Answer) -> None:
+    async def send_texts(self, channel_user: str, address: str, texts: list[str]) -> Sent:
+        """A staff member's texts to this chat (``bot/core/outbox.py``): Telegram has no window."""
+        for text in texts:
+            try:
+                await self._send_text(self.application.bot, int(address), text)
+            except TelegramError as error:
+                logger.warning("A staff reply was not sent: %s", error)
+                return Sent(False, why="not_sent")
+        return Sent(True)
+
+    async def _send_answer(self, bot, chat: int, answer: Answer) -> None:
         for reply in answer.replies:
             markup = keyboard(reply.buttons, self._payloads) if reply.buttons else None
             if reply.text:
-                await self._send_text(context, chat, reply.text, markup)
+                await self._send_text(bot, chat, reply.text, markup)
                 if reply.location:
                     latitude, longitude = reply.location
                     await self._send(
-                        context.bot.send_location, chat, latitude=latitude, longitude=longitude
+                        bot.send_location, chat, latitude=latitude, longitude=longitude
                     )
             if reply.image:
-                await self._send(context.bot.send_photo, chat, photo=reply.image)
+                await self._send(bot.send_photo, chat, photo=reply.image)
 
-    async def _send_text(self, context, chat: int, text: str, markup=None) -> None:
+    async def _send_text(self, bot, chat: int, text: str, markup=None) -> None:
         pieces = split(text)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             await self._send(
-                context.bot.send_message,
+                bot.send_message,
                 chat,
                 text=piece,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup if last else None,
             )
 
-    async def _send_menu(self, context, chat: int, language: str) -> None:
+    async def _send_menu(self, bot, chat: int, language: str) -> None:
         markup = InlineKeyboardMarkup(
             [
                 [
@@ -226,9 +245,7 @@ class TelegramChannel:
                 ]
             ]
         )
-        await self._send_text(
-            context, chat, self.assistant.phrase("choose_language", language), markup
-        )
+        await self._send_text(bot, chat, self.assistant.phrase("choose_language", language), markup)
 
     async def _send(self, method, chat: int, **kwargs) -> None:
         """At most PER_CHAT_RATE messages a second per chat; network errors retried."""
@@ -249,50 +266,66 @@ class TelegramChannel:
                 delay *= 2
 
 
+async def set_command_menu(bot, assistant: Assistant) -> None:
+    """The menu of commands Telegram shows beside the message box, in French, Chinese
+    and English for clients in those languages, in English for the others
+    (setMyCommands with a language_code, as python-telegram-bot's example bots do).
+    A refusal is logged: the commands work without the menu."""
+    menus = [(code, code) for code in MENU_LANGUAGES] + [(None, "en")]
+    for language_code, language in menus:
+        commands = [
+            BotCommand(name, assistant.phrase(f"command_{name}", language))
+            for name in MENU_COMMANDS
+        ]
+        try:
+            await bot.set_my_commands(commands, language_code=language_code)
+        except TelegramError as error:
+            logger.warning("Telegram did not take the command menu (%s): %s", language, error)
+
+
 class DurableUpdateQueue(asyncio.Queue):
-    """The Application's update queue, which stores each update before queueing it.
+    """The Application's update queue, which hands each update to the channel core's Inbox.
 
     The Updater puts the updates of one getUpdates here and confirms them to
     Telegram with its next getUpdates; the webhook answers Telegram once the
-    update is here. Either way the update is on disk first (``DedupStore``).
+    update is here. Either way the update is on disk first (``DeliveryStore``),
+    then its handlers run in its chat's turn (``Application.process_update``)
+    and it is marked answered.
     """
 
-    def __init__(self, store: DedupStore) -> None:
+    def __init__(self, store: DeliveryStore, order: PerUserOrder | None = None) -> None:
         super().__init__()
         self.store = store
+        self.application: Application | None = None  # set by TelegramChannel.register
+        self.inbox: Inbox[None] = Inbox(CHANNEL, store, self._process, self._reread, order)
+        self._bot = None
 
     async def put(self, item) -> None:
         if isinstance(item, Update):
             payload = json.dumps(item.to_dict(), ensure_ascii=False)
-            if not await asyncio.to_thread(
-                self.store.receive, CHANNEL, _delivery_id(item), payload
-            ):
-                logger.info("Update %s delivered again: it is answered once", item.update_id)
-                return
-        await super().put(item)
+            await self.inbox.receive(Delivery(_delivery_id(item), _order_key(item), payload, item))
+            return
+        await super().put(item)  # the Application's own signals
 
-    async def answered(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await asyncio.to_thread(self.store.answered, CHANNEL, _delivery_id(update))
+    async def _process(self, delivery: Delivery) -> None:
+        if self.application is None:
+            raise RuntimeError("the update queue is not registered with an Application")
+        await self.application.process_update(delivery.item)
 
     async def resume(self, bot) -> int:
-        """Queues again the updates received but not answered before a stop or a crash."""
-        retry, given_up = await asyncio.to_thread(self.store.unanswered, CHANNEL)
-        prefix = f"{bot.id}:"
-        for delivery_id in given_up:
-            logger.error(
-                "Update %s was never answered after %d starts: given up", delivery_id, MAX_ATTEMPTS
-            )
-        resumed = 0
-        for delivery_id, payload in retry:
-            if delivery_id.startswith(prefix):  # updates of this bot only
-                await super().put(Update.de_json(json.loads(payload), bot))
-                resumed += 1
-        if resumed:
-            logger.warning(
-                "%d updates received before the last stop and not answered: answering them now",
-                resumed,
-            )
-        return resumed
+        """Answers the updates received but not answered before a stop or a crash."""
+        self._bot = bot
+        return await self.inbox.resume()
+
+    def _reread(self, delivery_id: str, payload: str) -> Delivery | None:
+        if self._bot is None or not delivery_id.startswith(f"{self._bot.id}:"):
+            return None  # updates of this bot only
+        update = Update.de_json(json.loads(payload), self._bot)
+        return Delivery(delivery_id, _order_key(update), payload, update)
+
+    async def finish(self) -> None:
+        """Waits for the updates being answered (those cut short: at the next start)."""
+        await self.inbox.finish()
 
 
 def _delivery_id(update: Update) -> str:
@@ -302,6 +335,12 @@ def _delivery_id(update: Update) -> str:
     except RuntimeError:  # an update built without a bot (tests)
         bot_id = 0
     return f"{bot_id}:{update.update_id}"
+
+
+def _order_key(update: Update) -> str:
+    """Updates of one chat are answered in order; others (no chat) by themselves."""
+    chat = update.effective_chat
+    return str(chat.id) if chat is not None else f"update:{update.update_id}"
 
 
 def _chat(update: Update) -> int:
@@ -349,7 +388,7 @@ def build_application(
     base_url: str | None = None,
     per_chat_rate: float = PER_CHAT_RATE,
     rate_limited: bool = True,
-    deliveries: DedupStore | None = None,
+    deliveries: DeliveryStore | None = None,
 ) -> Application:
     """The python-telegram-bot Application with the channel's handlers.
 
@@ -362,7 +401,9 @@ def build_application(
         Application.builder()
         .token(token)
         .concurrent_updates(True)  # chats run side by side; each chat stays in order
-        .update_queue(DurableUpdateQueue(deliveries or DedupStore(":memory:")))
+        .update_queue(
+            DurableUpdateQueue(deliveries or DedupStore(":memory:"), assistant.outbox.order)
+        )
     )
     if rate_limited:
         # 30/s overall; honours RetryAfter. (PTB types the builder by its rate
@@ -379,7 +420,7 @@ def build_application(
 async def serve(
     assistant: Assistant,
     telegram: TelegramSettings,
-    deliveries: DedupStore,
+    deliveries: DeliveryStore,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set, until ``stop`` is set
@@ -399,6 +440,7 @@ async def serve(
         raise RuntimeError("the Telegram Application has no Updater")
     async with application:
         await application.start()
+        await set_command_menu(application.bot, assistant)
         updates = application.update_queue
         if isinstance(updates, DurableUpdateQueue):
             await updates.resume(application.bot)  # what a stop or a crash left unanswered
@@ -416,4 +458,6 @@ async def serve(
         print("Serving tourists on Telegram. Ctrl-C to stop.", flush=True)
         await stop.wait()
         await updater.stop()
+        if isinstance(updates, DurableUpdateQueue):
+            await updates.finish()
         await application.stop()

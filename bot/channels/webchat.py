@@ -14,7 +14,10 @@ origin, where the demo page at ``/`` shows the widget on a sample office page):
   assistant's replies, each with its buttons (payloads the widget sends back
   as ``text`` when one is pressed);
 - ``POST /api/labels`` ``{"language", "conversation"}``: the window's words
-  alone (a page reloaded with a conversation under way).
+  alone (a page reloaded with a conversation under way);
+- ``POST /api/updates`` ``{"conversation"}``: what a person of the tourism office
+  wrote since (hand-off); the page asks every few seconds while it is open, and
+  what is written while no page is open is kept for the next visit.
 
 The language is the browser's (navigator.language) as the client language,
 then the core's decision, as on every channel. A request from an origin not
@@ -57,8 +60,10 @@ from bot.channels.webchat_requests import (
     parse_message,
 )
 from bot.core.assistant import MAX_TEXT_LENGTH, Answer, Assistant
-from bot.core.dedup import DedupStore
-from bot.core.ordering import PerUserOrder
+from bot.core.delivery_store import DeliveryStore
+from bot.core.outbox import Sent
+from bot.core.pseudonym import pseudonym
+from handoff import store as handoff
 from settings import WebChatSettings
 
 logger = logging.getLogger(__name__)
@@ -107,7 +112,8 @@ class WebChat:
         self.settings = settings
         limits = limits or Limits()
         self.allowed = frozenset(settings.allowed_origins)
-        self.order = PerUserOrder()
+        self.order = assistant.outbox.order  # shared with staff replies
+        assistant.outbox.register(CHANNEL, self)
         self.per_conversation = Buckets(limits.conversation)
         self.per_address = Buckets(limits.address)
         self.new_per_address = Buckets(limits.new_conversations)
@@ -121,6 +127,7 @@ class WebChat:
             ("conversations", self.conversations),
             ("messages", self.messages),
             ("labels", self.labels),
+            ("updates", self.updates),
         ):
             app.router.add_post(f"/api/{name}", handler)
             app.router.add_route("OPTIONS", f"/api/{name}", self.preflight)
@@ -166,11 +173,40 @@ class WebChat:
         if wait:
             variant = self.assistant.language_of(CHANNEL, message.conversation, message.language)
             return self._too_many(wait, variant)
-        async with self.order.turn(message.conversation):
+        self.assistant.outbox.remember_pseudonym(CHANNEL, message.conversation)  # no token kept
+        async with self.order.turn((CHANNEL, message.conversation)):
             answer = await self.assistant.handle(
                 CHANNEL, message.conversation, message.text, message.language
             )
         return _json(self._answer(answer))
+
+    async def updates(self, request: web.Request) -> web.Response:
+        """Staff messages kept for this conversation, handed over once."""
+        value = parse_json(await request.read())
+        conversation = value.get("conversation")
+        holds = self.assistant.holds
+        if not (isinstance(conversation, str) and is_ours(self.assistant.key, conversation)):
+            raise BadRequest("Unknown conversation.", 400, "unknown_conversation")
+        if holds is None:
+            return _json({"messages": []})
+        user = pseudonym(self.assistant.key, CHANNEL, conversation)
+        kept = await asyncio.to_thread(holds.deliver_kept, user)
+        variant = self.assistant.known_language_of(user)
+        return _json(
+            {
+                "messages": [
+                    {"id": m.id, "text": self.assistant.phrase(m.text, variant)}
+                    if m.sender == handoff.NOTICE  # a sentence of content/phrases.yml, by key
+                    else {"id": m.id, "text": m.text}
+                    for m in kept
+                ]
+            }
+        )
+
+    async def send_texts(self, channel_user: str, address: str, texts: list[str]) -> Sent:
+        """Staff messages: kept in the hand-off store until the tourist's page asks for them
+        (``/api/updates``), at once while it is open, at the next visit otherwise."""
+        return Sent(False, kept=True, why="until_the_page_asks")
 
     async def preflight(self, request: web.Request) -> web.Response:
         # Reached only for an allowed origin: the guard refused the others.
@@ -309,7 +345,7 @@ def _secured(response: web.StreamResponse) -> web.StreamResponse:
 async def serve(
     assistant: Assistant,
     webchat: WebChatSettings,
-    deliveries: DedupStore | None = None,
+    deliveries: DeliveryStore | None = None,
     stop: asyncio.Event | None = None,
     limits: Limits | None = None,
 ) -> None:

@@ -31,11 +31,12 @@ the user's last message), in as many messages as it needs. A message seen
 before (MsgId; for events, the sender and CreateTime) never reaches Rasa
 again: a retry gets the passive reply already computed, or "success" when the
 answer is on its way through the API. Messages are stored before they are
-answered (``bot/core/dedup.py``), so a retry reaching a restarted process is
-not answered twice, and what a stopped process had not answered is sent
-through the API at the next start.
+answered (the channel core's inbox, ``bot/core/inbox.py``), so a retry
+reaching a restarted process is not answered twice, and what a stopped
+process had not answered is sent through the API at the next start.
 
-One follower's messages are answered in order, followers side by side. The
+One follower's messages are answered in order, followers side by side. Staff
+replies (hand-off) go out as customer-service messages (``send_texts``). The
 OpenID never leaves this module: the Assistant turns it into a pseudonym, and
 it is never logged (aiohttp's access log, which would show it, is off).
 """
@@ -64,8 +65,9 @@ from bot.channels.wechat_messages import (
 from bot.channels.wechat_token_store import RedisTokenStore
 from bot.core import render
 from bot.core.assistant import Answer, Assistant
-from bot.core.dedup import MAX_ATTEMPTS, DedupStore
-from bot.core.ordering import PerUserOrder
+from bot.core.delivery_store import DeliveryStore
+from bot.core.inbox import Delivery, Inbox
+from bot.core.outbox import Sent
 from settings import WeChatSettings
 
 logger = logging.getLogger(__name__)
@@ -111,7 +113,7 @@ class WeChatChannel:
         self,
         assistant: Assistant,
         wechat: WeChatSettings,
-        deliveries: DedupStore,
+        deliveries: DeliveryStore,
         api: WeChatApi,
         deadline: float = PASSIVE_DEADLINE,
     ) -> None:
@@ -125,9 +127,11 @@ class WeChatChannel:
             if wechat.encoding_aes_key
             else None
         )
-        self._order = PerUserOrder()
         self._recent: OrderedDict[str, _Turn] = OrderedDict()
-        self._tasks: set[asyncio.Task] = set()
+        self.inbox: Inbox[Outgoing | None] = Inbox(
+            CHANNEL, deliveries, self._answer, _reread, assistant.outbox.order
+        )
+        assistant.outbox.register(CHANNEL, self)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY)  # a bigger body: 413, unread
@@ -210,18 +214,17 @@ class WeChatChannel:
         key = _delivery_id(fields)
         turn = self._recent.get(key)
         if turn is None:
-            if not await asyncio.to_thread(self.deliveries.receive, CHANNEL, key, raw):
+            task = await self.inbox.receive(Delivery(key, fields["FromUserName"], raw, fields))
+            if task is None:
                 logger.info("A WeChat message answered before (or by an earlier process)")
                 return None
-            turn = self._start(key, fields)
+            turn = self._remember(key, fields["FromUserName"], task)
         return await self._respond(turn)
 
-    def _start(self, key: str, fields: dict[str, str], late: bool = False) -> _Turn:
+    def _remember(self, key: str, open_id: str, task: asyncio.Task, late: bool = False) -> _Turn:
+        """The message's turn, for WeChat's retries of it (before its task starts)."""
         self._forget_old()
-        turn = _Turn(fields["FromUserName"], late=late)
-        turn.task = asyncio.create_task(self._answer(turn, key, fields))
-        self._tasks.add(turn.task)
-        turn.task.add_done_callback(self._tasks.discard)
+        turn = _Turn(open_id, task, late=late)
         self._recent[key] = turn
         return turn
 
@@ -241,34 +244,46 @@ class WeChatChannel:
             return render.cut(outgoing.text, PASSIVE_LIMIT, render.utf8_bytes) if outgoing else None
         return None
 
-    async def _answer(self, turn: _Turn, key: str, fields: dict[str, str]) -> Outgoing | None:
-        async with self._order.turn(turn.open_id):
-            try:
-                outgoing = await self._outgoing(turn.open_id, fields)
-            except Exception:
-                logger.exception("Could not answer a WeChat %s", fields.get("MsgType", "message"))
-                variant = self.assistant.language_of(CHANNEL, turn.open_id)
-                outgoing = Outgoing(self.assistant.phrase("sorry", variant))
-            if turn.late and outgoing is not None:
-                await self._deliver(turn.open_id, outgoing)
-        await asyncio.to_thread(self.deliveries.answered, CHANNEL, key)
+    async def _answer(self, delivery: Delivery) -> Outgoing | None:
+        fields: dict[str, str] = delivery.item
+        open_id = fields["FromUserName"]
+        turn = self._recent.get(delivery.message_id)
+        if turn is None:  # resumed after a restart: the API delivers
+            turn = self._remember(delivery.message_id, open_id, asyncio.current_task(), late=True)  # type: ignore[arg-type]
+        self.assistant.outbox.remember(CHANNEL, open_id)
+        try:
+            outgoing = await self._outgoing(open_id, fields)
+        except Exception:
+            logger.exception("Could not answer a WeChat %s", fields.get("MsgType", "message"))
+            variant = self.assistant.language_of(CHANNEL, open_id)
+            outgoing = Outgoing(self.assistant.phrase("sorry", variant))
+        if turn.late and outgoing is not None:
+            await self._deliver(open_id, outgoing)
         return outgoing
 
     async def _deliver(self, open_id: str, outgoing: Outgoing) -> None:
         """Through the customer-service API, in pieces that fit; a refusal is recorded."""
-        for piece in render.split(outgoing.text, SENT_LIMIT, render.utf8_bytes):
-            try:
-                await self.api.send_text(open_id, piece)
-            except WeChatError as error:
-                why = {WINDOW_CLOSED: "48-hour window closed", QUOTA: "message quota used up"}
-                logger.warning(
-                    "WeChat did not deliver an answer (%s: %s)",
-                    error.code,
-                    why.get(error.code, error),
-                )
-                for answer in outgoing.answers:
-                    self.assistant.undelivered(answer, f"wechat {error.code}")
-                return
+        sent = await self.send_texts(open_id, open_id, [outgoing.text])
+        if not sent.delivered:
+            for answer in outgoing.answers:
+                self.assistant.undelivered(answer, f"wechat {sent.why}")
+
+    async def send_texts(self, channel_user: str, address: str, texts: list[str]) -> Sent:
+        """Customer-service messages to this follower, in pieces that fit (the assistant's
+        late answers and staff replies, ``bot/core/outbox.py``)."""
+        for text in texts:
+            for piece in render.split(text, SENT_LIMIT, render.utf8_bytes):
+                try:
+                    await self.api.send_text(address, piece)
+                except WeChatError as error:
+                    why = {WINDOW_CLOSED: "window_closed", QUOTA: "quota_used_up"}
+                    logger.warning(
+                        "WeChat did not deliver a message (%s: %s)",
+                        error.code,
+                        why.get(error.code, error),
+                    )
+                    return Sent(False, why=why.get(error.code, str(error.code)))
+        return Sent(True)
 
     def _forget_old(self) -> None:
         limit = time.monotonic() - RECENT_SECONDS
@@ -326,32 +341,21 @@ class WeChatChannel:
 
     async def resume(self) -> int:
         """Answers, through the API, what a stopped process had received and not answered."""
-        retry, given_up = await asyncio.to_thread(self.deliveries.unanswered, CHANNEL)
-        if given_up:
-            logger.error(
-                "%d WeChat messages were never answered after %d starts: given up",
-                len(given_up),
-                MAX_ATTEMPTS,
-            )
-        for key, raw in retry:
-            try:
-                fields = parse(raw.encode("utf-8"))
-            except MessageError:
-                continue
-            if fields.get("FromUserName"):
-                self._start(key, fields, late=True)
-        if retry:
-            logger.warning(
-                "%d WeChat messages from before the last stop: answering them", len(retry)
-            )
-        return len(retry)
+        return await self.inbox.resume()
 
     async def drain(self, timeout: float = DRAIN_SECONDS) -> None:
         """Waits for the answers still on their way (then gives up on them)."""
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=timeout)
-        for task in set(self._tasks):
-            task.cancel()
+        await self.inbox.finish(timeout)
+
+
+def _reread(key: str, raw: str) -> Delivery | None:
+    try:
+        fields = parse(raw.encode("utf-8"))
+    except MessageError:
+        return None
+    if not fields.get("FromUserName"):
+        return None
+    return Delivery(key, fields["FromUserName"], raw, fields)
 
 
 def _delivery_id(fields: dict[str, str]) -> str:
@@ -370,7 +374,7 @@ def build_api(wechat: WeChatSettings) -> WeChatApi:
 async def serve(
     assistant: Assistant,
     wechat: WeChatSettings,
-    deliveries: DedupStore,
+    deliveries: DeliveryStore,
     stop: asyncio.Event,
     deadline: float = PASSIVE_DEADLINE,
 ) -> None:

@@ -11,12 +11,13 @@ Meta calls the webhook ``/whatsapp`` (behind the office's TLS proxy):
   missing signature gets 403 and nothing is read.
 
 A signed delivery gets its 200 at once (Meta retries slow or failed deliveries,
-for days): each message is first stored in the dedup store (``bot/core/dedup.py``,
-channel "whatsapp"), so a message delivered again is dropped and one stored but
-not answered when the process stopped is answered at the next start. Then, in
-the background, one tourist's messages in order (``PerUserOrder``), tourists side
-by side: the message is marked read, goes through the Assistant, and the replies
-go out as texts, reply buttons or a list (``whatsapp_messages.py``).
+for days): each message is first stored by the channel core's inbox
+(``bot/core/inbox.py``, channel "whatsapp"), so a message delivered again is
+dropped and one stored but not answered when the process stopped is answered at
+the next start. Then, in the background, one tourist's messages in order,
+tourists side by side: the message is marked read, goes through the Assistant,
+and the replies go out as texts, reply buttons or a list (``whatsapp_messages.py``).
+Staff replies (hand-off) go out through the same sender (``send_texts``).
 
 Statuses (sent, delivered, read, failed) are counted, not answered; a failed one
 marks the turn it belongs to undelivered in the conversation log (the channel
@@ -34,8 +35,8 @@ import asyncio
 import collections
 import hashlib
 import hmac
+import json
 import logging
-from collections.abc import Iterable
 
 from aiohttp import web
 
@@ -52,8 +53,9 @@ from bot.channels.whatsapp_messages import (
     parse,
 )
 from bot.core.assistant import Answer, Assistant
-from bot.core.dedup import MAX_ATTEMPTS, DedupStore
-from bot.core.ordering import PerUserOrder
+from bot.core.delivery_store import DeliveryStore
+from bot.core.inbox import Delivery, Inbox
+from bot.core.outbox import Sent
 from settings import WhatsAppSettings
 
 logger = logging.getLogger(__name__)
@@ -70,21 +72,23 @@ class WhatsAppChannel:
         self,
         assistant: Assistant,
         whatsapp: WhatsAppSettings,
-        deliveries: DedupStore,
+        deliveries: DeliveryStore,
         api: GraphApi | None = None,
     ) -> None:
         self.assistant = assistant
         self.settings = whatsapp
         self.deliveries = deliveries
+        self.inbox: Inbox[None] = Inbox(
+            CHANNEL, deliveries, self._answer, _reread, assistant.outbox.order
+        )
+        assistant.outbox.register(CHANNEL, self)
         self.api = api or GraphApi(
             whatsapp.api_base_url, whatsapp.phone_number_id, whatsapp.access_token
         )
         self.statuses: collections.Counter[str] = collections.Counter()
         self._payloads: dict[str, str] = {}  # short keys of long button payloads
-        self._order = PerUserOrder()
         self._sent: collections.OrderedDict[str, Answer] = collections.OrderedDict()
         self._undelivered: set[str] = set()  # turns already marked
-        self._tasks: set[asyncio.Task] = set()
         self._token_reported = False
 
     # The webhook
@@ -111,12 +115,9 @@ class WhatsAppChannel:
             return web.Response(status=403)
         delivery = parse(raw)
         for message in delivery.messages:
-            if await asyncio.to_thread(
-                self.deliveries.receive, CHANNEL, message.message_id, message.to_json()
-            ):
-                self._start(self._answer(message))
-            else:
-                logger.info("A WhatsApp message delivered again is answered once")
+            await self.inbox.receive(
+                Delivery(message.message_id, message.user, message.to_json(), message)
+            )
         for status in delivery.statuses:
             self._on_status(status)
         return web.Response(text="OK")  # at once: the answers follow in the background
@@ -129,48 +130,37 @@ class WhatsAppChannel:
 
     async def resume(self) -> int:
         """Answers the messages stored but not answered before the last stop or crash."""
-        retry, given_up = await asyncio.to_thread(self.deliveries.unanswered, CHANNEL)
-        if given_up:
-            logger.error(
-                "%d WhatsApp messages were never answered after %d starts: given up",
-                len(given_up),
-                MAX_ATTEMPTS,
-            )
-        resumed = 0
-        for _message_id, payload in retry:
-            message = Incoming.from_json(payload)
-            if message is not None:
-                self._start(self._answer(message))
-                resumed += 1
-        if resumed:
-            logger.warning(
-                "%d WhatsApp messages received before the last stop: answering them now", resumed
-            )
-        return resumed
+        return await self.inbox.resume()
 
-    def _start(self, coroutine) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def _answer(self, delivery: Delivery) -> None:
+        message: Incoming = delivery.item
+        self.assistant.outbox.remember(CHANNEL, message.user, json.dumps(message.address))
+        read = None
+        try:
+            if message.kind != SYSTEM:  # the blue ticks go out while Rasa thinks
+                read = asyncio.ensure_future(self.api.mark_read(message.message_id))
+            answer = await self._understood(message)
+            if read is not None:
+                await read  # read before answered, as the tourist expects
+            if answer is not None:
+                await self._send_answer(message.address, answer)
+        except asyncio.CancelledError:
+            if read is not None:
+                read.cancel()
+            raise  # stopped midway: answered at the next start
 
-    async def _answer(self, message: Incoming) -> None:
-        async with self._order.turn(message.user):
-            read = None
+    async def send_texts(self, channel_user: str, address: str, texts: list[str]) -> Sent:
+        """A staff member's texts to this tourist (``bot/core/outbox.py``)."""
+        for text in texts:
             try:
-                if message.kind != SYSTEM:  # the blue ticks go out while Rasa thinks
-                    read = asyncio.ensure_future(self.api.mark_read(message.message_id))
-                answer = await self._understood(message)
-                if read is not None:
-                    await read  # read before answered, as the tourist expects
-                if answer is not None:
-                    await self._send_answer(message.address, answer)
-            except asyncio.CancelledError:
-                if read is not None:
-                    read.cancel()
-                raise  # stopped midway: answered at the next start
-            except Exception:  # logged, and not tried again: it would fail again
-                logger.exception("Could not answer a WhatsApp message")
-            await asyncio.to_thread(self.deliveries.answered, CHANNEL, message.message_id)
+                await self.api.send(json.loads(address), {"type": "text", "text": {"body": text}})
+            except Refused as error:
+                if error.code == REENGAGEMENT:
+                    return Sent(False, why="window_closed")
+                return Sent(False, why=f"refused ({error.code})")
+            except (TokenRefused, SendFailed) as error:
+                return Sent(False, why=f"not sent ({type(error).__name__})")
+        return Sent(True)
 
     async def _understood(self, message: Incoming) -> Answer | None:
         if message.kind == SYSTEM:
@@ -249,12 +239,13 @@ class WhatsAppChannel:
 
     async def finish(self, timeout: float = STOP_SECONDS) -> None:
         """Waits for the answers under way; those cut short are answered at the next start."""
-        pending: Iterable[asyncio.Task] = list(self._tasks)
-        if pending:
-            _done, late = await asyncio.wait(pending, timeout=timeout)
-            for task in late:
-                task.cancel()
+        await self.inbox.finish(timeout)
         await self.api.close()
+
+
+def _reread(message_id: str, payload: str) -> Delivery | None:
+    message = Incoming.from_json(payload)
+    return None if message is None else Delivery(message_id, message.user, payload, message)
 
 
 def _same(given: str, expected: str) -> bool:
@@ -264,7 +255,7 @@ def _same(given: str, expected: str) -> bool:
 async def serve(
     assistant: Assistant,
     whatsapp: WhatsAppSettings,
-    deliveries: DedupStore,
+    deliveries: DeliveryStore,
     stop: asyncio.Event,
 ) -> None:
     """The webhook on WHATSAPP_LISTEN:WHATSAPP_PORT until ``stop`` is set."""

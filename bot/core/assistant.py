@@ -17,6 +17,7 @@ converted to Traditional as they are sent. Editors write Simplified only.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -26,15 +27,18 @@ from typing import Any
 
 from bot.core.conversation_log import (
     ANSWERED,
+    HELD,
     NOT_TEXT,
     UNAVAILABLE,
     UNDELIVERED,
     ConversationLog,
 )
+from bot.core.outbox import Outbox
 from bot.core.pseudonym import pseudonym
 from bot.core.rasa_client import RasaClient, RasaUnavailable
 from bot.core.user_memory import UserMemory
 from curated.live import LiveContent
+from handoff import store as handoff
 from language import chinese, requests
 from language import decision as language
 
@@ -79,12 +83,19 @@ class Assistant:
         key: bytes,
         content: LiveContent,
         log: ConversationLog | None = None,
+        outbox: Outbox | None = None,
+        holds: handoff.HandoffStore | None = None,
     ) -> None:
         self.rasa = rasa
         self.memory = memory
         self.key = key
         self.content = content  # the channel's sentences, as editors change them
         self.log = log
+        # Sending to a pseudonymous user on their channel (staff replies); its order
+        # of each user's turns is the one every channel's Inbox answers in.
+        self.outbox = outbox or Outbox(key)
+        # Who holds each conversation (hand-off to a person); None: always the assistant.
+        self.holds = holds
 
     async def handle(
         self,
@@ -95,6 +106,9 @@ class Assistant:
     ) -> Answer:
         started = time.perf_counter()
         user = pseudonym(self.key, channel, user_id)
+        held = await self._held(user, channel, _clean(text), started)
+        if held is not None:
+            return held
         text = self._chosen_option(user, _clean(text))
         if requests.asks_for_menu(text):
             return self.language_menu(channel, user_id, client_language, typed=text)
@@ -124,7 +138,40 @@ class Assistant:
             return self._recorded(user, channel, text, answer, UNAVAILABLE)
         replies = _replies(raw, variant)
         answer = Answer(chosen, replies, _ms(started), variant=variant)
+        requested = _handoff_request(raw)
+        if requested is not None and self.holds is not None:
+            await asyncio.to_thread(
+                self.holds.request, user, channel, variant, requested.get("place", ""),
+                requested.get("office", ""),
+            )  # fmt: skip
         return self._recorded(user, channel, text, answer, ANSWERED)
+
+    async def _held(self, user: str, channel: str, text: str, started: float) -> Answer | None:
+        """While a person of the office holds the conversation: the message kept for them,
+        recorded, and no answer from the assistant (Rasa is not asked). While the
+        tourist waits for a person the assistant still answers, and staff read it all."""
+        if self.holds is None:
+            return None
+        try:
+            hold = await asyncio.to_thread(self.holds.active, user)
+            if hold is None:
+                return None
+            await asyncio.to_thread(self.holds.keep, user, text)
+        except Exception:  # the hand-off store down: the assistant answers
+            logger.exception("Could not read who holds the conversation of %s", user)
+            return None
+        if hold.state != handoff.HELD:
+            return None
+        answer = Answer(
+            language.language_of(hold.language), [], _ms(started), variant=hold.language
+        )
+        return self._recorded(user, channel, text, answer, HELD)
+
+    def staff_turn(self, user: str, channel: str, author: str, text: str, outcome: str) -> None:
+        """A staff member's message to the tourist, in the turn log: who answered, what."""
+        variant = self.known_language_of(user)
+        answer = Answer(language.language_of(variant), [Reply(text)], variant=variant)
+        self._recorded(user, channel, f"[staff: {author}]", answer, outcome)
 
     def offer(self, channel: str, user_id: str, payloads: list[str]) -> None:
         """The buttons just shown as a numbered list: a digit answered next means its payload.
@@ -156,6 +203,10 @@ class Assistant:
     def known_language(self, channel: str, user_id: str) -> str | None:
         """What this user was last answered in (fr, en, zh-Hans, zh-Hant), None for a new user."""
         return self.memory.language(pseudonym(self.key, channel, user_id))
+
+    def known_language_of(self, user: str) -> str:
+        """What a pseudonymous user reads (fr, en, zh-Hans, zh-Hant), English when unknown."""
+        return language.keep(self.memory.language(user), None).variant
 
     def language_of(self, channel: str, user_id: str, client_language: str | None = None) -> str:
         """What this user reads (fr, en, zh-Hans, zh-Hant), for messages without text.
@@ -237,6 +288,15 @@ def _replies(raw: list[dict[str, Any]], variant: str) -> list[Reply]:
         if point is not None and replies:
             replies[-1].location = point
     return replies
+
+
+def _handoff_request(raw: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The action's ``{"handoff": {"place": .., "office": ..}}``: the tourist asked for a person."""
+    for item in raw:
+        custom = item.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
+            return {k: str(v) for k, v in custom["handoff"].items()}
+    return None
 
 
 def _location(custom: Any) -> tuple[float, float] | None:

@@ -65,6 +65,8 @@ ANSWERED = "answered"
 UNAVAILABLE = "unavailable"  # Rasa or the action server did not answer: a failed turn
 NOT_TEXT = "not-text"  # a sticker, voice note, photo...
 UNDELIVERED = "undelivered"  # answered, but the platform refused or failed to deliver it
+HELD = "held"  # a person of the office holds the conversation: the assistant did not answer
+STAFF = "staff"  # a person of the office wrote to the tourist (text_in names them)
 
 COLUMNS = ("time", "user", "channel", "language", "text_in", "replies", "latency_ms", "outcome")
 MAX_WAITING = 10_000  # turns queued or being retried; beyond that a turn is reported, not kept

@@ -16,7 +16,7 @@ The window left is the moment between the platform accepting a reply and
 ``answered`` being written: a crash exactly there answers that message twice.
 
 Several channel processes share one store on Redis when REDIS_URL is set
-(``bot/core/dedup_redis.py``; :func:`open_store` chooses). By default it is
+(``bot/core/dedup_redis.py``; ``bot/core/delivery_store.py`` chooses). By default it is
 SQLite (``var/deliveries.db``), each write synced to disk before it returns;
 rows older than two days are removed (Telegram keeps updates one day). Calls
 block briefly on disk: channels call them through ``asyncio.to_thread``.
@@ -125,14 +125,3 @@ class DedupStore:
 
     def close(self) -> None:
         self._db.close()
-
-
-def open_store(var_dir: Path, redis_url: str | None = None):
-    """The delivery store of this process: on Redis when ``redis_url`` is set (with
-    ``var_dir/deliveries.db`` for when Redis is down), else that SQLite file."""
-    local = DedupStore(var_dir / "deliveries.db")
-    if not redis_url:
-        return local
-    from bot.core.dedup_redis import RedisDedupStore
-
-    return RedisDedupStore(redis_url, local)

@@ -23,6 +23,7 @@
   var BASE = script.src.replace(/widget\.js([?#].*)?$/, "");
   var STORE = "mbgw-webchat";
   var KEPT = 60; // messages kept for a reload
+  var POLL_MS = 2000; // how often an open page asks for what a person of the office wrote
   var LANGUAGE = navigator.language || "";
   var LINK = /https?:\/\/[^\s<>"'\u3000-\u303f\uff00-\uffef]+/g;
 
@@ -332,6 +333,24 @@
     return paragraph;
   }
 
+  function poll() {
+    // Messages from a person of the tourism office (hand-off), once each.
+    var asked = state.conversation
+      ? api("updates", { conversation: state.conversation }).then(function (value) {
+          (value.messages || []).forEach(function (message) {
+            add({ from: "bot", text: message.text }, true);
+          });
+        })
+      : Promise.resolve();
+    asked
+      .catch(function () {
+        /* offline for a moment: asked again */
+      })
+      .then(function () {
+        setTimeout(poll, POLL_MS);
+      });
+  }
+
   function begin() {
     api("labels", { language: LANGUAGE, conversation: state.conversation })
       .then(function (value) {
@@ -346,6 +365,7 @@
           ui.list.appendChild(render(message));
         });
         setOpen(state.open, false);
+        poll();
       })
       .catch(function () {
         console.error("Mont Blanc – Great Wall chat: the chat server cannot be reached from this page.");

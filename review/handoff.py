@@ -1,0 +1,310 @@
+"""The hand-off inbox: staff of the tourism office talk with tourists who asked for a person.
+
+An area of the review app (its routes in ``routes``, added by ``install``):
+
+- ``GET /handoff``: the conversations waiting for a person or held, with the
+  tourist's language, channel, place, last messages and waiting time; the page
+  follows ``GET /handoff/events`` (server-sent events) and changes as they do,
+  with a browser notification when one starts waiting;
+- ``GET /handoff/{user}``: one conversation, live (``/handoff/{user}/events``),
+  with "take", a reply box, canned replies from the content in the tourist's
+  language, and "hand back";
+- ``POST /handoff/{user}/take | reply | back`` (CSRF token in the form or the
+  ``X-CSRF-Token`` header, as everywhere in the app).
+
+Staff see the pseudonym, never the messaging-app id (the channel processes
+alone know it). Replies are written to the shared hand-off store
+(``handoff/store.py``); the channel process of the tourist sends them through
+their own channel, in order, once. What each platform allows is shown beside
+the reply box and checked before a reply is accepted (``rules``): WhatsApp
+within 24 hours of the tourist's last message, WeChat 5 customer-service
+messages per tourist message within 48 hours, web chat when the page is open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from curated.live import LiveContent
+from handoff import store as handoff
+from handoff.office_hours import load as load_offices
+from handoff.store import HandoffStore
+from review import i18n
+from review.masking import mask
+
+HOLDS = web.AppKey("handoff_holds", HandoffStore)
+CONTENT = web.AppKey("handoff_content", LiveContent)
+PAGES = web.AppKey("handoff_templates", jinja2.Environment)
+EVENT_SECONDS = 1.0  # how often the live pages are brought up to date
+WHATSAPP_WINDOW = 24 * 3600
+WECHAT_WINDOW = 48 * 3600
+WECHAT_PER_MESSAGE = 5
+LAST_MESSAGES = 3
+CANNED = 40  # canned replies offered per conversation
+
+routes = web.RouteTableDef()
+
+
+def install(app: web.Application, tracker_url: str, content_dir: Path) -> None:
+    """The inbox's routes, on the hand-off store in the tracker's database."""
+    app[HOLDS] = HandoffStore(tracker_url)
+    app[CONTENT] = LiveContent(content_dir)
+    app[PAGES] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).with_name("templates"))),
+        autoescape=jinja2.select_autoescape(["html"], default=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    app.router.add_routes(routes)
+
+    async def close(app: web.Application):
+        yield
+        app[HOLDS].close()
+
+    app.cleanup_ctx.append(close)
+
+
+# ---------------------------------------------------------------- what staff see
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What the tourist's platform allows now: may staff write, and what to show."""
+
+    open: bool
+    note: str  # a label key
+    count: str = ""  # "3/5" on WeChat
+
+
+def rule(channel: str, sent_since: int, last_tourist_at: float | None, now: float) -> Rule:
+    if channel == "whatsapp":
+        if last_tourist_at is None or now - last_tourist_at > WHATSAPP_WINDOW:
+            return Rule(False, "handoff_rule_whatsapp_closed")
+        return Rule(True, "handoff_rule_whatsapp_open")
+    if channel == "wechat":
+        count = f"{sent_since}/{WECHAT_PER_MESSAGE}"
+        if last_tourist_at is None or now - last_tourist_at > WECHAT_WINDOW:
+            return Rule(False, "handoff_rule_wechat_closed", count)
+        if sent_since >= WECHAT_PER_MESSAGE:
+            return Rule(False, "handoff_rule_wechat_quota", count)
+        return Rule(True, "handoff_rule_wechat_open", count)
+    if channel == "webchat":
+        return Rule(True, "handoff_rule_webchat")
+    return Rule(True, "handoff_rule_none")
+
+
+def canned(content: Any, language: str, place: str) -> list[dict[str, str]]:
+    """Curated texts in the tourist's language: the place's texts first, then the FAQ."""
+    code = language[:2]
+    found: list[dict[str, str]] = []
+    places = content.places
+    if place in places:
+        for topic, entry in places[place].topics.items():
+            if entry.text.get(code):
+                found.append({"title": f"{place} · {topic}", "text": entry.text[code]})
+    for entry in content.faq:
+        if entry.answer.get(code):
+            found.append({"title": f"FAQ · {entry.id}", "text": entry.answer[code]})
+    return found[:CANNED]
+
+
+def _summary(holds: HandoffStore, hold: handoff.Hold, now: float) -> dict[str, Any]:
+    said = [m for m in holds.messages_of(hold.user) if m.sender != handoff.NOTICE]
+    return {
+        "user": hold.user,
+        "state": hold.state,
+        "language": hold.language,
+        "channel": hold.channel,
+        "place": hold.place,
+        "taken_by": hold.taken_by or "",
+        "waiting_seconds": round(now - hold.requested_at),
+        "last": [{"sender": m.sender, "text": _shown(m)} for m in said[-LAST_MESSAGES:]],
+    }
+
+
+def _inbox(holds: HandoffStore, office: str = "", language: str = "") -> list[dict[str, Any]]:
+    """Open hand-offs, those of one office (``office``) or tourist language (fr, en, zh) if asked."""
+    now = time.time()
+    return [
+        _summary(holds, hold, now)
+        for hold in holds.open_conversations()
+        if (not office or hold.office == office) and (not language or hold.language[:2] == language)
+    ]
+
+
+def _chosen(request: web.Request) -> tuple[str, str]:
+    """The inbox's filters: an office of content/office_hours.yml, a tourist language."""
+    office = request.query.get("office", "")
+    language = request.query.get("language", "")
+    return (office if re.fullmatch(r"[a-z0-9_]{1,64}", office) else "",
+            language if language in ("fr", "en", "zh") else "")  # fmt: skip
+
+
+def _conversation(holds: HandoffStore, user: str, since: int) -> dict[str, Any]:
+    hold = holds.active(user)
+    messages = holds.messages_of(user, since)
+    sent, last_at = holds.staff_since_tourist(user)
+    now = time.time()
+    shown = rule(hold.channel, sent, last_at, now) if hold else Rule(False, "handoff_ended")
+    return {
+        "state": hold.state if hold else handoff.ENDED,
+        "taken_by": hold.taken_by if hold and hold.taken_by else "",
+        "rule": {"open": shown.open, "note": shown.note, "count": shown.count},
+        "messages": [
+            {"id": m.id, "sender": m.sender, "author": m.author, "text": _shown(m),
+             "status": m.status, "why": m.why}
+            for m in messages
+        ],
+    }  # fmt: skip
+
+
+def _shown(message: handoff.Message) -> str:
+    """What staff read: the tourist's words masked as in every transcript (e-mails, phones)."""
+    return mask(message.text) if message.sender == handoff.TOURIST else message.text
+
+
+async def _run(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(
+        None, functools.partial(function, *args)
+    )
+
+
+def _page(request: web.Request, name: str, **context: Any) -> web.Response:
+    session = request["session"]
+    html = (
+        request.app[PAGES]
+        .get_template(name)
+        .render(
+            t=request["t"],
+            lang=request["lang"],
+            ui_languages=i18n.LANGUAGE_NAMES,
+            session=session,
+            csrf=session["csrf"],
+            path=request.path_qs,
+            message="",
+            **context,
+        )
+    )
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+def _labels(request: web.Request) -> dict[str, str]:
+    t = request["t"]
+    keys = [k for k in i18n.labels() if k.startswith("handoff_")]
+    return {key: t(key) for key in keys}
+
+
+# ---------------------------------------------------------------- routes
+
+
+@routes.get("/handoff")
+async def inbox(request: web.Request) -> web.Response:
+    office, language = _chosen(request)
+    conversations = await _run(_inbox, request.app[HOLDS], office, language)
+    return _page(
+        request,
+        "handoff_inbox.html",
+        conversations=conversations,
+        labels=_labels(request),
+        offices=[o.id for o in load_offices(request.app[CONTENT].directory)],
+        office=office,
+        language=language,
+    )
+
+
+@routes.get("/handoff/events")
+async def inbox_events(request: web.Request) -> web.StreamResponse:
+    office, language = _chosen(request)
+    return await _stream(request, lambda: _run(_inbox, request.app[HOLDS], office, language))
+
+
+@routes.get(r"/handoff/{user:u[0-9a-f]{24}}")
+async def conversation(request: web.Request) -> web.Response:
+    user = request.match_info["user"]
+    holds = request.app[HOLDS]
+    now_shown = await _run(_conversation, holds, user, 0)
+    hold = await _run(holds.active, user)
+    language = hold.language if hold else "en"
+    replies = canned(request.app[CONTENT].get(), language, hold.place if hold else "")
+    return _page(
+        request,
+        "handoff_conversation.html",
+        user=user,
+        hold=hold,
+        shown=now_shown,
+        canned=replies,
+        labels=_labels(request),
+    )
+
+
+@routes.get(r"/handoff/{user:u[0-9a-f]{24}}/events")
+async def conversation_events(request: web.Request) -> web.StreamResponse:
+    user = request.match_info["user"]
+    return await _stream(request, lambda: _run(_conversation, request.app[HOLDS], user, 0))
+
+
+@routes.post(r"/handoff/{user:u[0-9a-f]{24}}/take")
+async def take(request: web.Request) -> web.Response:
+    user = request.match_info["user"]
+    taken = await _run(request.app[HOLDS].take, user, request["session"]["name"])
+    return _answer(request, user, {"taken": taken}, 200 if taken else 409)
+
+
+@routes.post(r"/handoff/{user:u[0-9a-f]{24}}/reply")
+async def reply(request: web.Request) -> web.Response:
+    user = request.match_info["user"]
+    holds = request.app[HOLDS]
+    text = str((await request.post()).get("text", "")).strip()[:2000]
+    hold = await _run(holds.active, user)
+    if not text or hold is None:
+        return _answer(request, user, {"error": "nothing_to_send"}, 400)
+    sent, last_at = await _run(holds.staff_since_tourist, user)
+    allowed = rule(hold.channel, sent, last_at, time.time())
+    if not allowed.open:
+        return _answer(request, user, {"error": allowed.note}, 409)
+    written = await _run(holds.reply, user, request["session"]["name"], text)
+    if written is None:
+        return _answer(request, user, {"error": "handoff_not_yours"}, 409)
+    return _answer(request, user, {"id": written}, 200)
+
+
+@routes.post(r"/handoff/{user:u[0-9a-f]{24}}/back")
+async def hand_back(request: web.Request) -> web.Response:
+    user = request.match_info["user"]
+    back = await _run(request.app[HOLDS].hand_back, user, request["session"]["name"])
+    return _answer(request, user, {"handed_back": back}, 200 if back else 409)
+
+
+def _answer(request: web.Request, user: str, value: dict, status: int) -> web.Response:
+    """JSON for the page's script, a redirect back for a plain form."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return web.json_response(value, status=status)
+    raise web.HTTPSeeOther(location=f"/handoff/{user}")
+
+
+async def _stream(request: web.Request, snapshot) -> web.StreamResponse:
+    """Server-sent events: the snapshot each time it changes, until the page goes."""
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"}
+    )
+    await response.prepare(request)
+    last = None
+    try:
+        while True:
+            value = json.dumps(await snapshot(), ensure_ascii=False)
+            if value != last:
+                await response.write(f"data: {value}\n\n".encode())
+                last = value
+            await asyncio.sleep(EVENT_SECONDS)
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    return response

@@ -1,0 +1,99 @@
+"""A tourist on the web chat and a staff member in the review app, two headless
+Chromium pages (the ``browser`` fixture of conftest.py): the tourist asks for a
+person, the staff member takes the conversation, they talk both ways, the staff
+member hands it back and the assistant answers again. The web chat runs on a
+stand-in Rasa; both share the hand-off store of the review app's tracker database."""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.store import HandoffStore
+from testkit.rasa import RecordingRasa
+from testkit.review_app import ACCOUNTS, ServedApp
+from testkit.webchat_harness import ServedWebChat
+
+BOT = ".message.bot"
+OFFER = "Une personne de l'office peut vous répondre ici."
+
+
+def assistant(text: str, metadata: dict) -> list[dict]:
+    """What the model and the hand-off actions answer, for this test's turns."""
+    if text.startswith("/request_person"):
+        return [
+            {"text": "C'est noté : une personne va vous répondre ici."},
+            {"custom": {"handoff": {"place": "mont_blanc", "office": "chamonix_mont_blanc"}}},
+        ]
+    if "quelqu'un" in text:
+        return [
+            {
+                "text": OFFER,
+                "buttons": [{"title": "Parler à une personne", "payload": "/request_person"}],
+            }
+        ]
+    return [{"text": f"assistant: {text}"}]
+
+
+@pytest.fixture
+def served(tmp_path):
+    with ServedApp(tmp_path, conversations=3) as app:
+        holds = HandoffStore(app.config.tracker_url)
+        rasa = RecordingRasa(assistant)
+        with ServedWebChat(rasa, tmp_path / "webchat", holds=holds) as chat:
+            yield app, chat, rasa, holds
+        holds.close()
+
+
+def new_page(browser, locale):
+    context = browser.new_context(locale=locale, viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    return page
+
+
+def tourist_says(page, text):
+    page.locator("textarea").fill(text)
+    page.locator("textarea").press("Enter")
+    page.locator(".waiting").wait_for(state="hidden")
+
+
+def test_a_tourist_on_the_web_chat_talks_with_staff_then_with_the_assistant_again(browser, served):
+    app, chat, rasa, holds = served
+    tourist = new_page(browser, "fr-FR")
+    tourist.goto(chat.url + "/")
+    tourist.locator(".launcher").click()
+    tourist.locator(BOT).first.wait_for()  # greeted
+    tourist_says(tourist, "je veux parler à quelqu'un")
+    tourist.get_by_role("button", name="Parler à une personne").click()
+    tourist.locator(f"{BOT}:has-text('une personne va vous répondre')").wait_for()
+
+    staff = new_page(browser, "en-GB")
+    staff.goto(app.url + "/handoff")
+    staff.fill("input[name=name]", "bob")
+    staff.fill("input[name=password]", ACCOUNTS["bob"][1])
+    staff.click("form[action='/login'] button[type=submit]")
+    staff.goto(app.url + "/handoff")
+    row = staff.locator("#handoff-inbox tbody tr").first
+    row.wait_for()
+    assert "webchat" in row.inner_text() and "fr" in row.inner_text()
+    row.locator("a").click()
+    staff.get_by_role("button", name="Take the conversation").click()
+    staff.locator("#handoff-state:has-text('Taken by bob')").wait_for()
+
+    tourist_says(tourist, "Bonjour, le téléphérique est ouvert demain ?")
+    staff.locator(
+        "#handoff-messages li.tourist:has-text('le téléphérique est ouvert demain')"
+    ).wait_for()
+    staff.fill("#handoff-text", "Bonjour, ici Bob de l'office : oui, dès 8 h.")
+    staff.click("#handoff-send")
+    tourist.locator(f"{BOT}:has-text('ici Bob de l')").wait_for()
+    staff.locator("#handoff-messages li.staff:has-text('sent')").wait_for()
+
+    staff.get_by_role("button", name="Hand back to the assistant").click()
+    tourist.locator(f"{BOT}:has-text('Vous discutez à nouveau avec l')").wait_for()
+    tourist_says(tourist, "merci")
+    tourist.locator(f"{BOT}:has-text('assistant: merci')").wait_for()
+    asked = [text for _user, text, _metadata in rasa.received]
+    assert not any("téléphérique" in text for text in asked)  # never answered while held
+    tourist.context.close()
+    staff.context.close()
