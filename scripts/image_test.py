@@ -289,12 +289,14 @@ class Stack:
             time.sleep(1)
 
     def main_process(self, name: str) -> int:
-        """The host pid of the service's own process (the child of --init's catatonit)."""
-        pid = int(
-            podman("inspect", "--format", "{{.State.Pid}}", self.services[name].container).strip()
-        )
+        """The host pid of the service's own process: the child of catatonit with
+        ``init: true``, else the container's first process."""
+        container = self.services[name].container
+        pid = int(podman("inspect", "--format", "{{.State.Pid}}", container).strip())
+        if not self.services[name].spec.get("init"):
+            return pid
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        return int(children[0]) if children else pid
+        return int(children[0])
 
     def environment(self, name: str) -> str:
         return podman("inspect", "--format", "{{json .Config.Env}}", self.services[name].container)
@@ -377,7 +379,13 @@ def timed(what: str, record: dict[str, float]) -> Iterator[None]:
     record[what] = time.monotonic() - began
 
 
-def checks(stack: Stack, api: FakeBotApi, env: dict[str, str], figures: dict[str, float]) -> None:
+def checks(
+    stack: Stack,
+    api: FakeBotApi,
+    env: dict[str, str],
+    figures: dict[str, float],
+    figures_memory: dict[str, float],
+) -> None:
     content = content_store.load(ROOT / "content")
 
     def text(place: str, topic: str, lang: str) -> str:
@@ -405,6 +413,12 @@ def checks(stack: Stack, api: FakeBotApi, env: dict[str, str], figures: dict[str
     check(
         text("bauges", "getting_there", "en").replace("&", "&amp;") in answer,
         "English answered in English",
+    )
+
+    figures_memory.update(memory(stack))
+    check(
+        "stopped (exit code" not in stack.logs("channels"),
+        "every process bot run supervises in the channels container stays up",
     )
 
     print("secrets stay with the channels; nothing published beyond 127.0.0.1", flush=True)
@@ -534,6 +548,7 @@ def main() -> int:
     }
     stack: Stack | None = None
     figures: dict[str, float] = {}
+    figures_memory: dict[str, float] = {}
     try:
         stack = Stack.from_compose(load_compose(env))  # API address filled in below
         stack.remove_volumes()
@@ -546,9 +561,9 @@ def main() -> int:
         stack.up()
         stack.wait_healthy(list(stack.services), 1200)
         figures["stack up and healthy (s)"] = time.monotonic() - began
-        checks(stack, api, env, figures)
-        print("resident memory per container (MB):", flush=True)
-        for name, used in memory(stack).items():
+        checks(stack, api, env, figures, figures_memory)
+        print("resident memory per container after the three answers (MB):", flush=True)
+        for name, used in figures_memory.items():
             print(f"  {name}: {used:.0f}")
         for what, value in figures.items():
             print(f"  {what}: {value:.1f}")
