@@ -37,7 +37,7 @@ format: $(STAMP) ## Fix what ruff can fix, and format the code
 system-packages: ## Install the Debian packages the tests need (chromium, redis-server, postgresql), as root
 	@scripts/system-packages.sh
 
-image-test: $(STAMP) ## Build the image and run docker-compose.yml's stack through its faults with podman, as root (~20 min; not in make test)
+image-test: $(STAMP) ## Build the image and run docker-compose.yml's stack through its faults with podman, as root (~40 min the first time; not in make test)
 	@scripts/image-test.sh
 
 review: $(STAMP) ## Serve the staff review app on http://127.0.0.1:8000 (REVIEW_PORT to change)
