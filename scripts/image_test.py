@@ -5,8 +5,8 @@ through, as a tourist on Telegram sees them (testkit's offline Bot API).
 `make image-test` runs it, as root, once the stand-in base images and the
 project's image are built (scripts/image-test.sh). Every container runs in one
 pod whose network namespace has nothing but a loopback interface: the services
-reach each other by their compose names, which the pod's /etc/hosts maps to
-127.0.0.1, and this script enters the same namespace (setns) to play Telegram
+reach each other by their compose names, which a hosts file mounted into each
+container maps to 127.0.0.1, and this script enters the same namespace (setns) to play Telegram
 and to look at the databases. Nothing is reachable from outside the machine,
 or from the machine's own network.
 
@@ -170,7 +170,7 @@ class Stack:
         return ROOT / "var" / f"{PROJECT}-hosts"
 
     def create(self) -> None:
-        self.remove()
+        podman("pod", "rm", "--force", "--time", "5", self.pod, check_rc=False)
         # podman writes no --add-host entries into a pod without a network: each
         # container mounts this file as its /etc/hosts instead.
         self.hosts.parent.mkdir(exist_ok=True)
@@ -311,9 +311,8 @@ class Stack:
         return done.stdout + done.stderr
 
     def remove(self) -> None:
-        self.stopping.set()
+        self.stopping.set()  # ends the health checks
         podman("pod", "rm", "--force", "--time", "5", self.pod, check_rc=False)
-        self.stopping.clear()
 
     def remove_volumes(self) -> None:
         for volume in ("postgres-data", "redis-data", "var"):
@@ -569,8 +568,8 @@ def main() -> int:
             print(f"  {what}: {value:.1f}")
         print("image-test: every check passed.")
         return 0
-    except CheckFailed as failure:
-        print(f"image-test FAILED: {failure}", file=sys.stderr)
+    except Exception as failure:  # a check, or podman, or a tourist left unanswered
+        print(f"image-test FAILED: {type(failure).__name__}: {failure}", file=sys.stderr)
         if stack is not None:
             for name in stack.services:
                 print(f"--- last lines of {name}'s log ---", file=sys.stderr)
