@@ -13,8 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from curated.content import Content
+from curated.entries import Contact, Event, FaqEntry, Offer
 from curated.schema import TOPICS
-from curated.store import Contact, Content, Event, FaqEntry, Offer
 from language.names import synonyms
 from language.text import HAN_RUN, fold
 

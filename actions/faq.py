@@ -34,8 +34,9 @@ import numpy
 import scipy.sparse
 
 from actions import grounding
+from curated.content import Content
+from curated.entries import FaqEntry
 from curated.schema import FAQ_INTENT
-from curated.store import Content, FaqEntry
 from language.text import HAN_RANGES, fold, is_han
 
 # A score at or above this answers an out-of-scope / not-understood message,
