@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.core.pseudonym import pseudonym  # noqa: E402
 from bot.core.rasa_client import RasaClient  # noqa: E402
-from curated import store as content_store  # noqa: E402
+from curated.content import load as load_content  # noqa: E402
 from testkit.fake_bot_api import FakeBotApi  # noqa: E402
 
 PROJECT = "ctt-image"
@@ -385,7 +385,7 @@ def checks(
     figures: dict[str, float],
     figures_memory: dict[str, float],
 ) -> None:
-    content = content_store.load(ROOT / "content")
+    content = load_content(ROOT / "content")
 
     def text(place: str, topic: str, lang: str) -> str:
         return content.places[place].topics[topic].text[lang]
