@@ -10,7 +10,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 .DEFAULT_GOAL := help
-.PHONY: help run chat test lint format train evaluate benchmark validate lock clean review system-packages
+.PHONY: help run chat test lint format train evaluate benchmark validate lock clean review system-packages image-test
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ format: $(STAMP) ## Fix what ruff can fix, and format the code
 
 system-packages: ## Install the Debian packages the tests need (chromium, redis-server, postgresql), as root
 	@scripts/system-packages.sh
+
+image-test: $(STAMP) ## Build the image and run docker-compose.yml's stack through its faults with podman, as root (~40 min the first time; not in make test)
+	@scripts/image-test.sh
 
 review: $(STAMP) ## Serve the staff review app on http://127.0.0.1:8000 (REVIEW_PORT to change)
 	$(PY) -m review serve

@@ -2,7 +2,7 @@
 # Starts the assistant's processes inside the project's image, one role per
 # container (docker-compose.yml) or the servers together (docker run):
 #
-#   docker-start.sh rasa [ACTION_URL]  Rasa's REST channel on 0.0.0.0:5005, its
+#   docker-start.sh rasa [ACTION_URL]  Rasa's REST channel on 0.0.0.0:5005 (RASA_PORT), its
 #                                      endpoints generated from the environment
 #                                      (TRACKER_STORE_URL, REDIS_URL) and ACTION_URL
 #                                      (default http://127.0.0.1:5055/webhook)
@@ -31,7 +31,7 @@ endpoints() {
 run_rasa() {
     exec python -m rasa_extensions.command run --model "$MODELS_DIR" \
         --endpoints "$VAR_DIR/endpoints.yml" --credentials credentials.yml \
-        --interface 0.0.0.0 --port 5005
+        --interface 0.0.0.0 --port "${RASA_PORT:-5005}"
 }
 
 case "$role" in
