@@ -1,0 +1,169 @@
+"""One ranking of the content's passages with the pipeline's signals.
+
+The understanding pipeline proposes an answer (an intent -> a place's topic,
+or one FAQ entry); the search (actions/retrieval.py) scores every passage of
+the content by its words and by its meaning. Neither alone is enough: the
+pipeline has no cell for "can we rent gear?" or "is it open in winter?", and
+the search alone ranks a right passage first less often than the pipeline
+answers right. Here both meet: every passage allowed by the question's place
+and country gets one score,
+
+    W_LEXICAL * words + W_MEANING * meaning
+    + W_TOPIC * (its topic is the one the intent asks) * the intent's confidence
+    + W_PROPOSED * (it is the pipeline's proposal)
+    + W_QUALIFIER * (it speaks of a qualifier the question asks: winter, rental...)
+    + W_PLACE * (it is about the very place asked),
+
+and the best wins. Place and country are constraints, not hints: a passage
+about another place or country never answers a question that names one.
+
+``Question`` is the turn parsed once; ``rank`` is a pure function of the
+question, the content and the time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy
+
+from actions.passages import Passage
+from actions.retrieval import index_of
+from curated.store import Content
+from language.qualifiers import countries_of, qualifiers_of
+
+# The weights of the score above. The pipeline's proposal starts ahead
+# (W_PROPOSED): on the training data it answers right far more often than
+# the search alone, so the search must find a passage clearly better on the
+# words, the meaning and the qualifiers asked to take its place.
+W_LEXICAL = 1.0
+W_MEANING = 1.0
+W_TOPIC = 0.5
+W_PROPOSED = 0.8
+W_QUALIFIER = 0.6
+W_PLACE = 0.3
+# A passage answers a question the pipeline refused only with at least this
+# score (see ``answers_refused``).
+FLOOR = 1.6
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the actions know of the turn: read once from the tracker."""
+
+    text: str
+    language: str
+    intent: str | None = None
+    confidence: float = 0.0
+    topic: str | None = None  # the place topic the intent asks (prices...), if any
+    place: str | None = None  # the covered place named, else the conversation's
+    named: bool = False  # the place was named in this message
+    vector: numpy.ndarray | None = field(default=None, compare=False)
+
+    @property
+    def qualifiers(self) -> frozenset[str]:
+        return qualifiers_of(self.text)
+
+    @property
+    def countries(self) -> frozenset[str]:
+        return countries_of(self.text)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    passage: Passage
+    score: float
+    lexical: float
+    meaning: float
+    qualifiers: frozenset[str]  # the question's qualifiers the passage speaks of
+
+
+def family(content: Content, place_id: str) -> set[str]:
+    """The place, the places within it and the places it is within."""
+    inside = {
+        p.id for p in content.places.values() if place_id in {x.id for x in content.lineage(p.id)}
+    }
+    return inside | {p.id for p in content.lineage(place_id)}
+
+
+def allowed(content: Content, question: Question, passage: Passage, now: dt.datetime) -> bool:
+    """Place and country as constraints; offers valid today, events not over."""
+    if passage.kind == "offer":
+        offer = next((o for o in content.offers if o.id == passage.entry), None)
+        if offer is None or not offer.is_valid_on(now):
+            return False
+    if passage.kind == "event":
+        event = next((e for e in content.events if e.id == passage.entry), None)
+        if event is None or event.is_over(now):
+            return False
+    countries = set(question.countries)
+    if question.named and question.place:
+        if passage.place is not None:
+            return passage.place in family(content, question.place)
+        place_country = _country(content, question.place)
+        countries |= {place_country} if place_country else set()
+    return not (countries and passage.country and passage.country not in countries)
+
+
+def _country(content: Content, place_id: str) -> str | None:
+    from actions.passages import passages_of
+
+    return next(
+        (p.country for p in passages_of(content) if p.place == place_id and p.country), None
+    )
+
+
+def rank(
+    content: Content,
+    question: Question,
+    now: dt.datetime,
+    proposed: str | None = None,
+) -> list[Ranked]:
+    """The allowed passages, best first; ``proposed``: the passage id the pipeline would answer."""
+    asked = question.qualifiers
+    near = family(content, question.place) if question.place else set()
+    ranked = []
+    for scored in index_of(content).search(question.text, question.vector):
+        passage = scored.passage
+        if not allowed(content, question, passage, now):
+            continue
+        spoken = asked & passage.qualifiers
+        score = (
+            W_LEXICAL * scored.lexical
+            + W_MEANING * scored.meaning
+            + W_TOPIC
+            * (passage.topic is not None and passage.topic == question.topic)
+            * question.confidence
+            + W_PROPOSED * (passage.id == proposed)
+            + W_QUALIFIER * bool(spoken)
+            + W_PLACE * (passage.place == question.place and question.place is not None)
+            + W_PLACE * 0.5 * (passage.place in near and passage.place != question.place)
+        )
+        ranked.append(Ranked(passage, score, scored.lexical, scored.meaning, spoken))
+    ranked.sort(key=lambda r: -r.score)
+    return ranked
+
+
+def answers_refused(
+    content: Content, question: Question, ranked: Sequence[Ranked]
+) -> Ranked | None:
+    """The passage that answers a question the pipeline refused, if any.
+
+    Only a question about a place (named, or the conversation's) that asks a
+    detail (a qualifier: winter, renting, children...), and only with a
+    passage of that place's family that ranks first by its words and scores
+    at least FLOOR: "雪具可以租吗" after La Féclaz, "is the toboggan open in
+    winter?" after Mutianyu. A question without such a detail ("a good sushi
+    restaurant in Chamonix") stays refused: the words of a place's texts are
+    no evidence that the content answers it. When the passage does not speak
+    of the detail, the action says so first (``detail_missing``)."""
+    if not ranked or question.place is None or not question.qualifiers:
+        return None
+    best = ranked[0]
+    if best.score < FLOOR or best.lexical < 1.0 or best.passage.place is None:
+        return None
+    if best.passage.place not in family(content, question.place):
+        return None
+    return best
