@@ -12,9 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import answers, faq, grounding, location, ranking, suggestions
 from actions.answers import Reply
 from curated import live as live_content
-from language import meaning
+from language import DEFAULT, LANGUAGES, meaning
 
-DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGE = DEFAULT
 
 
 # At most this many questions of one message are answered.
@@ -24,10 +24,10 @@ MAX_QUESTIONS = 3
 def language_of(tracker: Tracker) -> str:
     """The reply language decided by the channel (slot, else message metadata)."""
     language = tracker.get_slot("language")
-    if language not in ("fr", "zh", "en"):
+    if language not in LANGUAGES:
         metadata = tracker.latest_message.get("metadata") or {}
         language = metadata.get("language")
-    return language if language in ("fr", "zh", "en") else DEFAULT_LANGUAGE
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def mentioned(tracker: Tracker, entity: str) -> list[dict[str, str]]:

@@ -65,7 +65,7 @@ def build(content: Content) -> list[Passage]:
         found.append(
             Passage(
                 f"faq {entry.id}", "faq", entry.place, None, texts, keys, country,
-                _qualifiers([*keys.get("en", ()), *keys.get("fr", ()), *keys.get("zh", ())]),
+                _qualifiers(q for asked in keys.values() for q in asked),
                 entry=entry.id,
             )
         )  # fmt: skip
@@ -91,8 +91,7 @@ def build(content: Content) -> list[Passage]:
 
 
 def _qualifiers(texts: Iterable[str]) -> frozenset[str]:
-    """The qualifiers a passage speaks of in its English and French texts (its
-    Chinese text says the same; reading one language avoids a false hit)."""
+    """The qualifiers a passage speaks of, in any of its texts."""
     found: set[str] = set()
     for text in texts:
         found |= qualifiers_of(text)

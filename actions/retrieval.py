@@ -93,11 +93,9 @@ class Index:
         """Every passage with its two scores (in the passages' order)."""
         query = tokens(text)
         lexical = numpy.zeros(len(self.passages))
-        if query:
-            lexical = numpy.asarray(
-                self.bm25.get_scores([t for t in query if t in self.bm25.vocab_dict]),
-                dtype=float,
-            )
+        known = [t for t in query if t in self.bm25.vocab_dict]
+        if known:  # a message with no word of the content scores nothing by its words
+            lexical = numpy.asarray(self.bm25.get_scores(known), dtype=float)
             top = lexical.max() if len(lexical) else 0.0
             lexical = lexical / top if top > 0 else lexical
         dense = numpy.zeros(len(self.passages))

@@ -136,3 +136,8 @@ def test_a_detail_asked_after_a_place_is_answered_from_that_place(
 def test_a_question_the_content_does_not_hold_stays_refused(text, language):
     messages, _ = refused_turn(text, language, "mont_blanc")
     assert messages[0]["why"].startswith("out_of_scope")
+
+
+def test_a_message_with_no_word_of_the_content_is_refused_not_crashed():
+    messages, _ = refused_turn("zzzz qqqq", "en", "mont_blanc")
+    assert messages[0]["why"].startswith("out_of_scope")
