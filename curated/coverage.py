@@ -10,7 +10,8 @@ dates are not published yet, the facts (and events' dates) checked more than
 a year ago, the places without coordinates, and the FAQ entries with fewer
 than 5 ways of asking in a language. Then what there is: a table of the
 topics each place has a text for, per language, place by place under its
-destination, and how many FAQ entries each destination has.
+destination, how many FAQ entries each destination has, and which of the
+subjects tourists ask about (``SUBJECTS``) each destination's FAQ answers.
 Always exits 0: it is a to-do list, not a check.
 """
 
@@ -231,6 +232,61 @@ def faq_per_destination(content: Content, language: str) -> list[str]:
     return lines
 
 
+# What tourists ask about, beyond the six topics of a place (issue 23), and the
+# words of an FAQ entry's id that say an entry answers it: an id is split at
+# its underscores, and a subject's word (one or several id words, like
+# "getting_around") must appear in it whole. Editors name entries so
+# (content/README.md, "The coverage report").
+SUBJECTS: dict[str, tuple[str, ...]] = {
+    "partnership": ("partnership", "cooperation", "letter_of_intent", "sister"),
+    "olympic_venues": ("olympic", "olympics", "venue", "venues"),
+    "families": ("children", "child", "family", "families", "kids", "baby", "teenagers"),
+    "beginners": ("beginner", "beginners"),
+    "accessibility": ("reduced_mobility", "wheelchair", "disabled", "seniors", "accessibility"),
+    "besides_skiing": ("besides_skiing", "non_skiers", "winter_activities"),
+    "rental_lessons": ("rental", "lessons", "hire"),
+    "booking_ahead": ("booking", "reservation", "book_ahead"),
+    "trip_length": ("trip_length", "travel_time", "from_geneva", "from_lyon", "from_beijing"),
+    "getting_around": ("getting_around", "bus", "buses", "shuttle", "shuttles", "without_car"),
+    "comparison": ("or", "compared", "comparison", "which_section"),
+    "weather": ("weather", "forecast"),
+    "lodging": ("lodging", "where_to_stay", "accommodation"),
+}
+
+
+def answers_subject(entry_id: str, subject: str) -> bool:
+    """Whether an FAQ entry's id names ``subject`` (one of its words, whole)."""
+    words = entry_id.split("_")
+    for phrase in SUBJECTS[subject]:
+        wanted = phrase.split("_")
+        if any(words[i : i + len(wanted)] == wanted for i in range(len(words))):
+            return True
+    return False
+
+
+def subjects_table(content: Content, language: str) -> list[str]:
+    """One row per subject, one column per destination: how many FAQ entries
+    about a place of that destination answer the subject (``--``: none)."""
+    destinations = [place.id for place, depth in places_by_destination(content) if depth == 0]
+    counts: Counter[tuple[str, str]] = Counter()
+    for entry in content.faq:
+        if not entry.place or entry.place not in content.places:
+            continue
+        destination = destination_of(content, entry.place)
+        for subject in SUBJECTS:
+            if answers_subject(entry.id, subject):
+                counts[(subject, destination)] += 1
+    rows: list[tuple[str, ...]] = [(label("subject_column", language), *destinations)]
+    for subject in SUBJECTS:
+        cells = [str(counts[(subject, d)]) if counts[(subject, d)] else "--" for d in destinations]
+        rows.append((subject, *cells))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
 def report(
     content: Content,
     now: dt.datetime,
@@ -262,6 +318,8 @@ def report(
     lines.extend(topics_table(content, language))
     lines.append(label("faq_per_destination", language))
     lines.extend(faq_per_destination(content, language))
+    lines.append(label("subjects_table", language))
+    lines.extend(subjects_table(content, language))
     return "\n".join(lines)
 
 

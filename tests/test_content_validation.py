@@ -308,6 +308,23 @@ def test_coverage_counts_faq_entries_per_destination():
     assert _section(report, "FAQ entries per destination") == ["  lac: 1", "  (no place): 1"]
 
 
+def test_coverage_shows_per_destination_which_subjects_its_faq_entries_answer():
+    report = coverage.report(content_store.load(FIXTURES / "subjects"), COVERAGE_NOW)
+    # port_bike_rental counts for the lake, the port's destination; orchard is
+    # not "or"; an entry about no place counts for no destination.
+    assert _section(report, "Subjects tourists ask about, per destination")[:1] + [
+        row
+        for row in _section(report, "Subjects tourists ask about, per destination")
+        if row.split()[0] in ("rental_lessons", "comparison", "weather", "families")
+    ] == [
+        "  subject         lac  peak",
+        "  families        --   --",
+        "  rental_lessons  2    --",
+        "  comparison      1    --",
+        "  weather         --   1",
+    ]
+
+
 def test_coverage_runs_from_the_command_line_in_french():
     result = run(
         "curated.coverage",
