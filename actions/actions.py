@@ -114,6 +114,7 @@ def question_of(
         topic=answers.TOPIC_OF_INTENT.get(intent or ""),
         place=place if place in content.places else None,
         named=bool(named),
+        near_the_content=isinstance(nearest, dict) and not grounding.far_from_the_content(parsed),
         vector=vector,
     )
 

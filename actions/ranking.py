@@ -12,7 +12,7 @@ and country gets one score,
     + W_TOPIC * (its topic is the one the intent asks) * the intent's confidence
     + W_PROPOSED * (it is the pipeline's proposal)
     + W_QUALIFIER * (it speaks of a qualifier the question asks: winter, rental...)
-    + W_PLACE * (it is about the very place asked),
+    + W_PLACE * (it is about the very place asked, half as much for a place it is within),
 
 and the best wins. Place and country are constraints, not hints: a passage
 about another place or country never answers a question that names one.
@@ -60,6 +60,10 @@ class Question:
     topic: str | None = None  # the place topic the intent asks (prices...), if any
     place: str | None = None  # the covered place named, else the conversation's
     named: bool = False  # the place was named in this message
+    # Its nearest training example by meaning is of a content intent and close
+    # (actions/grounding.py, far_from_the_content): evidence it is a question
+    # about what the content holds, whatever its words.
+    near_the_content: bool = False
     vector: numpy.ndarray | None = field(default=None, compare=False)
 
     @property
@@ -80,12 +84,11 @@ class Ranked:
     qualifiers: frozenset[str]  # the question's qualifiers the passage speaks of
 
 
-def family(content: Content, place_id: str) -> set[str]:
-    """The place, the places within it and the places it is within."""
-    inside = {
-        p.id for p in content.places.values() if place_id in {x.id for x in content.lineage(p.id)}
-    }
-    return inside | {p.id for p in content.lineage(place_id)}
+def lineage(content: Content, place_id: str) -> set[str]:
+    """The place and the places it is within: what may answer a question
+    that names it (Badaling's texts, or the Great Wall's in general; never
+    another section's)."""
+    return {p.id for p in content.lineage(place_id)}
 
 
 def allowed(content: Content, question: Question, passage: Passage, now: dt.datetime) -> bool:
@@ -101,7 +104,7 @@ def allowed(content: Content, question: Question, passage: Passage, now: dt.date
     countries = set(question.countries)
     if question.named and question.place:
         if passage.place is not None:
-            return passage.place in family(content, question.place)
+            return passage.place in lineage(content, question.place)
         place_country = _country(content, question.place)
         countries |= {place_country} if place_country else set()
     return not (countries and passage.country and passage.country not in countries)
@@ -123,7 +126,7 @@ def rank(
 ) -> list[Ranked]:
     """The allowed passages, best first; ``proposed``: the passage id the pipeline would answer."""
     asked = question.qualifiers
-    near = family(content, question.place) if question.place else set()
+    near = lineage(content, question.place) if question.place else set()
     ranked = []
     for scored in index_of(content).search(question.text, question.vector):
         passage = scored.passage
@@ -153,17 +156,23 @@ def answers_refused(
 
     Only a question about a place (named, or the conversation's) that asks a
     detail (a qualifier: winter, renting, children...), and only with a
-    passage of that place's family that ranks first by its words and scores
+    passage of that place (or of a place it is within) that ranks first by its words and scores
     at least FLOOR: "雪具可以租吗" after La Féclaz, "is the toboggan open in
     winter?" after Mutianyu. A question without such a detail ("a good sushi
     restaurant in Chamonix") stays refused: the words of a place's texts are
     no evidence that the content answers it. When the passage does not speak
     of the detail, the action says so first (``detail_missing``)."""
-    if not ranked or question.place is None or not question.qualifiers:
+    if not ranked or question.place is None:
         return None
     best = ranked[0]
     if best.score < FLOOR or best.lexical < 1.0 or best.passage.place is None:
         return None
-    if best.passage.place not in family(content, question.place):
+    if best.passage.place not in lineage(content, question.place):
         return None
-    return best
+    if question.qualifiers:
+        return best
+    # No detail asked: only a place named in this very message, in a message
+    # whose meaning is near the questions the content answers ("we're flying
+    # in to see Mutianyu"), not near out-of-scope ones ("a sushi bar in
+    # Chamonix").
+    return best if question.named and question.near_the_content else None

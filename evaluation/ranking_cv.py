@@ -131,7 +131,7 @@ def features(
                 proposed = f"faq {match.entry.id}" if match else None
             asked_qualifiers = qualifiers_of(item.text)
             question = replace(item.question, vector=vectors[row])
-            near = ranking.family(content, question.place) if question.place else set()
+            near = ranking.lineage(content, question.place) if question.place else set()
             for column, scored in enumerate(index.search(item.text, vectors[row])):
                 passage = scored.passage
                 mask[row, column] = ranking.allowed(trial, question, passage, NOW)

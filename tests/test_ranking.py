@@ -90,10 +90,16 @@ def test_a_question_naming_a_place_never_ranks_another_places_passage(
     content, text, language, place
 ):
     question = ranking.Question(text, language, place=place, named=True)
-    near = ranking.family(content, place)
+    allowed = ranking.lineage(content, place)
     ranked = ranking.rank(content, question, NOW)
     assert ranked
-    assert all(r.passage.place is None or r.passage.place in near for r in ranked)
+    assert all(r.passage.place is None or r.passage.place in allowed for r in ranked)
+
+
+def test_a_section_named_is_never_answered_with_another_section(content):
+    question = ranking.Question("八达岭长城门票多少钱", "zh", place="badaling", named=True)
+    sections = {"mutianyu", "jinshanling", "simatai", "gubeikou", "jiankou", "juyongguan"}
+    assert not {r.passage.place for r in ranking.rank(content, question, NOW)} & sections
 
 
 def test_a_question_naming_france_never_ranks_a_chinese_passage(content):
@@ -121,7 +127,7 @@ def test_a_detail_asked_after_a_place_is_answered_from_that_place(
     why = messages[0]["why"]
     assert not why.startswith("out_of_scope"), why
     passage_place = why.split()[1] if why.startswith("place") else None
-    assert passage_place is None or passage_place in ranking.family(content, place)
+    assert passage_place is None or passage_place in ranking.lineage(content, place)
     assert expected in messages[0]["text"].lower()
 
 
