@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers, faq, grounding, location, ranking, suggestions
 from actions.answers import Reply
-from curated import live as live_content
+from curated import live
 from language import DEFAULT, LANGUAGES, meaning
 
 DEFAULT_LANGUAGE = DEFAULT
@@ -209,7 +209,7 @@ class ActionGreet(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         buttons = answers.destination_buttons(content, "ask_overview", language)
         buttons.append(
@@ -229,7 +229,7 @@ class ActionAnswerPlace(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_overview"
-        return answer_place(dispatcher, tracker, live_content.current(), intent)
+        return answer_place(dispatcher, tracker, live.current(), intent)
 
 
 def answer_place(
@@ -329,7 +329,7 @@ class ActionAnswerLocation(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return answer_location(dispatcher, tracker, live_content.current())
+        return answer_location(dispatcher, tracker, live.current())
 
 
 def answer_location(
@@ -384,7 +384,7 @@ class ActionThanks(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         reply = Reply("", why="thanks")
         reply.about = tracker.get_slot("place")
@@ -404,7 +404,7 @@ class ActionListOffers(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         place_id = place_named(tracker, content)
         language = language_of(tracker)
         if not place_id and unfounded(tracker, "ask_offers"):
@@ -425,7 +425,7 @@ class ActionListEvents(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         place_id = place_named(tracker, content)
         language = language_of(tracker)
         now = dt.datetime.now(dt.timezone.utc)
@@ -448,7 +448,7 @@ class ActionContact(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         named = place_named(tracker, content)
         if not named and unfounded(tracker, "contact_human"):
@@ -474,7 +474,7 @@ class ActionAnswerFaq(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         from_faq = faq_reply(tracker, content, language, faq.FAQ_INTENT)
         if from_faq is not None:
@@ -507,7 +507,7 @@ class ActionOutOfScope(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in ("out_of_scope", "nlu_fallback"):  # e.g. Rasa's core fallback

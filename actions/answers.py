@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from actions.passages import Passage
+from curated.content import Content
+from curated.entries import Contact, Event, FaqEntry, Offer
 from curated.schema import TOPICS
-from curated.store import Contact, Content, Event, FaqEntry, Offer
 from language.names import synonyms
 from language.text import HAN_RUN, fold
 

@@ -35,8 +35,9 @@ import scipy.sparse
 
 from actions import grounding
 from actions.answers import TOPIC_OF_INTENT
+from curated.content import Content
+from curated.entries import FaqEntry
 from curated.schema import FAQ_INTENT
-from curated.store import Content, FaqEntry
 from language.text import HAN_RANGES, fold, is_han
 
 # A score at or above this answers an out-of-scope / not-understood message,

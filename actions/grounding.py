@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from curated import nlu_examples
-from curated.store import FaqEntry
+from curated.entries import FaqEntry
 from language.names import Gazetteer, synonyms
 from language.text import HAN_RUN, fold
 

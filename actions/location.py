@@ -21,7 +21,8 @@ import re
 from urllib.parse import quote
 
 from actions.answers import Reply, contact_details, format_date
-from curated.store import Content, Location
+from curated.content import Content
+from curated.entries import Location
 
 # The zoom of the OpenStreetMap link: a town and the roads around it.
 MAP_ZOOM = 13

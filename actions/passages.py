@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from curated.store import Content
+from curated.content import Content
 from language.qualifiers import countries_of, qualifiers_of
 
 

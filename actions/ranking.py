@@ -31,7 +31,7 @@ import numpy
 
 from actions.passages import Passage
 from actions.retrieval import index_of
-from curated.store import Content
+from curated.content import Content
 from language.qualifiers import countries_of, qualifiers_of
 
 # The weights of the score above. The pipeline's proposal starts ahead

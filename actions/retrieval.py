@@ -26,7 +26,7 @@ import bm25s
 import numpy
 
 from actions.passages import Passage, passages_of
-from curated.store import Content
+from curated.content import Content
 from language import meaning
 from language.text import HAN_RUN, fold
 

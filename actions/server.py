@@ -21,10 +21,10 @@ from rasa_sdk.endpoint import create_argument_parser
 def warm_up() -> float:
     """Builds the actions' caches; returns the seconds it took."""
     from actions import faq, grounding, retrieval
-    from curated import live as live_content
+    from curated import live
 
     started = time.perf_counter()
-    content = live_content.current()
+    content = live.current()
     grounding.markers()
     grounding.entry_markers(tuple(content.faq))
     grounding.words("Chamonix 长城门票多少钱")

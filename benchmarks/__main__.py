@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import platform
 import shutil
 import subprocess
 import tempfile
@@ -28,24 +27,14 @@ from pathlib import Path
 
 import settings as settings_module
 from benchmarks import cost, load, understanding
+from benchmarks.machine import machine
+from benchmarks.scale_out import scale_out_section
+from benchmarks.targets import TARGETS, verdict
 from bot.services import Services, free_port, train
 from evaluation import language as language_eval
+from language import LANGUAGES
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT, latest_model
-
-TARGETS = {
-    "language_no_context": 0.99,
-    "language_context": 0.995,
-    "macro_f1": 0.95,
-    "closed_50_rps": 100.0,
-    "open_30_p95_ms": 100.0,
-    "alone_p50_ms": 30.0,
-    "overhead": 0.20,
-    "memory_mb": 1500,
-    "train_s": 180,
-    "first_answer_s": 60,
-    "content_edit_s": 5,
-}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,8 +62,6 @@ def main(argv: list[str] | None = None) -> None:
         sections.append(cost_section(work / "cost", smoke))
         chart(curves, args.chart)
         if not smoke:  # about 13 minutes; tests/test_scale_out.py covers what it runs
-            from benchmarks.scale_out import scale_out_section  # it reads this module's targets
-
             print("scale-out...", flush=True)
             sections.append(scale_out_section(work / "scale", smoke))
 
@@ -88,27 +75,6 @@ def main(argv: list[str] | None = None) -> None:
     )
     args.out.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
     print(f"Wrote {args.out}")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
-    except OSError:
-        memory = 0
-    return f"{os.cpu_count()} cores ({cpu}), {memory} GB, Python {platform.python_version()}"
-
-
-def verdict(value: float, target: float, higher_is_better: bool) -> str:
-    met = value >= target if higher_is_better else value <= target
-    if met:
-        return "met"
-    gap = (target - value) if higher_is_better else (value - target)
-    return f"missed by {gap:.3g}"
 
 
 # Language
@@ -171,9 +137,9 @@ def understanding_section(work: Path, smoke: bool) -> str:
         s = row["scores"]
         lines.append(
             f"| {name} | "
-            + " | ".join(f"{s[lang]['intent_macro_f1']:.3f}" for lang in ("fr", "zh", "en"))
+            + " | ".join(f"{s[lang]['intent_macro_f1']:.3f}" for lang in LANGUAGES)
             + " | "
-            + " | ".join(f"{s[lang]['entity_f1']:.3f}" for lang in ("fr", "zh", "en"))
+            + " | ".join(f"{s[lang]['entity_f1']:.3f}" for lang in LANGUAGES)
             + (
                 f" | {row['train_s']:.0f} s |"
                 if row["train_s"] is not None
@@ -183,7 +149,7 @@ def understanding_section(work: Path, smoke: bool) -> str:
     if smoke:
         lines.append("| Rasa default pipeline | not run (smoke) | | | | | | |")
     project = rows["project pipeline"]
-    worst = min(project["scores"][lang]["intent_macro_f1"] for lang in ("fr", "zh", "en"))
+    worst = min(project["scores"][lang]["intent_macro_f1"] for lang in LANGUAGES)
     training = (
         f" Training: {project['train_s']:.0f} s "
         f"(target under 180 s: {verdict(project['train_s'], TARGETS['train_s'], False)})."

@@ -36,6 +36,7 @@ import yaml
 from benchmarks import cost, load
 from benchmarks.understanding import default_config_with_our_data
 from evaluation import heldout, nlu
+from language import LANGUAGES
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
 
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def report(rows: dict[str, dict], names: dict[str, str]) -> str:
-    languages = heldout.LANGUAGES
+    languages = LANGUAGES
     lines = [
         f"| pipeline | {' | '.join(f'{lang} macro-F1' for lang in languages)} | training |",
         "|---|" + "---|" * len(languages) + "---|",

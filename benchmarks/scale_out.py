@@ -34,7 +34,8 @@ from typing import Any
 
 import settings as settings_module
 from benchmarks import load
-from benchmarks.__main__ import TARGETS, machine, verdict
+from benchmarks.machine import machine
+from benchmarks.targets import TARGETS, verdict
 from bot.core.pseudonym import pseudonym
 from bot.core.rasa_client import RasaClient
 from bot.services import Services, train

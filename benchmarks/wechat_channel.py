@@ -31,6 +31,7 @@ import settings as settings_module
 from benchmarks import load
 from bot.core.rasa_client import RasaClient
 from bot.services import Services, train
+from language import LANGUAGES
 from rasa_extensions.command import latest_model
 from testkit.fake_wechat import FakeWeChatApi
 from testkit.wechat_harness import RunningWeChat
@@ -50,7 +51,7 @@ class WeChatTarget:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: httpx.AsyncClient | None = None
         content = channel.assistant.content.get()
-        self.unavailable = {content.phrase("unavailable", code) for code in ("fr", "zh", "en")}
+        self.unavailable = {content.phrase("unavailable", code) for code in LANGUAGES}
 
     async def __aenter__(self) -> WeChatTarget:
         self._loop = asyncio.get_running_loop()

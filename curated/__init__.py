@@ -1,8 +1,11 @@
 """The curated content: what content/ may hold, how it is read, checked and reloaded.
 
 - ``schema``: every kind of entry and its fields (``field_types``: how each field is checked);
-- ``store``: the content files read into plain objects, every problem collected
-  (``yaml_lines``: YAML read with the line of every key);
+- ``entries``: places, offers, events and FAQ entries as plain objects;
+- ``reading``: one content file read and checked (``numbered_yaml``: YAML read with the
+  line of every key; ``builders``: what passed the schema made into ``entries``);
+- ``content``: the files put together into what the assistant answers from, with the
+  checks that span files (duplicate ids, unknown places, ``faq_duplicates``);
 - ``problems``: each kind of mistake an editor can make, worded in fr/en/zh
   (``validation_messages.yml``);
 - ``live``: the content reloaded when an editor saves a file, a broken file refused;

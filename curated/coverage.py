@@ -28,10 +28,13 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 import settings
-from curated import store as content_store
+from curated.content import Content, combine
+from curated.entries import Origin, Place
 from curated.problems import MESSAGE_LANGUAGES, label
-from curated.store import LANGUAGES, TOPICS, Content, Origin, Place
+from curated.reading import content_files, read_file
+from curated.schema import TOPICS
 from curated.validate import shown
+from language import LANGUAGES
 
 FACT_MAX_AGE = dt.timedelta(days=365)
 # An FAQ entry with fewer ways of asking than this in a language is listed.
@@ -358,9 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     directory = Path(args.directory or settings.from_environment().content_dir)
-    content = content_store.combine(
-        content_store.read_file(p) for p in content_store.content_files(directory)
-    )
+    content = combine(read_file(p) for p in content_files(directory))
     # Noon UTC is the same date in Paris and in Beijing.
     now = (
         dt.datetime.combine(args.today, dt.time(12), dt.timezone.utc)

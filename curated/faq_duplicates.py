@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from curated.entries import FaqEntry
 from curated.problems import Problem
 from language.text import fold
-
-if TYPE_CHECKING:  # curated.store runs this check when it combines the files
-    from curated.store import FaqEntry
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from curated import nlu_examples
+from curated.content import Content
 from curated.problems import Problem
-from curated.store import Content
 
 
 def _key(text: str) -> str:

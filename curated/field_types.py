@@ -1,6 +1,6 @@
 """The kinds of field content/ is made of, and how each one is checked.
 
-``content_schema.py`` declares every kind of entry as a table of these
+``schema.py`` declares every kind of entry as a table of these
 (``Record({"id": Id(required=True), ...})``). Each kind checks one value,
 reports what is wrong through ``Where`` (every problem, not just the first)
 and returns the value to use, or ``INVALID`` when there is none: a record
@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from curated.problems import Problem
+from language import LANGUAGES
 
-LANGUAGES = ("fr", "zh", "en")
 TEXT_LIMIT = 1000  # a text must stay under this many characters (a Telegram message holds 4096)
 TITLE_LIMIT = 64  # a button title must stay under this many characters
 
@@ -35,7 +35,7 @@ INVALID: Any = _Invalid()  # "no usable value here"; the problem was reported
 
 
 def line_of(node: Any, key: Any, default: int) -> int:
-    """The line of ``key`` in a mapping read by content_store's YAML loader."""
+    """The line of ``key`` in a mapping read by ``numbered_yaml.LineLoader``."""
     return getattr(node, "key_lines", {}).get(key, default)
 
 
@@ -215,7 +215,7 @@ class TextLists(Kind):
             return INVALID
         if not self.same_count:
             return lists
-        for language in ("fr", "zh"):
+        for language in (lang for lang in LANGUAGES if lang != "en"):
             if len(lists[language]) != len(lists["en"]):
                 where.at(language, line_of(value, language, where.line)).problem(
                     "list_lengths_differ",

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import settings
-from curated import store as content_store
+from curated.content import Content, combine
 from curated.problems import Problem
-from curated.store import Content, FileContent
+from curated.reading import FileContent, content_files, read_file
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +55,7 @@ class LiveContent:
         if self._content is not None and not changed:
             return
         self._stamps = stamps
-        edits = {
-            n: content_store.read_file(self.directory / n) if n in stamps else None for n in changed
-        }
+        edits = {n: read_file(self.directory / n) if n in stamps else None for n in changed}
         if self._content is None:
             self._files = {n: f for n, f in edits.items() if f is not None}
             self._content = self._combined()
@@ -116,11 +114,11 @@ class LiveContent:
             files.pop(name, None)
             if version is not None:
                 files[name] = version
-        return content_store.combine(files[n] for n in sorted(files))
+        return combine(files[n] for n in sorted(files))
 
     def _read_stamps(self) -> dict[str, Stamp]:
         stamps = {}
-        for path in content_store.content_files(self.directory):
+        for path in content_files(self.directory):
             try:
                 stat = path.stat()
             except OSError:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import yaml
 
+from language import LANGUAGES
+
 NLU_DIR = Path(__file__).resolve().parent.parent / "nlu"
-LANGUAGES = ("fr", "zh", "en")
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")  # [surface](entity type)
 

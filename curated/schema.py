@@ -1,9 +1,9 @@
 """The schema of content/: every kind of entry, its fields, and what each accepts.
 
 This table drives all the checks (``field_types.py`` holds how each kind of
-field is checked); ``content_store`` turns what passes into objects for the
-answers. To add a field: add it here, then to the dataclass in content_store,
-then to content/README.md.
+field is checked); ``builders`` turns what passes into the objects of
+``entries`` for the answers. To add a field: add it here, then to the dataclass
+in entries.py and its builder in builders.py, then to content/README.md.
 
 A Telegram message holds 4096 characters: texts stay under TEXT_LIMIT so an
 answer (name, text, facts, sister destination) fits; names of places are
@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from curated.field_types import (  # noqa: F401  (LANGUAGES, limits: re-exported)
-    LANGUAGES,
+from curated.field_types import (  # noqa: F401  (limits: re-exported)
     TEXT_LIMIT,
     TITLE_LIMIT,
     Choice,

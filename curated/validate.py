@@ -2,7 +2,7 @@
 
     python -m curated.validate [--lang fr|en|zh] [DIR]
 
-Content problems (``content_store``) and FAQ ways of asking that are also
+Content problems (``content``) and FAQ ways of asking that are also
 training examples of nlu/ (``faq_training_check``).
 One line per problem, ``file:line: field: message Fix: ...``, in the chosen
 language (default en), then a count; or a one-line OK summary. Exits 1 when
@@ -20,18 +20,19 @@ from pathlib import Path
 
 import settings
 from curated import faq_training_check
-from curated import store as content_store
+from curated.content import combine
 from curated.problems import MESSAGE_LANGUAGES, Problem, label
+from curated.reading import content_files, read_file
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
     directory = Path(args.directory or settings.from_environment().content_dir)
-    files = content_store.content_files(directory)
+    files = content_files(directory)
     if not files:
         print(label("no_content", args.lang, directory=shown(directory)))
         return 1
-    content = content_store.combine(content_store.read_file(path) for path in files)
+    content = combine(read_file(path) for path in files)
     content.problems.extend(faq_training_check.problems(content, directory))
     if not content.problems:
         print(

@@ -14,7 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from evaluation import heldout, nlu
+from evaluation import nlu
+from language import LANGUAGES
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
 
@@ -35,13 +36,13 @@ def main() -> None:
         model, seconds, features = train_nlu(ROOT / "nlu", out, "all")
         scores = nlu.evaluate(model)
         rows["one model, three languages"] = {
-            **{lang: f"{scores[lang]['intent_macro_f1']:.3f}" for lang in heldout.LANGUAGES},
+            **{lang: f"{scores[lang]['intent_macro_f1']:.3f}" for lang in LANGUAGES},
             "train": f"{seconds:.0f} s",
             "features": str(features),
         }
         per_language = {}
         total_seconds, total_features = 0.0, 0
-        for language in heldout.LANGUAGES:
+        for language in LANGUAGES:
             data = out / f"data-{language}"
             data.mkdir()
             for path in [*(ROOT / "nlu" / language).glob("*.yml"), ROOT / "nlu" / "entities.yml"]:
@@ -51,7 +52,7 @@ def main() -> None:
             total_features += features
             per_language[language] = nlu.evaluate(model, languages=[language])[language]
         rows["one model per language"] = {
-            **{lang: f"{per_language[lang]['intent_macro_f1']:.3f}" for lang in heldout.LANGUAGES},
+            **{lang: f"{per_language[lang]['intent_macro_f1']:.3f}" for lang in LANGUAGES},
             "train": f"{total_seconds:.0f} s (3 models)",
             "features": str(total_features),
         }

@@ -26,9 +26,10 @@ from pathlib import Path
 import yaml
 
 from curated import nlu_examples
-from curated import store as content_store
+from curated.content import load
 from curated.schema import FAQ_INTENT
 from evaluation import heldout, nlu
+from language import LANGUAGES
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
 
@@ -45,7 +46,7 @@ def training_items(
 ) -> list[Item]:
     """Every example ``rasa train`` learns from with config.yml."""
     items = [Item(e.language, e.intent, e.raw) for e in nlu_examples.examples(nlu_dir)]
-    for entry in content_store.load(content_dir).faq:
+    for entry in load(content_dir).faq:
         for language in sorted(entry.questions):
             items.extend(
                 Item(language, FAQ_INTENT, question) for question in entry.questions[language]
@@ -129,10 +130,7 @@ def cross_validate(config: Path, work: Path, k: int = 5, seed: int = 0) -> Resul
         trained.model.unlink()
         shutil.rmtree(work / f"cache-fold-{index}", ignore_errors=True)
     return Result(
-        {
-            language: nlu.macro_f1(gold[language], predicted[language])
-            for language in heldout.LANGUAGES
-        },
+        {language: nlu.macro_f1(gold[language], predicted[language]) for language in LANGUAGES},
         seconds,
     )
 
@@ -143,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args(argv)
     print(
-        f"| config | {' | '.join(f'{lang} macro-F1' for lang in heldout.LANGUAGES)} | mean | training per fold |"
+        f"| config | {' | '.join(f'{lang} macro-F1' for lang in LANGUAGES)} | mean | training per fold |"
     )
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
             mean = sum(f1.values()) / len(f1)
             train = sum(result.train_s) / len(result.train_s)
             print(
-                f"| {config.name} | {' | '.join(f'{f1[lang]:.3f}' for lang in heldout.LANGUAGES)} | {mean:.3f} | {train:.0f} s |",
+                f"| {config.name} | {' | '.join(f'{f1[lang]:.3f}' for lang in LANGUAGES)} | {mean:.3f} | {train:.0f} s |",
                 flush=True,
             )
 

@@ -39,17 +39,17 @@ from pathlib import Path
 
 import yaml
 
+import curated.nlu_examples
 from actions import answers, faq
-from curated import nlu_examples as nlu_data
-from curated import store as content_store
-from curated.store import Content, FaqEntry
+from curated.content import Content, load
+from curated.entries import FaqEntry
+from language import LANGUAGES
 from language.names import synonyms
 from language.text import fold
 from rasa_extensions import command as rasa_command
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "faq_heldout.yml"
-LANGUAGES = ("fr", "zh", "en")
 PLACE_INTENTS = faq.PLACE_INTENTS
 PLACE_COST = 0.1
 GRID = [round(0.10 + 0.05 * i, 2) for i in range(17)]  # 0.10 .. 0.90
@@ -132,7 +132,7 @@ def nlu_examples_with_places(intents: Sequence[str]) -> list[tuple[str, str, str
 
     return [
         (e.language, e.text, e.intent, [place_id(p) for p in e.places])
-        for e in nlu_data.examples()
+        for e in curated.nlu_examples.examples()
         if e.intent in intents
     ]
 
@@ -464,8 +464,8 @@ def cross_validate_routing(workdir: Path) -> RoutingResult:
     of content/ too) and predicts them. Scored as most right entries minus
     twice the wrong entries and twice the FAQ answers given to nlu/ examples
     (which are not FAQ questions)."""
-    content = content_store.load(ROOT / "content")
-    examples = list(nlu_data.examples())
+    content = load(ROOT / "content")
+    examples = list(curated.nlu_examples.examples())
     questions = [
         (lang, q, e.id) for e in content.faq for lang, qs in e.questions.items() for q in qs
     ]
@@ -474,7 +474,7 @@ def cross_validate_routing(workdir: Path) -> RoutingResult:
     for part in range(FOLDS):
         config, nlu_dir, content_dir = _fold_files(workdir, part, examples, questions)
         model = train_nlu(config, nlu_dir, workdir, f"fold{part}")
-        parse, part_content = parser(model), content_store.load(content_dir)
+        parse, part_content = parser(model), load(content_dir)
         asked: list[tuple[str | None, str, str]] = [
             (None, e.language, e.text) for i, e in enumerate(examples) if i % FOLDS == part
         ]
@@ -560,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also test a lower threshold for confident faq predictions (4 more trainings)",
     )
     args = arguments.parse_args(argv)
-    content = content_store.load(ROOT / "content")
+    content = load(ROOT / "content")
     if content.problems:
         print("content/ has problems: run python -m curated.validate", file=sys.stderr)
         return 1

@@ -83,12 +83,12 @@ def nearest_leave_one_out(
     examples below it."""
     import numpy as np
 
-    from curated import store
+    from curated.content import load
     from rasa_extensions.command import ROOT
     from rasa_extensions.sentence_encoder import encode
 
     labelled = [(e.intent, e.text) for e in nlu_examples.examples()]
-    for entry in store.load(ROOT / "content").faq:
+    for entry in load(ROOT / "content").faq:
         labelled += [("faq", q) for qs in entry.questions.values() for q in qs]
     labels = np.array([label for label, _ in labelled])
     texts = [text for _, text in labelled]

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from curated import nlu_examples
+from language import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu_heldout"
-LANGUAGES = nlu_examples.LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from evaluation import heldout
+from language import LANGUAGES
 from language import decision as language
 
 LID = heldout.ROOT.parent / "shared" / "eval" / "lid"
@@ -32,7 +33,7 @@ def tourist_messages() -> list[Sample]:
 def lid_file(kind: str, limit: int | None = None) -> list[Sample]:
     """The texts of one kind in every language; the first ``limit`` of each when given."""
     samples = []
-    for lang in heldout.LANGUAGES:
+    for lang in LANGUAGES:
         path = LID / f"{kind}.{lang}.txt"
         if path.exists():
             lines = [s.strip() for s in path.read_text(encoding="utf-8").splitlines() if s.strip()]

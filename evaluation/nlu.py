@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation import heldout
+from language import LANGUAGES
 from rasa_extensions import command as rasa_command
 
 
@@ -58,7 +59,7 @@ async def parse_all(model: Path, examples: list[heldout.Example]) -> list[dict]:
 
 def evaluate(
     model: Path,
-    languages=heldout.LANGUAGES,
+    languages=LANGUAGES,
     by_language: dict[str, list[heldout.Example]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Scores per language: intent macro-F1, accuracy, entity F1, errors.

@@ -97,11 +97,12 @@ class Assistant:
 
     def __init__(self, model: Path) -> None:
         from actions import actions
-        from curated import store
+        from curated import live
+        from curated.content import load
         from evaluation.faq_compare import parser
 
         self.parse = parser(model)
-        self.content = store.load(ROOT / "content")
+        self.content = load(ROOT / "content")
         self.rules = _rules()
         self.actions = {
             cls().name(): cls()
@@ -110,7 +111,7 @@ class Assistant:
             and issubclass(cls, actions.Action)
             and cls is not actions.Action
         }
-        actions.live_content.current = lambda: self.content  # the content read above
+        live.current = lambda: self.content  # the content read above
 
     def turn(
         self, text: str, slots: dict[str, str] | None = None, language: str | None = None

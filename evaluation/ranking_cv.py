@@ -32,8 +32,7 @@ import numpy
 from actions import answers, faq, ranking
 from actions.passages import build
 from actions.retrieval import Index
-from curated import store
-from curated.store import Content
+from curated.content import Content, load
 from evaluation.faq_compare import nlu_examples_with_places
 from language import meaning
 from language.qualifiers import qualifiers_of
@@ -176,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m evaluation.ranking_cv", description=__doc__.split("\n\n")[0]
     )
     parser.parse_args(argv)
-    content = store.load(ROOT / "content")
+    content = load(ROOT / "content")
     asked = questions(content)
     table, mask, right = features(content, asked)
     folds = numpy.array([a.fold for a in asked])

@@ -16,7 +16,7 @@ What that means for editors:
   paraphrases are routed to the FAQ as well;
 - an edited answer changes no training example, so it never retrains.
 
-Only entries that pass the content checks are read (``content_store.load``):
+Only entries that pass the content checks are read (``curated.content.load``):
 a mistake in content/ is reported by ``make validate`` and never stops a
 training.
 """
@@ -31,7 +31,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from curated import store as content_store
+from curated.content import load
 from curated.schema import FAQ_INTENT
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 def faq_examples(content_dir: Path) -> list[Message]:
     """One ``faq`` example per way of asking of every valid entry, all languages."""
-    content = content_store.load(content_dir)
+    content = load(content_dir)
     return [
         Message(data={TEXT: question, INTENT: FAQ_INTENT})
         for entry in content.faq

@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from language import LANGUAGES
 from review import schema, unanswered
 
 C = schema.conversations.c
@@ -63,7 +64,7 @@ def figures(
     messages = [per_day.get(d, (0, 0))[0] for d in days]
     fallbacks = [per_day.get(d, (0, 0))[1] for d in days]
     top_unanswered: list = []
-    for language in ("fr", "zh", "en"):
+    for language in LANGUAGES:
         for group in unanswered.groups_for(
             engine, language, threshold, date_from, date_to, zone_name
         )[:10]:

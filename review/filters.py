@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from urllib.parse import urlencode
 
+from language import LANGUAGES
 from review import timeutil
 
-LANGUAGES = ("fr", "zh", "en")
 _NAME = re.compile(r"^[\w.\-]{1,80}$", re.UNICODE)
 TAG = re.compile(r"^[\w\- ]{1,40}$", re.UNICODE)
 MAX_SEARCH = 200
@@ -62,9 +62,6 @@ class Filters:
 
     def query(self, **extra: str) -> str:
         return urlencode(self.params() + [(k, v) for k, v in extra.items() if v])
-
-    def active(self) -> bool:
-        return bool(self.params())
 
 
 def _text(query: Mapping[str, str], name: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import yaml
 
-from review.filters import LANGUAGES
+from language import LANGUAGES
 
 INTENT = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
 

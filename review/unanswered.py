@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from review import schema, timeutil
+from review import schema
 
 MAX_TURNS = 5000  # most recent unanswered turns considered per language
 THRESHOLD = {"zh": 0.4, "fr": 0.5, "en": 0.5}
@@ -141,7 +141,3 @@ def groups_for(
     return cluster(
         unanswered_turns(engine, language, threshold, date_from, date_to, zone_name), language
     )
-
-
-def shown_day(group: Group, zone_name: str) -> str:
-    return timeutil.shown(group.last_seen, zone_name)

@@ -23,9 +23,9 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 @pytest.fixture(scope="session")
 def content():
-    from curated import store as content_store
+    from curated.content import load
 
-    return content_store.load(ROOT / "content")
+    return load(ROOT / "content")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from curated import store as content_store
+from curated.content import load
+from curated.schema import TOPICS
 
 REQUIRED_PLACES = {
     "mont_blanc",
@@ -38,9 +39,9 @@ def test_every_subject_of_the_mission_is_covered(content):
 @pytest.mark.parametrize(
     "place_id, topics",
     [
-        ("mont_blanc", content_store.TOPICS),
-        ("badaling", content_store.TOPICS),
-        ("bauges", content_store.TOPICS),
+        ("mont_blanc", TOPICS),
+        ("badaling", TOPICS),
+        ("bauges", TOPICS),
         ("chongli", ("overview", "getting_there", "prices", "best_time", "activities")),
         ("zhangjiakou", ("overview", "getting_there", "best_time", "activities")),
         ("yanqing", ("overview", "getting_there", "best_time", "activities")),
@@ -80,7 +81,7 @@ def test_offers_are_marked_as_samples_until_an_office_replaces_them(content):
 
 def write(tmp_path, name, text):
     (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    return content_store.load(tmp_path)
+    return load(tmp_path)
 
 
 def test_a_yaml_syntax_error_is_reported_with_file_line_and_column(tmp_path):

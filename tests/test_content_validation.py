@@ -21,8 +21,9 @@ import pytest
 import yaml
 
 from curated import coverage, faq_training_check
-from curated import store as content_store
+from curated.content import combine, load
 from curated.problems import MESSAGE_LANGUAGES, catalogue
+from curated.reading import read_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "content_fixtures"
@@ -86,9 +87,9 @@ def problems_of(fixture: str):
     """What ``python -m curated.validate`` reports for this fixture."""
     path = FIXTURES / fixture
     if path.is_dir():
-        loaded, directory = content_store.load(path), path
+        loaded, directory = load(path), path
     else:
-        loaded, directory = content_store.combine([content_store.read_file(path)]), path.parent
+        loaded, directory = combine([read_file(path)]), path.parent
     return loaded.problems + faq_training_check.problems(loaded, directory)
 
 
@@ -171,18 +172,16 @@ def _placeholders(text: str):
 
 
 def test_a_broken_entry_is_left_out_and_the_others_kept():
-    loaded = content_store.combine([content_store.read_file(FIXTURES / "missing_field.yml")])
+    loaded = combine([read_file(FIXTURES / "missing_field.yml")])
     assert list(loaded.places) == ["lac_annecy"]
-    loaded = content_store.combine(
-        [content_store.read_file(FIXTURES / "offer_ends_before_start.yml")]
-    )
+    loaded = combine([read_file(FIXTURES / "offer_ends_before_start.yml")])
     assert list(loaded.places) == ["lac"] and loaded.offers == []
 
 
 def test_a_wrong_optional_field_is_left_out_and_its_entry_kept():
-    loaded = content_store.combine([content_store.read_file(FIXTURES / "not_https.yml")])
+    loaded = combine([read_file(FIXTURES / "not_https.yml")])
     assert loaded.places["lac"].contact.url is None
-    loaded = content_store.combine([content_store.read_file(FIXTURES / "unknown_season.yml")])
+    loaded = combine([read_file(FIXTURES / "unknown_season.yml")])
     assert loaded.offers[0].seasons == ()
 
 
@@ -244,7 +243,7 @@ def test_validate_speaks_the_editors_language(tmp_path):
 
 
 def test_coverage_lists_missing_languages_and_topics_ending_offers_and_old_facts():
-    content = content_store.load(FIXTURES / "coverage")
+    content = load(FIXTURES / "coverage")
     now = dt.datetime(2027, 6, 20, 12, tzinfo=dt.timezone.utc)
     assert coverage.report(content, now).split("Places without coordinates")[0].splitlines() == [
         "Texts missing a language:",
@@ -278,23 +277,21 @@ COVERAGE_NOW = dt.datetime(2027, 6, 20, 12, tzinfo=dt.timezone.utc)
 
 
 def test_coverage_lists_the_places_without_coordinates():
-    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    report = coverage.report(load(FIXTURES / "coverage"), COVERAGE_NOW)
     assert _section(report, "Places without coordinates") == ["  lake.yml:7: places.lac"]
 
 
 def test_coverage_lists_faq_entries_with_fewer_than_five_ways_of_asking_in_a_language():
-    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    report = coverage.report(load(FIXTURES / "coverage"), COVERAGE_NOW)
     assert _section(report, "FAQ entries with fewer than 5 ways of asking") == [
         "  lake.yml:84: faq.lake_swimming.questions.zh: 2 way(s) of asking"
     ]
-    stricter = coverage.report(
-        content_store.load(FIXTURES / "coverage"), COVERAGE_NOW, min_questions=6
-    )
+    stricter = coverage.report(load(FIXTURES / "coverage"), COVERAGE_NOW, min_questions=6)
     assert len(_section(stricter, "FAQ entries with fewer than 6 ways of asking")) == 6
 
 
 def test_coverage_shows_per_place_and_language_which_topics_have_a_text():
-    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    report = coverage.report(load(FIXTURES / "coverage"), COVERAGE_NOW)
     assert _section(report, "Topics with a text, per place and language") == [
         "  place   overview  getting_there  prices    hours     best_time  activities",
         "  lac     fr zh en  fr -- en       fr zh en  --        --         --",
@@ -303,13 +300,13 @@ def test_coverage_shows_per_place_and_language_which_topics_have_a_text():
 
 
 def test_coverage_counts_faq_entries_per_destination():
-    report = coverage.report(content_store.load(FIXTURES / "coverage"), COVERAGE_NOW)
+    report = coverage.report(load(FIXTURES / "coverage"), COVERAGE_NOW)
     # lake_swimming is about the port, which lies within the lake.
     assert _section(report, "FAQ entries per destination") == ["  lac: 1", "  (no place): 1"]
 
 
 def test_coverage_shows_per_destination_which_subjects_its_faq_entries_answer():
-    report = coverage.report(content_store.load(FIXTURES / "subjects"), COVERAGE_NOW)
+    report = coverage.report(load(FIXTURES / "subjects"), COVERAGE_NOW)
     # port_bike_rental counts for the lake, the port's destination; orchard is
     # not "or"; an entry about no place counts for no destination.
     assert _section(report, "Subjects tourists ask about, per destination")[:1] + [
@@ -364,13 +361,13 @@ def test_the_examples_of_the_editors_guide_are_valid_and_current(tmp_path):
     offers = [b for b in blocks if b.startswith("offers:")]
     phrases = [b for b in blocks if b.startswith("phrases:")]
     assert len(places) == len(offers) == len(phrases) == 3  # fr, en, zh
-    real_phrases = content_store.load(ROOT / "content").phrases
+    real_phrases = load(ROOT / "content").phrases
     for place, offer, phrase in zip(places, offers, phrases, strict=True):
         directory = Path(
             shutil.copytree(ROOT / "content", tmp_path / str(len(list(tmp_path.iterdir()))))
         )
         (directory / "example.yml").write_text(place + offer, encoding="utf-8")
-        loaded = content_store.load(directory)
+        loaded = load(directory)
         assert [str(p) for p in loaded.problems] == []
         assert "lac_du_bourget" in loaded.places
         for name, texts in yaml.safe_load(phrase)["phrases"].items():
@@ -387,7 +384,7 @@ def test_the_sample_problem_of_the_editors_guide_is_the_real_message(tmp_path, l
     offer = {"fr": offers[0], "en": offers[1], "zh": offers[2]}[language]
     broken = offer.replace("currency: EUR}", "currency: euros}")
     (tmp_path / "example.yml").write_text(place + broken, encoding="utf-8")
-    [problem] = [p for p in content_store.load(tmp_path).problems if p.field.endswith("currency")]
+    [problem] = [p for p in load(tmp_path).problems if p.field.endswith("currency")]
     field_and_message = problem.render(language).split(": ", 1)[1]
     assert field_and_message in readme
 

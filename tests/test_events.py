@@ -11,7 +11,7 @@ from pathlib import Path
 from actions import answers
 from actions.actions import ActionListEvents
 from curated import coverage
-from curated import store as content_store
+from curated.content import Content, load
 from testkit.actions import run, tracker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,12 +60,12 @@ events:
 """
 
 
-def with_events(tmp_path: Path) -> content_store.Content:
+def with_events(tmp_path: Path) -> Content:
     """The real content with the events above instead of content/events.yml."""
     directory = Path(shutil.copytree(ROOT / "content", tmp_path / "content"))
     (directory / "events.yml").unlink()
     (directory / "zz_events_test.yml").write_text(EVENTS, encoding="utf-8")
-    loaded = content_store.load(directory)
+    loaded = load(directory)
     assert loaded.problems == []
     return loaded
 
@@ -170,7 +170,7 @@ def test_the_event_examples_of_the_editors_guide_are_valid(tmp_path):
         directory = Path(shutil.copytree(ROOT / "content", tmp_path / str(number)))
         (directory / "example_place.yml").write_text(place, encoding="utf-8")
         (directory / "example_event.yml").write_text(event, encoding="utf-8")
-        loaded = content_store.load(directory)
+        loaded = load(directory)
         assert [str(p) for p in loaded.problems] == []
         [example] = [e for e in loaded.events if e.place == "lac_du_bourget"]
         assert example.when["zh"] == "5月上旬（日期尚未公布）"

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from rasa_sdk.events import SlotSet
 
+import curated.live
 from actions import answers, faq
 from actions.actions import ActionAnswerFaq, ActionAnswerPlace, ActionOutOfScope
-from curated import live as live_content
-from curated import store as content_store
+from curated.content import Content, load
 from curated.live import LiveContent
 from testkit.actions import run, tracker
 
@@ -40,11 +40,11 @@ faq:
 """
 
 
-def read(tmp_path: Path, text: str) -> content_store.Content:
+def read(tmp_path: Path, text: str) -> Content:
     """The real content plus a file lake.yml holding ``text``."""
     directory = Path(shutil.copytree(ROOT / "content", tmp_path / "content"))
     (directory / "lake.yml").write_text(text, encoding="utf-8")
-    return content_store.load(directory)
+    return load(directory)
 
 
 # ---------------------------------------------------------------- schema
@@ -104,7 +104,7 @@ def test_the_faq_examples_of_the_editors_guide_are_valid(tmp_path):
     for number, block in enumerate(blocks):
         directory = Path(shutil.copytree(ROOT / "content", tmp_path / str(number)))
         (directory / "example.yml").write_text(block, encoding="utf-8")
-        loaded = content_store.load(directory)
+        loaded = load(directory)
         assert [str(p) for p in loaded.problems] == []
         assert any(e.id == "lac_du_bourget_baignade" for e in loaded.faq)
 
@@ -158,9 +158,7 @@ def test_unrelated_questions_get_no_entry(content, language, text, intent):
 def test_the_index_follows_the_content_it_is_given(content):
     first = faq.index_of(content)
     assert faq.index_of(content) is first
-    other = content_store.Content(
-        places=content.places, faq=content.faq[:1], phrases=content.phrases
-    )
+    other = Content(places=content.places, faq=content.faq[:1], phrases=content.phrases)
     assert len(faq.index_of(other).rows) < len(first.rows)
 
 
@@ -169,7 +167,7 @@ def test_the_index_follows_the_content_it_is_given(content):
 
 @pytest.fixture
 def directory(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setattr(live_content, "CHECK_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(curated.live, "CHECK_EVERY_SECONDS", 0.0)
     return Path(shutil.copytree(ROOT / "content", tmp_path / "content"))
 
 
@@ -220,7 +218,7 @@ def faq_yml(content, monkeypatch):
     actions too: the scores the tests below rely on (which entry is close,
     which is not) are those of its entries."""
     only = dataclasses.replace(content, faq=[e for e in content.faq if e.origin.file == "faq.yml"])
-    monkeypatch.setattr(live_content, "current", lambda: only)
+    monkeypatch.setattr(curated.live, "current", lambda: only)
     return only
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from curated import store as content_store
+from curated.content import load
+from curated.reading import read_file
 from rasa_extensions.faq_importer import FAQ_INTENT, FaqImporter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +74,7 @@ def test_a_broken_faq_entry_is_left_out_and_the_others_are_trained(tmp_path):
     broken = data["faq"][0]
     del broken["answer"]  # an editor forgot the answer
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    problems = content_store.load(directory).problems
+    problems = load(directory).problems
     assert [p.field for p in problems] == ["faq.travel_documents.answer"]
 
     trained = faq_texts(importer(directory).get_nlu_data())
@@ -85,7 +86,7 @@ def test_a_missing_faq_file_trains_the_rest(tmp_path):
     directory = copy_of_content(tmp_path)
     gone = {
         q
-        for e in content_store.load(directory).faq
+        for e in load(directory).faq
         if e.origin.file == "faq.yml"
         for qs in e.questions.values()
         for q in qs
@@ -101,7 +102,7 @@ def test_a_missing_faq_file_trains_the_rest(tmp_path):
 def test_without_any_faq_file_nothing_is_trained_as_faq(tmp_path):
     directory = copy_of_content(tmp_path)
     for path in directory.glob("*.yml"):
-        if content_store.read_file(path).faq:
+        if read_file(path).faq:
             path.unlink()
     training = importer(directory).get_nlu_data()
     assert faq_texts(training) == []

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import curated.live
 from actions import answers
-from curated import live as live_content
 from curated.live import LiveContent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def directory(tmp_path) -> Path:
 @pytest.fixture
 def instant(monkeypatch):
     """Look at the files on every question instead of at most once a second."""
-    monkeypatch.setattr(live_content, "CHECK_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(curated.live, "CHECK_EVERY_SECONDS", 0.0)
 
 
 def overview(live: LiveContent, place: str) -> str:

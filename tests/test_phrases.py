@@ -9,8 +9,10 @@ import shutil
 from pathlib import Path
 
 from bot.core.assistant import Assistant
-from curated import live, store
+from curated import live
+from curated.content import FALLBACK_PHRASES, load, shipped_phrases
 from curated.live import LiveContent
+from curated.reading import read_file
 from curated.schema import PHRASES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +41,7 @@ def test_every_phrase_the_code_asks_for_is_declared_in_the_schema():
 
 
 def test_the_shipped_phrases_hold_every_declared_phrase_and_validate():
-    shipped = store.read_file(store.FALLBACK_PHRASES)
+    shipped = read_file(FALLBACK_PHRASES)
     assert shipped.problems == []
     assert set(shipped.phrases) == set(PHRASES)
 
@@ -56,7 +58,7 @@ def without_phrase(tmp_path: Path, key: str) -> Path:
 
 
 def test_a_deleted_channel_phrase_is_reported_to_the_editor_with_line_and_fix(tmp_path):
-    content = store.load(without_phrase(tmp_path, "help"))
+    content = load(without_phrase(tmp_path, "help"))
     [problem] = [p for p in content.problems if p.field == "phrases.help"]
     assert str(problem) == (
         "phrases.yml:4: phrases.help: is missing. Fix: Add help: to this entry, for example "
@@ -65,10 +67,10 @@ def test_a_deleted_channel_phrase_is_reported_to_the_editor_with_line_and_fix(tm
 
 
 def test_a_missing_phrase_falls_back_to_the_shipped_text_and_is_logged(tmp_path, caplog):
-    content = store.load(without_phrase(tmp_path, "help"))
+    content = load(without_phrase(tmp_path, "help"))
     with caplog.at_level(logging.ERROR):
         text = content.phrase("help", "zh")
-    assert text == store.shipped_phrases()["help"]["zh"] != ""
+    assert text == shipped_phrases()["help"]["zh"] != ""
     assert "no phrase 'help'" in caplog.text
 
 

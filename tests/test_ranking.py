@@ -14,7 +14,8 @@ import pytest
 
 from actions import actions, ranking
 from actions.passages import passages_of
-from curated import store
+from curated import live
+from curated.content import load
 from language import meaning
 from language.qualifiers import countries_of, qualifiers_of
 from testkit.actions import run, tracker
@@ -25,12 +26,12 @@ NOW = dt.datetime(2026, 12, 6, 12, tzinfo=dt.timezone.utc)
 
 @pytest.fixture(scope="module")
 def content():
-    return store.load(ROOT / "content")
+    return load(ROOT / "content")
 
 
 @pytest.fixture(autouse=True)
-def live(content, monkeypatch):
-    monkeypatch.setattr(actions.live_content, "current", lambda: content)
+def content_is_live(content, monkeypatch):
+    monkeypatch.setattr(live, "current", lambda: content)
 
 
 @pytest.mark.parametrize(

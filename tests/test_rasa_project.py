@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evaluation import heldout, nlu
+from language import LANGUAGES
 from rasa_extensions import command as rasa_command
 from rasa_extensions.command import ROOT
 
@@ -41,7 +42,7 @@ def scores(model):
     return nlu.evaluate(model)
 
 
-@pytest.mark.parametrize("language", heldout.LANGUAGES)
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_held_out_messages_are_understood(scores, language):
     # Messages never seen in training; the figures are in docs/evaluation.md.
     assert scores[language]["intent_macro_f1"] >= 0.90

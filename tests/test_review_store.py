@@ -390,7 +390,7 @@ def test_selected_questions_become_rasa_training_examples_or_a_faq_draft():
     assert document["nlu"] == [{"intent": "ask_pets", "examples": "- 长城可以带狗吗\n"}]
     _, draft = training_export.faq_yaml("fr", "ask_parking", ["parking camping-car ?"])
     entry = yaml.safe_load(draft)["faq"][0]
-    # The shape of content/faq.yml entries (actions/content_schema.py: FAQ).
+    # The shape of content/faq.yml entries (curated/schema.py: FAQ).
     assert set(entry) == {"id", "questions", "answer"} and entry["id"] == "ask_parking"
     assert entry["questions"]["fr"] == ["parking camping-car ?"]
     assert set(entry["questions"]) == set(entry["answer"]) == {"fr", "zh", "en"}
