@@ -40,13 +40,14 @@ from rasa_extensions.command import ROOT
 
 FOLDS = 5
 NOW = dt.datetime(2026, 12, 6, tzinfo=dt.timezone.utc)
-FEATURES = ("lexical", "meaning", "topic", "proposed", "qualifier", "place", "near")
+FEATURES = ("lexical", "meaning", "topic", "proposed", "qualifier", "place", "near", "ngram")
 GRID = {
     "meaning": (0.0, 0.5, 1.0, 2.0),
     "topic": (0.0, 0.25, 0.5, 1.0),
     "proposed": (0.0, 0.4, 0.8, 1.2, 1.6),
     "qualifier": (0.0, 0.3, 0.6, 1.0),
     "place": (0.0, 0.15, 0.3, 0.6),
+    "ngram": (0.0, 0.5, 1.0, 2.0),
 }
 
 
@@ -131,6 +132,7 @@ def features(
             asked_qualifiers = qualifiers_of(item.text)
             question = replace(item.question, vector=vectors[row])
             near = ranking.lineage(content, question.place) if question.place else set()
+            similar = ranking.faq_similarity(trial, item.text)
             for column, scored in enumerate(index.search(item.text, vectors[row])):
                 passage = scored.passage
                 mask[row, column] = ranking.allowed(trial, question, passage, NOW)
@@ -142,6 +144,7 @@ def features(
                     float(bool(asked_qualifiers & passage.qualifiers)),
                     float(passage.place == question.place and question.place is not None),
                     float(passage.place in near and passage.place != question.place),
+                    similar.get(passage.id, 0.0),
                 )
             right[row] = ids.index(item.target) if item.target in ids else -1
     return table, mask, right
@@ -150,7 +153,7 @@ def features(
 def weights_of(choice: dict[str, float]) -> numpy.ndarray:
     return numpy.array(
         [1.0, choice["meaning"], choice["topic"], choice["proposed"], choice["qualifier"],
-         choice["place"], choice["place"] * 0.5], dtype=numpy.float32,
+         choice["place"], choice["place"] * 0.5, choice["ngram"]], dtype=numpy.float32,
     )  # fmt: skip
 
 
@@ -170,12 +173,77 @@ def choose(table, mask, right, rows) -> tuple[dict[str, float], int]:
     return best
 
 
+def choose_floor(
+    content: Content, choice: dict[str, float], one_in: int = 200
+) -> tuple[float, int, int]:
+    """FLOOR: the lowest score at which at most 1 in ``one_in`` of nlu/'s
+    out-of-scope examples, each asked after each main destination (the
+    conversation's place), would be answered by ``ranking.answers_refused``
+    (as PLACE_THRESHOLD of the FAQ is chosen); (floor, answered at it, asked)."""
+    from curated import nlu_examples
+
+    texts = [(e.language, e.text) for e in nlu_examples.examples() if e.intent == "out_of_scope"]
+    vectors = meaning.encode_cached([text for _, text in texts])
+    index = Index(build(content))
+    bests: list[float] = []
+    for (language, text), vector in zip(texts, vectors, strict=True):
+        for place in content.choices.main_destinations:
+            question = ranking.Question(text, language, "out_of_scope", place=place, vector=vector)
+            ranked = rank_with(content, index, question, choice)
+            found = ranking.answers_refused(content, question, ranked, floor=0.0)
+            bests.append(found.score if found else -1.0)
+    scores = numpy.array(bests)
+    allowed = len(scores) // one_in
+    for floor in numpy.arange(0.0, 4.0, 0.05):
+        answered = int((scores >= floor).sum())
+        if answered <= allowed:
+            return round(float(floor), 2), answered, len(scores)
+    return 4.0, 0, len(scores)
+
+
+def rank_with(content, index, question, choice) -> list[ranking.Ranked]:
+    """ranking.rank with the weights of ``choice`` (the same score, other weights)."""
+    weights = weights_of(choice)
+    asked = question.qualifiers
+    near = ranking.lineage(content, question.place) if question.place else set()
+    similar = ranking.faq_similarity(content, question.text)
+    ranked = []
+    for scored in index.search(question.text, question.vector):
+        passage = scored.passage
+        if not ranking.allowed(content, question, passage, NOW):
+            continue
+        spoken = asked & passage.qualifiers
+        row = numpy.array(
+            [scored.lexical, scored.meaning,
+             float(passage.topic is not None and passage.topic == question.topic) * question.confidence,
+             0.0, float(bool(spoken)),
+             float(passage.place == question.place and question.place is not None),
+             float(passage.place in near and passage.place != question.place),
+             similar.get(passage.id, 0.0)],
+        )  # fmt: skip
+        ranked.append(
+            ranking.Ranked(passage, float(row @ weights), scored.lexical, scored.meaning, spoken)
+        )
+    ranked.sort(key=lambda r: -r.score)
+    return ranked
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m evaluation.ranking_cv", description=__doc__.split("\n\n")[0]
     )
-    parser.parse_args(argv)
+    parser.add_argument("--floor-only", action="store_true", help="only choose FLOOR")
+    args = parser.parse_args(argv)
     content = load(ROOT / "content")
+    if args.floor_only:
+        current = {
+            "meaning": ranking.W_MEANING, "topic": ranking.W_TOPIC,
+            "proposed": ranking.W_PROPOSED, "qualifier": ranking.W_QUALIFIER,
+            "place": ranking.W_PLACE, "ngram": ranking.W_NGRAM,
+        }  # fmt: skip
+        floor, answered, total_oos = choose_floor(content, current)
+        print(f"FLOOR: {floor} ({answered}/{total_oos}; in use: {ranking.FLOOR})")
+        return 0
     asked = questions(content)
     table, mask, right = features(content, asked)
     folds = numpy.array([a.fold for a in asked])
@@ -190,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen, count = choose(table, mask, right, everything)
     current = {
         "meaning": ranking.W_MEANING, "topic": ranking.W_TOPIC, "proposed": ranking.W_PROPOSED,
-        "qualifier": ranking.W_QUALIFIER, "place": ranking.W_PLACE,
+        "qualifier": ranking.W_QUALIFIER, "place": ranking.W_PLACE, "ngram": ranking.W_NGRAM,
     }  # fmt: skip
     alone = dict.fromkeys(GRID, 0.0) | {"meaning": 1.0}
     proposal = dict.fromkeys(GRID, 0.0) | {"proposed": 10.0}
@@ -209,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
         faq_rows = numpy.where(kinds == "faq")[0]
         faq_right = first_right(table, mask, right, faq_rows, weights_of(choice))
         print(f"{name}: {total}/{len(asked)} (FAQ ways of asking {faq_right}/{len(faq_rows)})")
+    floor, answered, total_oos = choose_floor(content, chosen)
+    print(
+        f"FLOOR: {floor} (out-of-scope examples after a main destination answered: "
+        f"{answered}/{total_oos}; in use: {ranking.FLOOR})"
+    )
     return 0
 
 

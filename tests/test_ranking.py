@@ -148,3 +148,14 @@ def test_a_question_the_content_does_not_hold_stays_refused(text, language):
 def test_a_message_with_no_word_of_the_content_is_refused_not_crashed():
     messages, _ = refused_turn("zzzz qqqq", "en", "mont_blanc")
     assert messages[0]["why"].startswith("out_of_scope")
+
+
+def test_a_larger_places_text_answers_only_where_the_place_has_none(content):
+    question = ranking.Question(
+        "慕田峪长城门票", "zh", topic="prices", place="mutianyu", named=True
+    )
+    topics = [r.passage for r in ranking.rank(content, question, NOW) if r.passage.kind == "topic"]
+    assert {p.place for p in topics if p.topic == "prices"} == {"mutianyu"}
+    # Mutianyu has no best-time text of its own: the Great Wall's (its parent's) answers.
+    assert content.topic("mutianyu", "best_time")[0].id == "badaling"
+    assert {p.place for p in topics if p.topic == "best_time"} == {"badaling"}
