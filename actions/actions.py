@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, faq, grounding, location, ranking, suggestions
+from actions import answers, faq, grounding, location, ranking, retrieval, suggestions
 from actions.answers import Reply
 from curated import live
 from language import DEFAULT, LANGUAGES, meaning
@@ -129,6 +129,11 @@ def ranked_reply(
     if not text_of(tracker) or text_of(tracker).startswith("/"):
         return None
     question = question_of(tracker, content, language, intent, place_id)
+    # The weights were chosen with the message's meaning: without its vector
+    # (a button, a test's tracker) or before the passages are encoded (the
+    # first seconds after a start), the pipeline's answer stands.
+    if question.vector is None or not retrieval.index_of(content).meaning_ready():
+        return None
     now = dt.datetime.now(dt.timezone.utc)
     ranked = ranking.rank(content, question, now, proposed)
     if not ranked:
@@ -293,14 +298,23 @@ def answer_place(
         # content answers it clearly better (actions/ranking.py).
         found = content.topic(target.place_id, topic)
         proposed = f"topic {found[0].id} {topic}" if found else None
-        better = ranked_reply(tracker, content, language, intent, proposed, target.place_id)
+        question = question_of(tracker, content, language, intent, target.place_id)
+        # The intent's topic is the ranking's strongest signal for a place
+        # question (evaluation.ranking_cv); another passage takes its place
+        # only when the question asks a detail (winter, renting, children...)
+        # that the topic's text never speaks of: a question across the cells.
+        crosses = bool(detail_missing(content, question, proposed))
+        better = (
+            ranked_reply(tracker, content, language, intent, proposed, target.place_id)
+            if crosses
+            else None
+        )
         if better is not None:
             reply, about = better
             reply.about = about or target.place_id
             events += with_suggestion(tracker, content, reply, language)
             send(dispatcher, reply)
             return events
-        question = question_of(tracker, content, language, intent, target.place_id)
         missing = detail_missing(content, question, proposed)
         if missing:
             send(dispatcher, Reply(missing, why=f"detail_missing {target.place_id}"))

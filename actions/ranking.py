@@ -111,18 +111,20 @@ def allowed(content: Content, question: Question, passage: Passage, now: dt.date
         if event is None or event.is_over(now):
             return False
     countries = set(question.countries)
-    if question.named and question.place:
+    if question.place:
+        # The place named, else the conversation's ("and the price?"): a
+        # place's own text answers for it; a larger place's text only where
+        # the place has none of its own on that topic (as content.topic
+        # resolves it): Badaling's prices never answer for Mutianyu.
         if passage.kind == "topic" and passage.topic:
-            # A place's own text answers for it; a larger place's text only
-            # where the place has none of its own on that topic (as
-            # content.topic resolves it): Badaling's prices never answer
-            # for Mutianyu.
             found = content.topic(question.place, passage.topic)
             return found is not None and found[0].id == passage.place
         if passage.place is not None:
             return passage.place in lineage(content, question.place)
+        # A country-wide passage: of the country the message names, else of the place's.
         place_country = _country(content, question.place)
-        countries |= {place_country} if place_country else set()
+        if not countries and place_country:
+            countries = {place_country}
     return not (countries and passage.country and passage.country not in countries)
 
 

@@ -89,6 +89,10 @@ class Index:
                     start += len(group)
             return self._vectors
 
+    def meaning_ready(self) -> bool:
+        """False while the passages are encoded in the background."""
+        return self._encoding is None or not self._encoding.is_alive()
+
     def search(self, text: str, vector: numpy.ndarray | None = None) -> list[Scored]:
         """Every passage with its two scores (in the passages' order)."""
         query = tokens(text)

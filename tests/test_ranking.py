@@ -108,8 +108,15 @@ def test_a_question_naming_france_never_ranks_a_chinese_passage(content):
     assert all(r.passage.country != "china" for r in ranking.rank(content, question, NOW))
 
 
-def refused_turn(text, language, place, intent="out_of_scope"):
+def refused_turn(text, language, place, intent="out_of_scope", nearest="ask_prices"):
+    """The out-of-scope action on ``text`` after ``place``, with what Rasa
+    sends along: the nearest training example and the sentence vector."""
     state = tracker(text, intent, [], language, place)
+    state.latest_message["intent"]["nearest_example"] = {
+        "intent": nearest,
+        "similarity": 0.7,
+        "vector": meaning.pack(meaning.encode([text])[0]),
+    }
     return run(actions.ActionOutOfScope(), state)
 
 
@@ -141,7 +148,7 @@ def test_a_detail_asked_after_a_place_is_answered_from_that_place(
     ],
 )
 def test_a_question_the_content_does_not_hold_stays_refused(text, language):
-    messages, _ = refused_turn(text, language, "mont_blanc")
+    messages, _ = refused_turn(text, language, "mont_blanc", nearest="out_of_scope")
     assert messages[0]["why"].startswith("out_of_scope")
 
 
