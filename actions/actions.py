@@ -9,11 +9,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, faq, grounding, location, suggestions
+from actions import answers, faq, grounding, location, ranking, retrieval, suggestions
 from actions.answers import Reply
-from curated import live as live_content
+from curated import live
+from language import DEFAULT, LANGUAGES, meaning
 
-DEFAULT_LANGUAGE = "en"
+DEFAULT_LANGUAGE = DEFAULT
 
 
 # At most this many questions of one message are answered.
@@ -23,10 +24,10 @@ MAX_QUESTIONS = 3
 def language_of(tracker: Tracker) -> str:
     """The reply language decided by the channel (slot, else message metadata)."""
     language = tracker.get_slot("language")
-    if language not in ("fr", "zh", "en"):
+    if language not in LANGUAGES:
         metadata = tracker.latest_message.get("metadata") or {}
         language = metadata.get("language")
-    return language if language in ("fr", "zh", "en") else DEFAULT_LANGUAGE
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def mentioned(tracker: Tracker, entity: str) -> list[dict[str, str]]:
@@ -57,10 +58,20 @@ def faq_reply(
         tracker.latest_message.get("intent")
     ):
         return None
+    better = ranked_reply(tracker, content, language, intent, f"faq {match.entry.id}", place_id)
+    if better is not None:
+        return better[0]
     reply = answers.faq_answer(content, match.entry, language, suggest=False)
     reply.why = f"faq {match.entry.id} similarity {match.score:.2f}"
     reply.about = match.entry.place
     return reply
+
+
+def refused_reply(tracker: Tracker, content, language: str, intent: str | None) -> Reply | None:
+    """A passage that answers what the pipeline would refuse ("雪具可以租吗"
+    after La Féclaz): about a place, speaking of the detail asked (ranking.answers_refused)."""
+    found = ranked_reply(tracker, content, language, intent, None)
+    return found[0] if found else None
 
 
 def text_of(tracker: Tracker) -> str:
@@ -82,6 +93,84 @@ def place_named(tracker: Tracker, content) -> str | None:
     ("le Brévent, à Chamonix" is about the Brévent)."""
     asked = [m["value"] for m in mentioned(tracker, "place") if m["value"] in content.places]
     return answers.most_precise(content, asked)
+
+
+def question_of(
+    tracker: Tracker, content, language: str, intent: str | None, place_id: str | None = None
+) -> ranking.Question:
+    """The turn as the ranking reads it (actions/ranking.py): its text, intent
+    and confidence, the place named (else ``place_id``, else the
+    conversation's) and the message's sentence vector that Rasa sent along."""
+    parsed = tracker.latest_message.get("intent") or {}
+    nearest = parsed.get("nearest_example")
+    vector = meaning.unpack(nearest.get("vector")) if isinstance(nearest, dict) else None
+    named = place_named(tracker, content)
+    place = named or place_id or tracker.get_slot("place")
+    return ranking.Question(
+        text=text_of(tracker),
+        language=language,
+        intent=intent,
+        confidence=float(parsed.get("confidence") or 0.0),
+        topic=answers.TOPIC_OF_INTENT.get(intent or ""),
+        place=place if place in content.places else None,
+        named=bool(named),
+        near_the_content=isinstance(nearest, dict) and not grounding.far_from_the_content(parsed),
+        vector=vector,
+    )
+
+
+def ranked_reply(
+    tracker: Tracker, content, language: str, intent: str | None, proposed: str | None,
+    place_id: str | None = None,
+) -> tuple[Reply, str | None] | None:  # fmt: skip
+    """The passage that answers better than the pipeline's ``proposed`` one
+    (a passage id; None: the pipeline refused), with the place it is about;
+    None to keep the pipeline's answer."""
+    if not text_of(tracker) or text_of(tracker).startswith("/"):
+        return None
+    question = question_of(tracker, content, language, intent, place_id)
+    # The weights were chosen with the message's meaning: without its vector
+    # (a button, a test's tracker) or before the passages are encoded (the
+    # first seconds after a start), the pipeline's answer stands.
+    if question.vector is None or not retrieval.index_of(content).meaning_ready():
+        return None
+    now = dt.datetime.now(dt.timezone.utc)
+    ranked = ranking.rank(content, question, now, proposed)
+    if not ranked:
+        return None
+    best: ranking.Ranked | None = ranked[0]
+    if proposed is None:
+        best = ranking.answers_refused(content, question, ranked)
+    if best is None or best.passage.id == proposed:
+        return None
+    reply = answers.passage_reply(content, best.passage, language, now)
+    missing = detail_missing(content, question, best.passage.id)
+    if missing:
+        reply.text = f"{missing}\n{reply.text}"
+    reply.why = (
+        f"{reply.why} ranked {best.score:.2f} (words {best.lexical:.2f}, meaning "
+        f"{best.meaning:.2f}) over {proposed or 'a refusal'}"
+    )
+    return reply, best.passage.place
+
+
+def detail_missing(content, question: ranking.Question, passage_id: str | None) -> str:
+    """ "I don't have that detail" when the question asks a qualifier (winter,
+    renting...) that the passage answered never speaks of."""
+    from actions.passages import passages_of
+
+    asked = question.qualifiers
+    if not asked or question.place is None or passage_id is None:
+        return ""
+    passage = next((p for p in passages_of(content) if p.id == passage_id), None)
+    if passage is None or asked & passage.qualifiers:
+        return ""
+    return content.phrase(
+        "detail_missing",
+        question.language,
+        place=content.places[question.place].name[question.language],
+        contact=answers.contact_details(content, question.place, question.language),
+    )
 
 
 def runner_up_place_intent(tracker: Tracker, content) -> str | None:
@@ -125,7 +214,7 @@ class ActionGreet(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         buttons = answers.destination_buttons(content, "ask_overview", language)
         buttons.append(
@@ -145,7 +234,7 @@ class ActionAnswerPlace(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "ask_overview"
-        return answer_place(dispatcher, tracker, live_content.current(), intent)
+        return answer_place(dispatcher, tracker, live.current(), intent)
 
 
 def answer_place(
@@ -181,6 +270,11 @@ def answer_place(
     # model's guess is not enough to answer from the content.
     named = place_named(tracker, content) or mentioned(tracker, "activity")
     if not named and unfounded(tracker, intent):
+        rescued = refused_reply(tracker, content, language, intent)
+        if rescued is not None:
+            events = with_suggestion(tracker, content, rescued, language)
+            send(dispatcher, rescued)
+            return events + ([SlotSet("place", rescued.about)] if rescued.about else [])
         return refuse(dispatcher, tracker, content, language, reason=f"no place or {topic} words")
     if target.place_id is None:
         send(dispatcher, answers.which_place(content, intent, language))
@@ -199,6 +293,31 @@ def answer_place(
     asked = grounding.kinds_asked(text_of(tracker), (*answers.TOPIC_OF_INTENT, "contact_human"))
     kinds = (asked if intent in asked else [intent, *asked])[:MAX_QUESTIONS]
     events = [SlotSet("place", target.place_id)]
+    if len(kinds) == 1:
+        # One question: the topic the intent asks, unless a passage of the
+        # content answers it clearly better (actions/ranking.py).
+        found = content.topic(target.place_id, topic)
+        proposed = f"topic {found[0].id} {topic}" if found else None
+        question = question_of(tracker, content, language, intent, target.place_id)
+        # The intent's topic is the ranking's strongest signal for a place
+        # question (evaluation.ranking_cv); another passage takes its place
+        # only when the question asks a detail (winter, renting, children...)
+        # that the topic's text never speaks of: a question across the cells.
+        crosses = bool(detail_missing(content, question, proposed))
+        better = (
+            ranked_reply(tracker, content, language, intent, proposed, target.place_id)
+            if crosses
+            else None
+        )
+        if better is not None:
+            reply, about = better
+            reply.about = about or target.place_id
+            events += with_suggestion(tracker, content, reply, language)
+            send(dispatcher, reply)
+            return events
+        missing = detail_missing(content, question, proposed)
+        if missing:
+            send(dispatcher, Reply(missing, why=f"detail_missing {target.place_id}"))
     for number, kind in enumerate(kinds, start=1):
         if kind == "contact_human":
             reply = answers.contacts(content, target.place_id, language)
@@ -224,7 +343,7 @@ class ActionAnswerLocation(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return answer_location(dispatcher, tracker, live_content.current())
+        return answer_location(dispatcher, tracker, live.current())
 
 
 def answer_location(
@@ -279,7 +398,7 @@ class ActionThanks(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         reply = Reply("", why="thanks")
         reply.about = tracker.get_slot("place")
@@ -299,7 +418,7 @@ class ActionListOffers(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         place_id = place_named(tracker, content)
         language = language_of(tracker)
         if not place_id and unfounded(tracker, "ask_offers"):
@@ -320,7 +439,7 @@ class ActionListEvents(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         place_id = place_named(tracker, content)
         language = language_of(tracker)
         now = dt.datetime.now(dt.timezone.utc)
@@ -343,7 +462,7 @@ class ActionContact(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         named = place_named(tracker, content)
         if not named and unfounded(tracker, "contact_human"):
@@ -369,7 +488,7 @@ class ActionAnswerFaq(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         from_faq = faq_reply(tracker, content, language, faq.FAQ_INTENT)
         if from_faq is not None:
@@ -381,6 +500,11 @@ class ActionAnswerFaq(Action):
         second = runner_up_place_intent(tracker, content)
         if second:
             return answer_place(dispatcher, tracker, content, second)
+        rescued = refused_reply(tracker, content, language, faq.FAQ_INTENT)
+        if rescued is not None:
+            events = with_suggestion(tracker, content, rescued, language)
+            send(dispatcher, rescued)
+            return events
         return refuse(dispatcher, tracker, content, language, "faq: no entry close enough")
 
 
@@ -397,7 +521,7 @@ class ActionOutOfScope(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        content = live_content.current()
+        content = live.current()
         language = language_of(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in ("out_of_scope", "nlu_fallback"):  # e.g. Rasa's core fallback
@@ -420,6 +544,11 @@ class ActionOutOfScope(Action):
         second = runner_up_place_intent(tracker, content) if intent == "nlu_fallback" else None
         if second:
             return answer_place(dispatcher, tracker, content, second)
+        rescued = refused_reply(tracker, content, language, intent)
+        if rescued is not None:
+            events = with_suggestion(tracker, content, rescued, language)
+            send(dispatcher, rescued)
+            return events
         return refuse(dispatcher, tracker, content, language, f"intent {intent}")
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from actions.passages import Passage
 from curated.content import Content
 from curated.entries import Contact, Event, FaqEntry, Offer
 from curated.schema import TOPICS
@@ -437,3 +438,21 @@ def _join(*parts: str) -> str:
     # One line break between parts: Rasa's REST channel would cut the reply
     # into several messages at every blank line.
     return "\n".join(p for p in parts if p)
+
+
+def passage_reply(content: Content, passage: Passage, language: str, now: dt.datetime) -> Reply:
+    """A passage of the search (actions/passages.py) as the reply it stands for,
+    as written in content/: a place's topic, an FAQ answer, an event, an offer."""
+    if passage.kind == "topic" and passage.place and passage.topic:
+        reply = place_answer(content, passage.place, passage.topic, language, suggest=False)
+    elif passage.kind == "faq":
+        entry = next(e for e in content.faq if e.id == passage.entry)
+        reply = faq_answer(content, entry, language, suggest=False)
+    elif passage.kind == "event":
+        event = next(e for e in content.events if e.id == passage.entry)
+        reply = Reply(event_text(content, event, language), why=f"events {passage.entry}")
+    else:
+        offer = next(o for o in content.offers if o.id == passage.entry)
+        reply = Reply(offer_text(content, offer, language), why=f"offers {passage.entry}")
+    reply.about = passage.place
+    return reply

@@ -34,6 +34,7 @@ import numpy
 import scipy.sparse
 
 from actions import grounding
+from actions.answers import TOPIC_OF_INTENT
 from curated.content import Content
 from curated.entries import FaqEntry
 from curated.schema import FAQ_INTENT
@@ -62,18 +63,10 @@ PLACE_THRESHOLD = 0.65
 ROUTED_CONFIDENCE = 0.95
 ROUTED_THRESHOLD = 0.10
 FAQ_INTENTS = (FAQ_INTENT, "out_of_scope", "nlu_fallback")
-# Intents of ActionAnswerPlace (answers.TOPIC_OF_INTENT): STRONG / PLACE thresholds.
-PLACE_INTENTS = (
-    "ask_overview",
-    "ask_directions",
-    "ask_prices",
-    "ask_hours",
-    "ask_best_time",
-    "ask_activities",
-)
+# Intents of ActionAnswerPlace: STRONG / PLACE thresholds.
+PLACE_INTENTS = tuple(TOPIC_OF_INTENT)
 
 NGRAM_SIZES = (2, 3)
-HAN_UNIGRAMS = True  # a Chinese character alone already means something (冷, 穿, 签)
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 Vector = dict[str, float]
@@ -100,8 +93,8 @@ def ngrams(text: str) -> Counter:
         padded = f" {word} "
         for n in NGRAM_SIZES:
             grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
-        if HAN_UNIGRAMS:
-            grams.update(char for char in word if is_han(char))
+        # A Chinese character alone already means something (冷, 穿, 签).
+        grams.update(char for char in word if is_han(char))
     return grams
 
 

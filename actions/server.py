@@ -1,7 +1,8 @@
 """The action server (``python -m actions.server --port 5055``): rasa-sdk's own
 server, after the actions have built what they otherwise build on the first
 message (place names, the evidence words learnt from nlu/, jieba's dictionary,
-the content and its FAQ index: seconds on a busy machine).
+the content, its FAQ index and its passages' search: seconds on a busy
+machine; the passages' vectors are encoded in the background).
 
 Without this, the first tourist after a start could wait past Rasa's timeout
 and read "try again". The server answers its health check only once this is
@@ -19,15 +20,16 @@ from rasa_sdk.endpoint import create_argument_parser
 
 def warm_up() -> float:
     """Builds the actions' caches; returns the seconds it took."""
-    from actions import faq, grounding
-    from curated import live as live_content
+    from actions import faq, grounding, retrieval
+    from curated import live
 
     started = time.perf_counter()
-    content = live_content.current()
+    content = live.current()
     grounding.markers()
     grounding.entry_markers(tuple(content.faq))
     grounding.words("Chamonix 长城门票多少钱")
     faq.index_of(content)
+    retrieval.index_of(content).encode_in_background()
     return time.perf_counter() - started
 
 

@@ -206,6 +206,9 @@ PHRASES = {
     # An activity asked about a place whose content never mentions it ("can
     # we take the cable car?" after Chambéry): named back, with whom to ask.
     "activity_missing": Phrase(("activity", "place", "contact")),
+    # A detail asked (winter, renting, children...) that no text of the place
+    # speaks of: said so before what the content holds (actions/ranking.py).
+    "detail_missing": Phrase(("place", "contact")),
     "which_place": Phrase(),
     "not_covered": Phrase(("name", "contact")),
     "out_of_scope": Phrase(("contact",)),

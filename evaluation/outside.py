@@ -113,15 +113,18 @@ class Assistant:
         }
         live.current = lambda: self.content  # the content read above
 
-    def turn(self, text: str, slots: dict[str, str] | None = None) -> Outcome:
+    def turn(
+        self, text: str, slots: dict[str, str] | None = None, language: str | None = None
+    ) -> Outcome:
         from testkit.actions import run, tracker
 
-        language = decision.decide(text, None, None).language
+        language = language or decision.decide(text, None, None).language
         parsed = self.parse(text)
         intent = (parsed.get("intent") or {}).get("name") or "nlu_fallback"
         action = self.rules.get(intent, "action_out_of_scope")
         if action.startswith("utter_"):
             self.whys, self.last_events = [action], []
+            self.texts = [self._utterance(action, language)]
             return Outcome(text, intent, ("small_talk",), ())
         ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != intent]
         entities = [
@@ -140,12 +143,27 @@ class Assistant:
         self.last_events = events
         kinds = tuple((m.get("why") or "unknown").split()[0] for m in messages)
         self.whys = [m.get("why") or "" for m in messages]
+        self.texts = [
+            m.get("text") or self._utterance(m.get("response") or "", language) for m in messages
+        ]
         places = tuple(
             (m.get("why") or "").split()[1]
             for m in messages
             if (m.get("why") or "").startswith("place ")
         )
         return Outcome(text, intent, kinds, places)
+
+    def _utterance(self, response: str, language: str) -> str:
+        """The text of a domain response in ``language`` (its condition on the slot)."""
+        from testkit.actions import domain
+
+        variations = domain().get("responses", {}).get(response, [])
+        for variation in variations:
+            conditions = variation.get("condition") or []
+            if any(c.get("value") == language for c in conditions):
+                return str(variation.get("text", ""))
+        plain = [v for v in variations if not v.get("condition")]
+        return str(plain[0].get("text", "")) if plain else ""
 
 
 def _rules() -> dict[str, str]:

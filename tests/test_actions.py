@@ -232,3 +232,20 @@ def test_a_question_the_model_is_unsure_of_about_a_named_place_gets_its_best_gue
         messages, events = run(ActionOutOfScope(), state)
         assert messages[0]["why"] == "place chongli activities", text
         assert events[0] == SlotSet("place", "chongli")
+
+
+def test_dialogue_rules_send_every_place_topic_intent_to_the_place_action():
+    """answers.TOPIC_OF_INTENT is the one list of place-topic intents; the
+    rules of dialogue/rules.yml must agree with it, both ways."""
+    import yaml
+
+    from actions.answers import TOPIC_OF_INTENT
+    from rasa_extensions.command import ROOT
+
+    rules = yaml.safe_load((ROOT / "dialogue" / "rules.yml").read_text(encoding="utf-8"))["rules"]
+    answered_by_place = {
+        rule["steps"][0]["intent"]
+        for rule in rules
+        if rule["steps"][-1].get("action") == "action_answer_place"
+    }
+    assert answered_by_place == set(TOPIC_OF_INTENT)

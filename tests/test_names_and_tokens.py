@@ -102,3 +102,29 @@ def test_every_place_of_entities_yml_is_found_even_without_an_annotated_example(
         ("activity", "cross_country_skiing"),
         ("place", "saint_francois_de_sales"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "place"),
+    [
+        ("mutianyou tickets", "mutianyu"),
+        ("how to get to badaleng", "badaling"),
+        ("ba da ling opening hours", "badaling"),
+        ("horaires de mu tian yu", "mutianyu"),
+        ("jinshanlin en octobre", "jinshanling"),
+    ],
+)
+def test_a_place_typed_with_a_slip_or_spaces_moved_is_found(typed, place):
+    from actions.grounding import _gazetteer
+
+    assert place in [f["value"] for f in _gazetteer().find(typed)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["la montagne en hiver", "I love the mountains", "réservation obligatoire", "opening hours"],
+)
+def test_ordinary_words_never_become_places(text):
+    from actions.grounding import _gazetteer
+
+    assert [f for f in _gazetteer().find(text) if f["confidence_entity"] < 1.0] == []

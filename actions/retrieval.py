@@ -1,0 +1,128 @@
+"""A hybrid search over the content's passages (actions/passages.py).
+
+Two scores per passage, both over its three languages at once (a French
+question finds a passage by its French text, a Chinese one by its Chinese):
+- lexical: BM25 (the bm25s library) over folded words and, for Chinese, the
+  words jieba cuts, each passage a document of its texts and ways of asking;
+  scaled to 0..1 by the best passage of the message;
+- meaning: cosine between the message's sentence vector (the multilingual
+  encoder Rasa already runs: language/meaning.py) and each of the passage's
+  texts and ways of asking, the best one counting.
+
+The index is built for one version of the content and rebuilt after a live
+reload; passage vectors are kept by text, so a reload encodes only new texts.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import bm25s
+import numpy
+
+from actions.passages import Passage, passages_of
+from curated.content import Content
+from language import meaning
+from language.text import HAN_RUN, fold
+
+_LATIN = re.compile(r"[a-z0-9]{2,}")
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def tokens(text: str) -> list[str]:
+    """Folded Latin words of two letters or more, Chinese words as jieba cuts them."""
+    folded = fold(text)
+    found = _LATIN.findall(HAN_RUN.sub(" ", folded))
+    for run in HAN_RUN.findall(folded):
+        found.extend(w for w in _jieba().lcut(run) if w.strip())
+    return found
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: Passage
+    lexical: float  # 0..1, the best passage of the message being 1
+    meaning: float  # cosine, 0 when the message has no vector
+
+
+class Index:
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.passages = list(passages)
+        self.bm25 = bm25s.BM25()
+        corpus = [tokens(" ".join(p.searched())) or ["_"] for p in self.passages]
+        self.bm25.index(corpus, show_progress=False)
+        self._vectors: list[numpy.ndarray] | None = None
+        self._vector_lock = threading.Lock()
+        self._encoding: threading.Thread | None = None
+
+    def encode_in_background(self) -> None:
+        """Encodes the passages in a thread (the action server at start-up:
+        seconds of work that must not delay its first answers, which use the
+        words alone until it is done)."""
+        if self._encoding is None:
+            self._encoding = threading.Thread(target=self.vectors, daemon=True, name="passages")
+            self._encoding.start()
+
+    def vectors(self) -> list[numpy.ndarray]:
+        """Each passage's text and key vectors (encoded on first use)."""
+        with self._vector_lock:
+            if self._vectors is None:
+                texts = [p.searched() for p in self.passages]
+                flat = [t for group in texts for t in group]
+                encoded = meaning.encode_cached(flat)
+                self._vectors, start = [], 0
+                for group in texts:
+                    self._vectors.append(encoded[start : start + len(group)])
+                    start += len(group)
+            return self._vectors
+
+    def meaning_ready(self) -> bool:
+        """False while the passages are encoded in the background."""
+        return self._encoding is None or not self._encoding.is_alive()
+
+    def search(self, text: str, vector: numpy.ndarray | None = None) -> list[Scored]:
+        """Every passage with its two scores (in the passages' order)."""
+        query = tokens(text)
+        lexical = numpy.zeros(len(self.passages))
+        known = [t for t in query if t in self.bm25.vocab_dict]
+        if known:  # a message with no word of the content scores nothing by its words
+            lexical = numpy.asarray(self.bm25.get_scores(known), dtype=float)
+            top = lexical.max() if len(lexical) else 0.0
+            lexical = lexical / top if top > 0 else lexical
+        dense = numpy.zeros(len(self.passages))
+        encoding = self._encoding is not None and self._encoding.is_alive()
+        if vector is not None and not encoding:
+            dense = numpy.array(
+                [float((v @ vector).max()) if len(v) else 0.0 for v in self.vectors()]
+            )
+        return [
+            Scored(p, float(lex), float(cos))
+            for p, lex, cos in zip(self.passages, lexical, dense, strict=True)
+        ]
+
+
+_cache: tuple[Content | None, Index | None] = (None, None)
+_lock = threading.Lock()
+
+
+def index_of(content: Content) -> Index:
+    global _cache
+    with _lock:
+        if _cache[0] is content and _cache[1] is not None:
+            return _cache[1]
+        index = Index(passages_of(content))
+        _cache = (content, index)
+        return index
