@@ -515,12 +515,6 @@ class SlowToMark(DedupStore):
         super().answered(channel, message_id)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/channels/wechat.py: an answer ready before the deadline whose delivery is "
-    "still being marked answered is neither the passive reply nor sent through the API "
-    "(see /work/notes/suite.md)",
-)
 def test_an_answer_ready_in_time_reaches_the_follower_however_slow_the_store(api, tmp_path):
     running = RunningWeChat(
         api, RecordingRasa([{"text": "崇礼在张家口。"}]), tmp_path, deadline=DEADLINE,

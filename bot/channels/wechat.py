@@ -105,6 +105,7 @@ class _Turn:
     open_id: str
     task: asyncio.Task | None = None
     late: bool = False  # the HTTP answer was "success": the API delivers
+    ready: bool = False  # answered in time: the HTTP answer carries it
     at: float = field(default_factory=time.monotonic)
 
 
@@ -234,10 +235,12 @@ class WeChatChannel:
             await asyncio.wait({turn.task}, timeout=self.deadline)
             if turn.late:  # another request of this message gave up first
                 return None
-            if not turn.task.done():
+            if not turn.task.done() and not turn.ready:
                 turn.late = True  # the task sends it through the API when ready
                 logger.info("An answer took over %.1f s: it goes through the API", self.deadline)
                 return None
+            if not turn.task.done():  # answered in time, its delivery still being marked
+                await asyncio.wait({turn.task})
             if turn.task.cancelled() or turn.task.exception() is not None:
                 return None
             outgoing = turn.task.result()
@@ -259,6 +262,9 @@ class WeChatChannel:
             outgoing = Outgoing(self.assistant.phrase("sorry", variant))
         if turn.late and outgoing is not None:
             await self._deliver(open_id, outgoing)
+        # No await since ``late`` was read: the HTTP answer (if still waiting)
+        # carries this one, however long marking it answered takes.
+        turn.ready = not turn.late
         return outgoing
 
     async def _deliver(self, open_id: str, outgoing: Outgoing) -> None:
