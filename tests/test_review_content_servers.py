@@ -16,7 +16,6 @@ import time
 import httpx
 import pytest
 
-from bot.services import free_port
 from rasa_extensions.command import ROOT, environment
 from review import content_saving
 from review.content_entries import Address, version
@@ -29,12 +28,12 @@ NEW_WORDS = "les chiens ne montent pas"
 
 
 @pytest.fixture
-def two_action_servers(tmp_path):
+def two_action_servers(tmp_path, reserve_port):
     content_dir = tmp_path / "content"
     shutil.copytree(ROOT / "content", content_dir)
     servers = []
     for _ in range(2):
-        port = free_port()
+        port = reserve_port()
         log = open(tmp_path / f"actions-{port}.log", "w")  # noqa: SIM115 (closed below)
         process = subprocess.Popen(
             [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(port)],
