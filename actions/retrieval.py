@@ -2,7 +2,7 @@
 
 Two scores per passage, both over its three languages at once (a French
 question finds a passage by its French text, a Chinese one by its Chinese):
-- lexical: BM25 (the bm25s library) over folded words and, for Chinese, the
+- lexical: BM25 (Okapi, the rank_bm25 library) over folded words and, for Chinese, the
   words jieba cuts, each passage a document of its texts and ways of asking;
   scaled to 0..1 by the best passage of the message;
 - meaning: cosine between the message's sentence vector (the multilingual
@@ -22,8 +22,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import bm25s
 import numpy
+from rank_bm25 import BM25Okapi
 
 from actions.passages import Passage, passages_of
 from curated.content import Content
@@ -61,9 +61,10 @@ class Scored:
 class Index:
     def __init__(self, passages: Sequence[Passage]) -> None:
         self.passages = list(passages)
-        self.bm25 = bm25s.BM25()
+        # (Not bm25s: it starts a JAX backend, threads and all, when jax is
+        # installed, as Rasa's TensorFlow has it, only to pick a top-k.)
         corpus = [tokens(" ".join(p.searched())) or ["_"] for p in self.passages]
-        self.bm25.index(corpus, show_progress=False)
+        self.bm25 = BM25Okapi(corpus)
         self._vectors: list[numpy.ndarray] | None = None
         self._vector_lock = threading.Lock()
         self._encoding: threading.Thread | None = None
@@ -97,9 +98,8 @@ class Index:
         """Every passage with its two scores (in the passages' order)."""
         query = tokens(text)
         lexical = numpy.zeros(len(self.passages))
-        known = [t for t in query if t in self.bm25.vocab_dict]
-        if known:  # a message with no word of the content scores nothing by its words
-            lexical = numpy.asarray(self.bm25.get_scores(known), dtype=float)
+        if query:  # a word no passage has adds nothing
+            lexical = numpy.asarray(self.bm25.get_scores(query), dtype=float)
             top = lexical.max() if len(lexical) else 0.0
             lexical = lexical / top if top > 0 else lexical
         dense = numpy.zeros(len(self.passages))

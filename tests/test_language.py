@@ -238,9 +238,13 @@ OUT_OF_SCOPE_START = {
     ],
 )
 def test_a_question_about_a_guide_in_a_language_is_answered_as_a_question(new_chat, text, language):
+    """Not a request to switch language: answered in the message's language,
+    about guides when the content holds them, else what the assistant covers."""
     answer = new_chat().say(text)
     assert answer.language == language
-    assert answer.replies[0].text.startswith(OUT_OF_SCOPE_START[language])
+    reply = answer.replies[0].text
+    about_guides = {"zh": "导游", "en": "guide", "fr": "guide"}[language]
+    assert reply.startswith(OUT_OF_SCOPE_START[language]) or about_guides in reply.lower()
 
 
 @pytest.mark.e2e

@@ -153,7 +153,8 @@ def test_restoring_the_version_before_a_change_puts_the_old_text_back(context, a
     assert "so plan for" in text and "so arrange for" not in text
     assert "restored from before change #" in page.locator("#changes tbody tr").first.inner_text()
     page.goto(app.url + "/content/history?office=chamonix")
-    assert page.locator("#changes tr[data-change]").count() >= 3
+    # This test's own edit and restore, whatever other tests of the module saved.
+    assert page.locator("#changes tr[data-change]").count() >= 2
     audit = (app.var_dir / "log" / "review-audit.log").read_text(encoding="utf-8")
     assert " chloe edit_content " in audit and " chloe restore_content " in audit
     shot(page, "content-history.png")
