@@ -96,7 +96,9 @@ class Assistant:
     """The assistant as one turn of a new tourist sees it, without servers."""
 
     def __init__(self, model: Path) -> None:
-        from actions import actions
+        from rasa_sdk import Action
+
+        from actions import actions, handoff
         from curated import live
         from curated.content import load
         from evaluation.faq_compare import parser
@@ -104,12 +106,15 @@ class Assistant:
         self.parse = parser(model)
         self.content = load(ROOT / "content")
         self.rules = _rules()
+        # Every action the action server registers (rasa-sdk loads every module of actions/).
         self.actions = {
             cls().name(): cls()
-            for cls in vars(actions).values()
+            for module in (actions, handoff)
+            for cls in vars(module).values()
             if isinstance(cls, type)
-            and issubclass(cls, actions.Action)
-            and cls is not actions.Action
+            and issubclass(cls, Action)
+            and cls is not Action
+            and cls.__module__ == module.__name__
         }
         live.current = lambda: self.content  # the content read above
 
