@@ -172,11 +172,13 @@ class Assistant:
 
 
 def _rules() -> dict[str, str]:
+    """intent -> the action that answers it (a rule's first action: contact_human's
+    rule runs action_contact, then offers a person, which adds no content)."""
     data = yaml.safe_load(RULES.read_text(encoding="utf-8"))
     found = {}
     for rule in data["rules"]:
         steps = rule["steps"]
-        if len(steps) == 2 and "intent" in steps[0] and "action" in steps[1]:
+        if len(steps) >= 2 and "intent" in steps[0] and "action" in steps[1]:
             found[steps[0]["intent"]] = steps[1]["action"]
     return found
 
