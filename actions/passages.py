@@ -69,24 +69,17 @@ def build(content: Content) -> list[Passage]:
                 entry=entry.id,
             )
         )  # fmt: skip
-    for event in content.events:
-        texts = {lang: f"{event.title[lang]} {event.description[lang]}" for lang in event.title}
-        found.append(
-            Passage(
-                f"event {event.id}", "event", event.place, None, texts,
-                country=countries.get(event.place), qualifiers=_qualifiers(texts.values()),
-                entry=event.id,
-            )
-        )  # fmt: skip
-    for offer in content.offers:
-        texts = {lang: f"{offer.title[lang]} {offer.description[lang]}" for lang in offer.title}
-        found.append(
-            Passage(
-                f"offer {offer.id}", "offer", offer.place, None, texts,
-                country=countries.get(offer.place), qualifiers=_qualifiers(texts.values()),
-                entry=offer.id,
-            )
-        )  # fmt: skip
+    # Events and offers: their title and description, about their place.
+    for kind, items in (("event", content.events), ("offer", content.offers)):
+        for item in items:
+            texts = {lang: f"{item.title[lang]} {item.description[lang]}" for lang in item.title}
+            found.append(
+                Passage(
+                    f"{kind} {item.id}", kind, item.place, None, texts,
+                    country=countries.get(item.place), qualifiers=_qualifiers(texts.values()),
+                    entry=item.id,
+                )
+            )  # fmt: skip
     return found
 
 
