@@ -89,6 +89,9 @@ class WhatsAppChannel:
         self._payloads: dict[str, str] = {}  # short keys of long button payloads
         self._sent: collections.OrderedDict[str, Answer] = collections.OrderedDict()
         self._undelivered: set[str] = set()  # turns already marked
+        # wamid -> codes of a "failed" status that arrived before the send's own
+        # response was read (Meta's webhook can overtake it): applied then.
+        self._failed_early: collections.OrderedDict[str, str] = collections.OrderedDict()
         self._token_reported = False
 
     # The webhook
@@ -215,6 +218,8 @@ class WhatsAppChannel:
             self._sent[wamid] = answer
             while len(self._sent) > REMEMBERED_SENT:
                 self._sent.popitem(last=False)
+            if wamid in self._failed_early:
+                self._mark_undelivered(answer, f"failed status ({self._failed_early.pop(wamid)})")
         return True
 
     def _on_status(self, status: Status) -> None:
@@ -223,8 +228,15 @@ class WhatsAppChannel:
             return
         answer = self._sent.get(status.message_id)
         codes = ", ".join(str(c) for c in status.errors) or "no code"
-        if answer is None:
-            logger.warning("A WhatsApp message failed (%s); its turn is not known any more", codes)
+        if answer is None:  # not sent by this process yet, or long ago
+            self._failed_early[status.message_id] = codes
+            while len(self._failed_early) > REMEMBERED_SENT:
+                self._failed_early.popitem(last=False)
+            logger.warning(
+                "A WhatsApp message failed (%s) before its sending was recorded, or too "
+                "long ago to find its turn",
+                codes,
+            )
             return
         self._mark_undelivered(answer, f"failed status ({codes})")
 
