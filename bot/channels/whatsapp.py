@@ -16,7 +16,7 @@ for days): each message is first stored by the channel core's inbox
 dropped and one stored but not answered when the process stopped is answered at
 the next start. Then, in the background, one tourist's messages in order,
 tourists side by side: the message is marked read, goes through the Assistant,
-and the replies go out as texts, reply buttons or a list (``whatsapp_messages.py``).
+and the replies go out as texts, reply buttons or a list (``fitting/whatsapp.py``).
 Staff replies (hand-off) go out through the same sender (``send_texts``).
 
 Statuses (sent, delivered, read, failed) are counted, not answered; a failed one
@@ -41,21 +41,12 @@ import logging
 from aiohttp import web
 
 from bot.channels.whatsapp_api import REENGAGEMENT, GraphApi, Refused, SendFailed, TokenRefused
-from bot.channels.whatsapp_messages import (
-    BUTTON,
-    SYSTEM,
-    TEXT,
-    WELCOME,
-    Incoming,
-    Labels,
-    Status,
-    messages_for,
-    parse,
-)
+from bot.channels.whatsapp_messages import BUTTON, SYSTEM, TEXT, WELCOME, Incoming, Status, parse
 from bot.core.assistant import Answer, Assistant
 from bot.core.delivery_store import DeliveryStore
 from bot.core.inbox import Delivery, Inbox
 from bot.core.outbox import Sent
+from fitting.whatsapp import Labels, messages_for
 from settings import WhatsAppSettings
 
 logger = logging.getLogger(__name__)
@@ -178,10 +169,7 @@ class WhatsAppChannel:
         return self.assistant.not_text(CHANNEL, message.user, message.kind)
 
     async def _send_answer(self, address: dict[str, str], answer: Answer) -> None:
-        labels = Labels(
-            self.assistant.phrase("list_button", answer.variant),
-            self.assistant.phrase("choose_option", answer.variant),
-        )
+        labels = Labels.from_phrases(lambda key: self.assistant.phrase(key, answer.variant))
         for reply in answer.replies:
             for outgoing in messages_for(reply.text, reply.buttons, self._payloads, labels):
                 if not await self._send(address, outgoing, answer):
