@@ -1,6 +1,7 @@
 """Asking for a person of the tourism office: the offer with the office's hours, the
-request inside and outside them, in the tourist's language (actions/handoff.py,
-content/office_hours.yml, handoff/office_hours.py)."""
+request inside and outside them, in the tourist's language, and the offer after two
+refusals in a row (actions/handoff.py, content/office_hours.yml,
+handoff/office_hours.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from actions import handoff as actions
+from actions.actions import ActionAnswerPlace, ActionContact, ActionOutOfScope
 from curated.live import LiveContent
 from handoff.office_hours import load, office_for
-from testkit.actions import run, tracker
+from testkit.actions import earlier_turn, run, tracker
 
 ROOT = Path(__file__).resolve().parent.parent
 PARIS, SHANGHAI = ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Shanghai")
@@ -80,3 +82,97 @@ def test_the_offer_action_sends_the_button_in_the_tourists_language():
     assert messages[0]["buttons"] == [
         {"title": "Parler à une personne", "payload": "/request_person"}
     ]
+
+
+# Two refusals in a row: the second is followed by the offer of a person.
+
+REFUSED_BEFORE = {
+    "fr": earlier_turn("qui va gagner la coupe du monde", "out_of_scope: intent out_of_scope"),
+    "zh": earlier_turn("帮我写一首诗", "out_of_scope: intent out_of_scope"),
+    "en": earlier_turn("how do I visit the Eiffel Tower", "not_covered Eiffel Tower: intent x"),
+}
+
+
+@pytest.mark.parametrize(
+    "language, text, offer, button",
+    [
+        (
+            "fr",
+            "quel est le cours du bitcoin",
+            "Une personne de l'office de tourisme de Chamonix-Mont-Blanc peut vous répondre ici : "
+            "du lundi au samedi, de 9 h à 18 h, heure de Paris.",
+            "Parler à une personne",
+        ),
+        (
+            "zh",
+            "今天比特币多少钱",
+            "延庆游客服务中心的工作人员可以在这里为您解答：每天北京时间8:30至17:30。",
+            "联系工作人员",
+        ),
+        (
+            "en",
+            "what is the price of bitcoin today",
+            "A person from the Chamonix-Mont-Blanc tourist office can answer you here: Monday to "
+            "Saturday, 9 am to 6 pm Paris time.",
+            "Talk to a person",
+        ),
+    ],
+)
+def test_a_second_refusal_in_a_row_offers_a_person_in_the_tourists_language(
+    language, text, offer, button
+):
+    said = tracker(text, "out_of_scope", language=language, history=REFUSED_BEFORE[language])
+    messages, _ = run(ActionOutOfScope(), said)
+    refusal, offered = messages
+    assert refusal["why"].startswith("out_of_scope")
+    assert offered["text"] == offer
+    assert offered["buttons"] == [{"title": button, "payload": "/request_person"}]
+
+
+def test_a_first_refusal_offers_no_person():
+    messages, _ = run(ActionOutOfScope(), tracker("quel est le cours du bitcoin", "out_of_scope"))
+    assert [m["why"] for m in messages] == ["out_of_scope: intent out_of_scope"]
+
+
+def test_an_answered_turn_between_two_refusals_resets_the_count():
+    history = [
+        *REFUSED_BEFORE["fr"],
+        *earlier_turn("comment aller à Chamonix", "place mont_blanc directions"),
+    ]
+    said = tracker("quel est le cours du bitcoin", "out_of_scope", history=history)
+    messages, _ = run(ActionOutOfScope(), said)
+    assert [m["why"] for m in messages] == ["out_of_scope: intent out_of_scope"]
+
+
+def test_after_an_offer_the_next_refusal_starts_a_new_count():
+    refused_and_offered = earlier_turn(
+        "et la météo ?", "out_of_scope: intent out_of_scope", "handoff offered: refused twice"
+    )
+    said = tracker(
+        "quel est le cours du bitcoin",
+        "out_of_scope",
+        history=[*REFUSED_BEFORE["fr"], *refused_and_offered],
+    )
+    messages, _ = run(ActionOutOfScope(), said)
+    assert [m["why"] for m in messages] == ["out_of_scope: intent out_of_scope"]
+
+
+def test_a_place_not_covered_twice_in_a_row_offers_a_person():
+    said = tracker(
+        "how do I get to the Louvre",
+        "ask_directions",
+        [("place", "Louvre", "Louvre")],
+        language="en",
+        history=REFUSED_BEFORE["en"],
+    )
+    messages, _ = run(ActionAnswerPlace(), said)
+    assert messages[0]["text"].startswith("I can't help with Louvre")
+    assert messages[-1]["buttons"] == [{"title": "Talk to a person", "payload": "/request_person"}]
+
+
+def test_asking_for_a_person_after_a_refusal_gets_one_offer_from_its_own_rule():
+    # contact_human's rule runs action_offer_person after action_contact: the
+    # refusal hook adds no second offer.
+    said = tracker("vous pouvez m'aider ?", "contact_human", history=REFUSED_BEFORE["fr"])
+    messages, _ = run(ActionContact(), said)
+    assert [m["why"].split(":")[0] for m in messages] == ["out_of_scope"]
