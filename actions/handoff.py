@@ -11,8 +11,8 @@
   the same offer when the assistant refused this turn and the turn before.
 
 rasa-sdk registers every module of the ``actions`` package: nothing to import
-elsewhere. Sentences come from content/phrases.yml, offices and hours from
-content/office_hours.yml (``handoff/office_hours.py``).
+elsewhere. Sentences come from content/phrases.yml, offices and their chat hours
+from content/offices.yml (``curated/offices.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import settings
 from actions.answers import is_refusal
 from curated import live as live_content
 from curated.content import Content
-from handoff.office_hours import Office, load, office_for
+from curated.offices import Office, office_for, read
 
 LANGUAGES = ("fr", "zh", "en")
 REQUEST_PAYLOAD = "/request_person"
@@ -46,35 +46,41 @@ def _language(tracker: Tracker) -> str:
 
 
 def _office(tracker: Tracker, language: str) -> Office | None:
-    offices = load(settings.from_environment().content_dir)
-    return office_for(offices, tracker.get_slot("place"), language)
+    """The office answering for the conversation's place (and the places it lies within)."""
+    content = live_content.current()
+    place = tracker.get_slot("place")
+    within = [p.id for p in content.lineage(place)] if place in content.places else []
+    return office_for(read(settings.from_environment().content_dir), within, language)
 
 
 def offer(content: Content, office: Office | None, language: str) -> tuple[str, dict[str, str]]:
     """The offer of a person: its text and its button."""
     button = {"title": content.phrase("handoff_button", language), "payload": REQUEST_PAYLOAD}
-    if office is None:
+    if office is None or office.chat is None:
         return content.phrase("handoff_waiting", language, office="office"), button
     text = content.phrase(
-        "handoff_offer", language, office=office.name[language], hours=office.hours[language]
+        "handoff_offer",
+        language,
+        office=office.chat.name[language],
+        hours=office.chat.hours[language],
     )
     return text, button
 
 
 def request(content: Content, office: Office | None, language: str, now: dt.datetime) -> str:
     """What the tourist who asked for a person reads: someone is coming, or from when."""
-    if office is None or office.is_open(now):
-        name = office.name[language] if office else ""
+    if office is None or office.chat is None or office.is_open(now):
+        name = office.chat.name[language] if office and office.chat else ""
         return content.phrase("handoff_waiting", language, office=name)
     opening = office.next_opening(now)
     date = content.phrase("date", language, day=opening.day, month=opening.month, year=opening.year)
     return content.phrase(
         "handoff_later",
         language,
-        office=office.name[language],
+        office=office.chat.name[language],
         date=date,
         time=opening.strftime("%H:%M"),
-        hours=office.hours[language],
+        hours=office.chat.hours[language],
     )
 
 

@@ -36,8 +36,9 @@ import jinja2
 from aiohttp import web
 
 from curated.live import LiveContent
+from curated.offices import answering
+from curated.offices import read as read_offices
 from handoff import store as handoff
-from handoff.office_hours import load as load_offices
 from handoff.store import HandoffStore
 from review import i18n
 from review.masking import mask
@@ -142,7 +143,7 @@ def _inbox(holds: HandoffStore, office: str = "", language: str = "") -> list[di
 
 
 def _chosen(request: web.Request) -> tuple[str, str]:
-    """The inbox's filters: an office of content/office_hours.yml, a tourist language."""
+    """The inbox's filters: an office of content/offices.yml, a tourist language."""
     office = request.query.get("office", "")
     language = request.query.get("language", "")
     return (office if re.fullmatch(r"[a-z0-9_]{1,64}", office) else "",
@@ -215,7 +216,7 @@ async def inbox(request: web.Request) -> web.Response:
         "handoff_inbox.html",
         conversations=conversations,
         labels=_labels(request),
-        offices=[o.id for o in load_offices(request.app[CONTENT].directory)],
+        offices=[o.id for o in answering(read_offices(request.app[CONTENT].directory))],
         office=office,
         language=language,
     )

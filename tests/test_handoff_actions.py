@@ -1,11 +1,11 @@
 """Asking for a person of the tourism office: the offer with the office's hours, the
 request inside and outside them, in the tourist's language, and the offer after two
-refusals in a row (actions/handoff.py, content/office_hours.yml,
-handoff/office_hours.py)."""
+refusals in a row (actions/handoff.py, content/offices.yml, curated/offices.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ import pytest
 from actions import handoff as actions
 from actions.actions import ActionAnswerPlace, ActionContact, ActionOutOfScope
 from curated.live import LiveContent
-from handoff.office_hours import load, office_for
+from curated.offices import Chat, Office, office_for, read
 from testkit.actions import earlier_turn, run, tracker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ PARIS, SHANGHAI = ZoneInfo("Europe/Paris"), ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture(scope="module")
 def offices():
-    return load(ROOT / "content")
+    return read(ROOT / "content")
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +32,28 @@ def content():
 
 
 def test_a_place_goes_to_its_office_and_no_place_to_the_tourists_side_of_the_world(offices):
-    assert office_for(offices, "badaling", "fr").id == "yanqing"
-    assert office_for(offices, "aiguille_du_midi", "zh").id == "chamonix_mont_blanc"
-    assert office_for(offices, None, "zh").id == "yanqing"
-    assert office_for(offices, None, "en").id == "chamonix_mont_blanc"
+    assert office_for(offices, ["badaling"], "fr").id == "yanqing"
+    assert office_for(offices, ["aiguille_du_midi", "mont_blanc"], "zh").id == "chamonix"
+    assert office_for(offices, [], "zh").id == "yanqing"
+    assert office_for(offices, [], "en").id == "chamonix"
+
+
+def test_a_place_whose_office_does_not_chat_goes_to_an_office_of_its_time_zone(offices):
+    # content/offices.yml: Chambéry-Bauges and Zhangjiakou have no chat hours.
+    assert offices["chambery_bauges"].chat is None and offices["zhangjiakou"].chat is None
+    assert office_for(offices, ["le_revard", "bauges"], "zh").id == "chamonix"
+    assert office_for(offices, ["genting", "chongli", "zhangjiakou"], "fr").id == "yanqing"
+
+
+def test_no_office_chats_means_no_office_for_the_hand_off():
+    silent = {"lac": Office("lac", {"fr": "Lac"}, (), ("lac",), "Europe/Paris")}
+    assert office_for(silent, ["lac"], "fr") is None
+    chat = Chat({"fr": "office du lac"}, ("mon",), 9, 17, {"fr": "le lundi"})
+    assert office_for({"lac": replace(silent["lac"], chat=chat)}, ["lac"], "zh").id == "lac"
 
 
 def test_the_office_is_open_in_its_own_time_zone(offices):
-    chamonix = office_for(offices, "mont_blanc", "fr")
+    chamonix = offices["chamonix"]
     tuesday_10_paris = dt.datetime(2026, 12, 8, 10, 0, tzinfo=PARIS)
     assert chamonix.is_open(tuesday_10_paris)
     assert not chamonix.is_open(dt.datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI))  # 3 am Paris
@@ -48,13 +62,13 @@ def test_the_office_is_open_in_its_own_time_zone(offices):
 
 
 def test_the_offer_names_the_office_its_hours_and_has_a_button(content, offices):
-    text, button = actions.offer(content, office_for(offices, "badaling", "zh"), "zh")
+    text, button = actions.offer(content, offices["yanqing"], "zh")
     assert text == "延庆游客服务中心的工作人员可以在这里为您解答：每天北京时间8:30至17:30。"
     assert button == {"title": "联系工作人员", "payload": "/request_person"}
 
 
 def test_outside_hours_the_tourist_is_told_when_someone_will_answer(content, offices):
-    chamonix = office_for(offices, "mont_blanc", "fr")
+    chamonix = offices["chamonix"]
     saturday_night = dt.datetime(2026, 12, 5, 22, 0, tzinfo=PARIS)
     assert actions.request(content, chamonix, "fr", saturday_night) == (
         "L'office de tourisme de Chamonix-Mont-Blanc est fermé en ce moment : une personne vous "
@@ -71,9 +85,7 @@ def test_the_request_tells_the_channel_core_to_put_the_conversation_in_the_inbox
     said = tracker("oui une personne svp", "request_person", place="mont_blanc")
     messages, events = run(actions.ActionRequestPerson(), said)
     assert "Chamonix-Mont-Blanc" in messages[0]["text"]  # someone is coming, or from when
-    assert messages[1]["custom"] == {
-        "handoff": {"place": "mont_blanc", "office": "chamonix_mont_blanc"}
-    }
+    assert messages[1]["custom"] == {"handoff": {"place": "mont_blanc", "office": "chamonix"}}
     assert events == []
 
 

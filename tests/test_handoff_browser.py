@@ -22,7 +22,7 @@ def assistant(text: str, metadata: dict) -> list[dict]:
     if text.startswith("/request_person"):
         return [
             {"text": "C'est noté : une personne va vous répondre ici."},
-            {"custom": {"handoff": {"place": "mont_blanc", "office": "chamonix_mont_blanc"}}},
+            {"custom": {"handoff": {"place": "mont_blanc", "office": "chamonix"}}},
         ]
     if "quelqu'un" in text:
         return [
