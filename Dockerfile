@@ -32,6 +32,7 @@ COPY curated curated
 COPY handoff handoff
 COPY rasa_extensions rasa_extensions
 COPY actions actions
+COPY fitting fitting
 COPY bot bot
 COPY review review
 COPY scripts/docker-start.sh scripts/docker-start.sh

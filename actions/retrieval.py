@@ -83,7 +83,7 @@ class Index:
             if self._vectors is None:
                 texts = [p.searched() for p in self.passages]
                 flat = [t for group in texts for t in group]
-                encoded = meaning.encode_cached(flat)
+                encoded = meaning.encode_cached(flat, keep=True)
                 self._vectors, start = [], 0
                 for group in texts:
                     self._vectors.append(encoded[start : start + len(group)])

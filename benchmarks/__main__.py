@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -44,6 +45,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "latency.png")
+    parser.add_argument(
+        "--rasa-url",
+        default="",
+        help="measure the speed against this running Rasa (and its action server) "
+        "instead of starting one",
+    )
     args = parser.parse_args(argv)
     smoke = args.smoke
     started = time.perf_counter()
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
         print("understanding...", flush=True)
         sections.append(understanding_section(work / "nlu", smoke))
         print("speed...", flush=True)
-        speed_text, curves = speed_section(work / "speed", smoke)
+        speed_text, curves = speed_section(work / "speed", smoke, args.rasa_url)
         sections.append(speed_text)
         print("cost...", flush=True)
         sections.append(cost_section(work / "cost", smoke))
@@ -73,8 +80,24 @@ def main(argv: list[str] | None = None) -> None:
         "Every comparison below was made in this same run. Targets are those of the\n"
         "benchmark issue; a missed one says by how much.\n"
     )
-    args.out.write_text(header + "\n" + "\n".join(sections), encoding="utf-8")
+    report = header + "\n" + "\n".join(sections) + kept_sections(args.out)
+    args.out.write_text(report, encoding="utf-8")
     print(f"Wrote {args.out}")
+
+
+# What other commands write into the report, kept from the file being replaced.
+OTHER_SECTIONS = ("## The image and a region's stack (operators)",)  # make image-test's
+
+
+def kept_sections(report: Path) -> str:
+    """The sections of ``report`` this command does not measure, from the first to the end."""
+    try:
+        text = report.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    starts = [text.find(f"\n{heading}\n") for heading in OTHER_SECTIONS]
+    starts = [start for start in starts if start >= 0]
+    return text[min(starts) :] if starts else ""
 
 
 # Language
@@ -166,13 +189,12 @@ def understanding_section(work: Path, smoke: bool) -> str:
 # Speed
 
 
-def speed_section(work: Path, smoke: bool):
+def speed_section(work: Path, smoke: bool, rasa_url: str = ""):
     from testkit.fake_bot_api import FakeBotApi
     from testkit.telegram_harness import RunningBot
 
     work.mkdir(parents=True)
     settings = replace(settings_module.from_environment(), var_dir=work / "var", rasa_url="")
-    model = latest_model(settings.models_dir) or train(settings)
     closed = [1, 2] if smoke else [1, 10, 50, 100]
     per_chat = 3 if smoke else 10
     alone = 5 if smoke else 60
@@ -180,14 +202,17 @@ def speed_section(work: Path, smoke: bool):
     seconds = 2 if smoke else 20
     table: dict[str, dict[str, dict]] = {}
     curves: dict[str, dict[int, dict]] = {}
-    with Services(settings, model) as services:
+    with contextlib.ExitStack() as stack:
+        if not rasa_url:
+            model = latest_model(settings.models_dir) or train(settings)
+            rasa_url = stack.enter_context(Services(settings, model)).rasa_url
         api = FakeBotApi().start()
         bot = RunningBot(
-            api, services.rasa_url, settings, "bench", per_chat_rate=1000, rate_limited=False
+            api, rasa_url, settings, "bench", per_chat_rate=1000, rate_limited=False
         ).start()
         try:
             for target_factory, tag in (
-                (lambda: load.RestTarget(services.rasa_url), "rest"),
+                (lambda: load.RestTarget(rasa_url), "rest"),
                 (lambda: load.TelegramTarget(api, 100_000, bot.answered_listeners), "tg"),
             ):
                 rows, curve = asyncio.run(

@@ -4,6 +4,7 @@
 serves the review app in-process on it, logs in as an admin and:
 
 - requests each content page several times, printing the median and slowest;
+- asks for the FAQ entry's preview (composed, and fitted to each channel) as many times;
 - saves a French edit of one FAQ answer through the form several times, and
   times the save (the checks of ``make validate`` and the atomic write) and
   the save-to-live time: until the live reload the action servers answer from
@@ -91,6 +92,22 @@ async def measure(config, repeats: int, saves: int) -> None:
                         status = response.status
                     times.append((time.perf_counter() - started) * 1000)
                 print(f"{name:40} {statistics.median(times):10.0f} {max(times):10.0f} {status}")
+
+            # The preview (nothing written): the answer composed in three languages and
+            # fitted to each channel, the form shown again with it.
+            value = content_saving.current(config.content_dir, ENTRY_FILE, ENTRY)
+            assert value is not None
+            form = {**form_of(value, version(value), csrf), "preview": "yes"}
+            times, status = [], 0
+            for _ in range(repeats):
+                started = time.perf_counter()
+                async with client.post(ENTRY.url, data=form) as response:
+                    page = await response.text()
+                    status = response.status
+                times.append((time.perf_counter() - started) * 1000)
+            assert 'data-channel="wechat"' in page, "the preview shows no channel"
+            name = "preview, per language and channel"
+            print(f"{name:40} {statistics.median(times):10.0f} {max(times):10.0f} {status}")
 
             reloaded = live.LiveContent(config.content_dir)
             reloaded.get()

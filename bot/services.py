@@ -470,7 +470,8 @@ class Services:
         self.supervisor = Supervisor([
             Child(
                 "actions",
-                [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(self.actions_port)],
+                [sys.executable, "-m", "actions.server", "--actions", "actions", "--port", str(self.actions_port),
+                 "--vectors-dir", str(settings.models_dir)],
                 env, f"http://127.0.0.1:{self.actions_port}/health", settings.log_dir / "actions.log",
             ),
         ] + [

@@ -55,6 +55,9 @@ FUNCTION_WORDS = Path(__file__).with_name("function_words.yml")
 # langdetect's letter statistics say nothing about a single word shorter than
 # this ("x" scores as certainly French): such a word alone is no evidence.
 MIN_LETTERS_TO_DETECT = 5
+# Read for the language: the start of a message tells it, and a 4,096-character
+# Telegram message read whole took up to half a second.
+MAX_CHARACTERS_READ = 1000
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Letters that English words practically never carry, and the elisions
@@ -158,8 +161,10 @@ def decide(
     is zh-Hant, one with Simplified-only characters zh-Hans (see
     ``chinese.script``); otherwise the user's script is kept, or for a new
     user the client's ("zh-hant", "zh-TW", "zh-HK": Traditional), else
-    Simplified. A request naming a script ("用繁体中文") takes it.
+    Simplified. A request naming a script ("用繁体中文") takes it. Only the
+    first ``MAX_CHARACTERS_READ`` characters are read.
     """
+    text = text[:MAX_CHARACTERS_READ]
     remembered = variant_of(previous)
     previous_language = language_of(remembered) if remembered else None
     client = client_variant(client_code)

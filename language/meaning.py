@@ -16,8 +16,11 @@ import base64
 import functools
 import importlib.metadata
 import logging
+import os
 import threading
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -60,19 +63,65 @@ def encode(texts: Sequence[str], threads: int = 1) -> np.ndarray:
 
 _known: dict[str, np.ndarray] = {}
 _known_lock = threading.Lock()
+_kept_in: Path | None = None
 
 
-def encode_cached(texts: Sequence[str]) -> np.ndarray:
+def keep_in(directory: Path) -> None:
+    """Vectors that ``encode_cached(..., keep=True)`` makes are written into
+    ``directory`` (one file per version of the encoder), and those already
+    there are read now: an action server started again (by its supervisor, a
+    deploy, another process beside it) has its passages' meaning at once
+    instead of after seconds of encoding. A file that cannot be read or
+    written is logged and the texts are encoded as without it."""
+    global _kept_in
+    path = Path(directory) / f"sentence-vectors-{importlib.metadata.version(PACKAGE)}.npz"
+    with _known_lock:
+        _kept_in = path
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                texts, vectors = saved["texts"], saved["vectors"]
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
+            logger.warning("Sentence vectors in %s not read (encoded again): %s", path, error)
+            return
+        if vectors.shape != (len(texts), DIMENSIONS):
+            logger.warning("Sentence vectors in %s not read (encoded again): wrong shape", path)
+            return
+        _known.update(zip(texts.tolist(), vectors.astype(np.float32), strict=True))
+
+
+def encode_cached(texts: Sequence[str], keep: bool = False) -> np.ndarray:
     """``encode``, each distinct text once per process (a live reload of the
-    content encodes only the texts that changed)."""
+    content encodes only the texts that changed). ``keep``: these texts are
+    the set worth keeping on disk (see ``keep_in``); written when one was new."""
     with _known_lock:
         new = sorted({t for t in texts if t not in _known})
         if new:
             for text, vector in zip(new, encode(new), strict=True):
                 _known[text] = vector
+            if keep and _kept_in is not None:
+                _write(_kept_in, sorted(set(texts)))
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.vstack([_known[t] for t in texts])
+
+
+def _write(path: Path, texts: list[str]) -> None:
+    """The vectors of ``texts``, written whole or not at all (processes may share the file)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as file:
+            np.savez_compressed(
+                file,
+                texts=np.array(texts, dtype=str),
+                vectors=np.vstack([_known[t] for t in texts]),
+            )
+        os.replace(partial, path)
+    except OSError as error:
+        logger.warning("Sentence vectors not kept in %s: %s", path, error)
+        partial.unlink(missing_ok=True)
 
 
 def pack(vector: np.ndarray) -> str:

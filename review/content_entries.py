@@ -1,7 +1,8 @@
 """The entries the content editor changes, as plain values and as the editor's form.
 
-An entry is named by an ``Address``: an FAQ entry (``faq/<id>``) or a place's
-topic (``topic/<place>/<topic>``). Its ``plain`` value (texts per language,
+An entry is named by an ``Address``: an FAQ entry (``faq/<id>``), a place's
+topic (``topic/<place>/<topic>``), an offer, an event, or one of the assistant's
+sentences in content/phrases.yml (``phrase/<key>``, its three texts as ``text``). Its ``plain`` value (texts per language,
 ways of asking, facts with their source and checked date) is what the form
 shows, what the history keeps and what ``version`` hashes. ``apply`` writes a
 plain value into the YAML node read by content_yaml, changing only what
@@ -36,6 +37,7 @@ TEXTS = {
     "topic": ("text",),
     "offer": ("title", "description", "booking"),
     "event": ("title", "description", "when"),
+    "phrase": ("text",),
 }
 OPTIONAL = ("when", "url")
 FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -57,15 +59,23 @@ FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("source", "url"),
         ("checked", "date"),
     ),
+    "phrase": (),
 }
 WITH_FACTS = ("faq", "topic")
-LIST_KEYS = {"faq": "faq", "topic": "places", "offer": "offers", "event": "events"}
+LIST_KEYS = {
+    "faq": "faq",
+    "topic": "places",
+    "offer": "offers",
+    "event": "events",
+    "phrase": "phrases",
+}
+PHRASES_FILE = "phrases.yml"
 
 
 @dataclass(frozen=True)
 class Address:
-    kind: str  # "faq" or "topic"
-    id: str  # the FAQ entry's id, or the place's
+    kind: str  # "faq", "topic", "offer", "event" or "phrase"
+    id: str  # the entry's id, the place's, or the phrase's key
     topic: str = ""
 
     @property
@@ -86,7 +96,7 @@ class Address:
     @classmethod
     def from_key(cls, key: str) -> Address | None:
         parts = key.split("/")
-        if len(parts) == 2 and parts[0] in ("faq", "offer", "event"):
+        if len(parts) == 2 and parts[0] in ("faq", "offer", "event", "phrase"):
             return cls(parts[0], parts[1])
         if len(parts) == 3 and parts[0] == "topic":
             return cls("topic", parts[1], parts[2])
@@ -95,6 +105,8 @@ class Address:
 
 def located(content: Content, address: Address) -> tuple[str, str | None] | None:
     """(file, place) of the entry in the content in use; None when there is no such entry."""
+    if address.kind == "phrase":  # every phrase is in phrases.yml, and no place's
+        return (PHRASES_FILE, None) if address.id in content.phrases else None
     if address.kind != "topic":
         entries: list[Any] = (
             list(content.offers)
@@ -117,6 +129,10 @@ def node_of(document: Any, address: Address) -> Any:
     """The entry's YAML mapping in a file's document, or None."""
     if not isinstance(document, dict):
         return None
+    if address.kind == "phrase":
+        phrases = document.get("phrases")
+        found = phrases.get(address.id) if isinstance(phrases, dict) else None
+        return found if isinstance(found, dict) else None
     if address.kind != "topic":
         return _by_id(document.get(LIST_KEYS[address.kind]), address.id)
     place = _by_id(document.get("places"), address.id)
@@ -174,6 +190,8 @@ def _parent(node: Any, key: str) -> tuple[Any, str]:
 
 
 def plain(node: Any, kind: str) -> Plain:
+    if kind == "phrase":  # the phrase's mapping is its texts
+        return {"text": _texts(node)}
     value: Plain = {key: _texts(node.get(key)) for key in TEXTS[kind]}
     for key, _ in FIELDS[kind]:
         parent, last = _parent(node, key)
@@ -210,6 +228,11 @@ def texts_of(value: Plain) -> dict[str, dict[str, str]]:
 
 def apply(node: Any, value: Plain, kind: str) -> None:
     """Writes ``value`` into the entry's YAML mapping, changing only what differs."""
+    if kind == "phrase":
+        for language in LANGUAGES:
+            if _text(node.get(language)) != value["text"][language]:
+                node[language] = styled(node.get(language), value["text"][language])
+        return
     for key in TEXTS[kind]:
         if key in OPTIONAL and not any(value[key].values()):
             if key in node:
@@ -365,5 +388,7 @@ def form_field(problem_field: str, address: Address) -> str | None:
     if not problem_field.startswith(address.problem_prefix):
         return None
     rest = problem_field[len(address.problem_prefix) :]
+    if address.kind == "phrase":  # ``phrases.fact.zh``: the phrase's Chinese text
+        return f"text.{rest}"
     rest = _FACT.sub(lambda found: f"facts.{int(found[1]) - 1}", rest)
     return _ITEM.sub(r"\1", rest)

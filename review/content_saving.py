@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedMap
 
 from actions import answers
 from curated.problems import Problem
+from curated.schema import PHRASES
 from language import LANGUAGES
-from review import content_checks, content_yaml
+from review import content_checks, content_preview, content_yaml
 from review.content_entries import LIST_KEYS, Address, Plain, apply, node_of, plain, version
+
+if TYPE_CHECKING:
+    from curated.content import Content
 
 _lock = threading.Lock()
 
@@ -84,9 +89,12 @@ def current(content_dir: Path, file: str, address: Address) -> Plain | None:
     return plain(found.node, address.kind) if found is not None else None
 
 
-def preview(content_dir: Path, file: str, address: Address, value: Plain) -> dict[str, str] | None:
+def preview(
+    content_dir: Path, file: str, address: Address, value: Plain
+) -> dict[str, content_preview.LanguagePreview] | None:
     """What a tourist would read in each language once ``value`` is saved (nothing written):
-    the answer as the actions compose it, facts and the sister destination included."""
+    the answer as the actions compose it, facts and the sister destination included, and
+    as each channel would show it."""
     path = Path(content_dir) / file
     original = path.read_text(encoding="utf-8")
     part = _part(original, address)
@@ -104,22 +112,33 @@ def preview(content_dir: Path, file: str, address: Address, value: Plain) -> dic
     shown = {}
     for language in LANGUAGES:
         try:
-            if address.kind == "faq":
-                entry = next(e for e in content.faq if e.id == address.id)
-                shown[language] = answers.faq_answer(content, entry, language).text
-            elif address.kind == "offer":
-                offer = next(o for o in content.offers if o.id == address.id)
-                shown[language] = answers.offer_text(content, offer, language)
-            elif address.kind == "event":
-                event = next(e for e in content.events if e.id == address.id)
-                shown[language] = answers.event_text(content, event, language)
-            else:
-                shown[language] = answers.place_answer(
-                    content, address.id, address.topic, language
-                ).text
+            reply = _answer(content, address, language)
         except (StopIteration, KeyError):
-            shown[language] = ""  # the entry is left out until its problems are fixed
+            reply = answers.Reply("")  # the entry is left out until its problems are fixed
+        shown[language] = content_preview.LanguagePreview(
+            reply.text,
+            content_preview.channels([reply], partial(content.phrase, language=language)),
+        )
     return shown
+
+
+def _answer(content: Content, address: Address, language: str) -> answers.Reply:
+    if address.kind == "phrase":  # as written, {placeholders} unfilled; a title as a button
+        text = content.phrases[address.id][language]
+        spec = PHRASES.get(address.id)
+        if spec is not None and spec.title:
+            return answers.Reply("", [{"title": text, "payload": f"/{address.id}"}])
+        return answers.Reply(text)
+    if address.kind == "faq":
+        entry = next(e for e in content.faq if e.id == address.id)
+        return answers.faq_answer(content, entry, language)
+    if address.kind == "offer":
+        offer = next(o for o in content.offers if o.id == address.id)
+        return answers.Reply(answers.offer_text(content, offer, language))
+    if address.kind == "event":
+        event = next(e for e in content.events if e.id == address.id)
+        return answers.Reply(answers.event_text(content, event, language))
+    return answers.place_answer(content, address.id, address.topic, language)
 
 
 def save(
@@ -189,3 +208,50 @@ def create(content_dir: Path, file: str, entry_id: str, place: str | None, value
         content_yaml.write_atomically(path, text)
         content_checks.written(path, text)
         return Outcome("saved", before={}, after=after)
+
+
+def delete(content_dir: Path, file: str, address: Address, expected_version: str) -> Outcome:
+    """An FAQ entry taken out of ``file``: its own lines only, through the same checks.
+
+    The outcome's ``before`` is the entry with its ``place``, what restoring it needs."""
+    path = Path(content_dir) / file
+    with _lock:
+        stamp = path.stat().st_mtime_ns
+        original = path.read_text(encoding="utf-8")
+        part = _part(original, address)
+        if part is None:
+            return Outcome("missing")
+        before = plain(part.node, address.kind)
+        if version(before) != expected_version:
+            return Outcome("conflict", before=before)
+        kept = {**before, "place": part.node.get("place") or ""}
+        if part.lines is None:  # not written as "- id: ..." lines: by hand only
+            return Outcome("by_hand", before=kept)
+        text = _without(original, *part.lines)
+        problems = content_checks.new_problems(Path(content_dir), file, text)
+        if problems:
+            return Outcome("refused", before=kept, problems=problems)
+        if path.stat().st_mtime_ns != stamp:
+            return Outcome("conflict", before=current(Path(content_dir), file, address))
+        content_yaml.write_atomically(path, text)
+        content_checks.written(path, text)
+        return Outcome("saved", before=kept, after={})
+
+
+def _without(text: str, start: int, end: int) -> str:
+    """``text`` without the entry's lines [start, end) and the comment right above them
+    (its "Pages read"), keeping the comments that end them (the next entry's, or a
+    section's heading) and dropping the blank lines between entries."""
+    lines = text.splitlines(keepends=True)
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    while start > 0 and lines[start - 1].startswith(indent + "#"):
+        start -= 1
+    first_kept = end
+    while first_kept > start + 1 and (
+        not lines[first_kept - 1].strip() or lines[first_kept - 1].lstrip().startswith("#")
+    ):
+        first_kept -= 1
+    trailing = lines[first_kept:end]
+    comments = [i for i, line in enumerate(trailing) if line.strip()]
+    kept = trailing[comments[0] :] if comments else []
+    return "".join(lines[:start] + kept + lines[end:])

@@ -44,6 +44,7 @@ from review.masking import mask
 HOLDS = web.AppKey("handoff_holds", HandoffStore)
 CONTENT = web.AppKey("handoff_content", LiveContent)
 PAGES = web.AppKey("handoff_templates", jinja2.Environment)
+STOPPING = web.AppKey("handoff_stopping", asyncio.Event)  # set when the app stops: streams end
 EVENT_SECONDS = 1.0  # how often the live pages are brought up to date
 WHATSAPP_WINDOW = 24 * 3600
 WECHAT_WINDOW = 48 * 3600
@@ -64,12 +65,19 @@ def install(app: web.Application, tracker_url: str, content_dir: Path) -> None:
         autoescape=jinja2.select_autoescape(["html"], default=True),
         undefined=jinja2.StrictUndefined,
     )
+    app[STOPPING] = asyncio.Event()
     app.router.add_routes(routes)
+
+    async def end_streams(app: web.Application) -> None:
+        # Before aiohttp waits for the handlers still running (a minute by
+        # default): an open inbox page would otherwise hold up the stop.
+        app[STOPPING].set()
 
     async def close(app: web.Application):
         yield
         app[HOLDS].close()
 
+    app.on_shutdown.append(end_streams)  # type: ignore[arg-type]  # aiohttp 3.9 types Signal oddly
     app.cleanup_ctx.append(close)
 
 
@@ -347,13 +355,19 @@ async def _stream(request: web.Request, snapshot) -> web.StreamResponse:
     )
     await response.prepare(request)
     last = None
+    stopping = request.app[STOPPING]
     try:
-        while True:
+        # Until the app stops or the page goes (aiohttp does not cancel a
+        # handler whose client left: its transport closes).
+        while not stopping.is_set() and request.transport and not request.transport.is_closing():
             value = json.dumps(await snapshot(), ensure_ascii=False)
             if value != last:
                 await response.write(f"data: {value}\n\n".encode())
                 last = value
-            await asyncio.sleep(EVENT_SECONDS)
+            try:
+                await asyncio.wait_for(stopping.wait(), EVENT_SECONDS)
+            except asyncio.TimeoutError:
+                pass
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     return response

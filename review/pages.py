@@ -33,6 +33,8 @@ MESSAGES = {
     "nothing_changed",
     "restored",
     "confirmed",
+    "deleted",
+    "delete_unconfirmed",
 }
 
 CONFIG = web.AppKey("config", Config)

@@ -160,13 +160,18 @@ class BotCommand:
         )  # fmt: skip
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 180) -> BotCommand:
-        """Starts it and returns once it polls the Bot API."""
-        started = time.monotonic()
+    def launch(self) -> BotCommand:
+        """Starts it and returns at once (its children may still be starting)."""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=self.env,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
+        return self
+
+    def start(self, timeout: float = 180) -> BotCommand:
+        """Starts it and returns once it polls the Bot API."""
+        started = time.monotonic()
+        self.launch()
         self.api.wait_for(
             lambda: any(c.method == "getUpdates" and c.at > started for c in list(self.api.calls)),
             timeout,

@@ -21,6 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kept_sentence_vectors():
+    """The content's passage vectors kept in models/ between processes, as
+    ``make run``'s action server keeps them (language.meaning.keep_in): the
+    tests' action servers and this process encode the content once, not each."""
+    from language import meaning
+
+    meaning.keep_in(ROOT / "models")
+
+
 @pytest.fixture(scope="session")
 def content():
     from curated.content import load

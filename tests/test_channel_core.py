@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core import render
 from bot.core.assistant import Assistant, Reply
 from bot.core.ordering import PerUserOrder
 from bot.core.user_memory import UserMemory
 from curated.live import LiveContent
+from fitting import text as render
 from testkit.rasa import RecordingRasa
 
 ROOT = Path(__file__).resolve().parent.parent

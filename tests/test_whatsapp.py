@@ -333,10 +333,26 @@ def test_a_failed_status_marks_the_turn_undelivered_in_the_conversation_log(meta
     meta.send(meta.message(wa_id, "statut échoué"))
     api.wait_for_messages(wa_id, 1)
     [wamid] = api.wamids(wa_id)
+    api.wait_for(lambda: bool(turns_of(channel, "OK: statut échoué")))
     [turn] = turns_of(channel, "OK: statut échoué")
     assert turn["outcome"] == "answered"
     assert meta.post(meta.status(wamid, "failed", wa_id, errors=[131026])) == 200
     api.wait_for(lambda: turns_of(channel, "OK: statut échoué")[0]["outcome"] == "undelivered")
+
+
+def test_a_failed_status_overtaking_the_sends_own_response_still_marks_the_turn(meta, api, channel, tourist):  # fmt: skip
+    wa_id = tourist()
+
+    def failed_at_once(call):  # Meta's webhook arrives before the API call returns
+        if call.to == wa_id:
+            meta.post(meta.status(call.body["_wamid"], "failed", wa_id, errors=[131026]))
+
+    api.listeners.append(failed_at_once)
+    try:
+        meta.send(meta.message(wa_id, "statut en avance"))
+        api.wait_for(lambda: [t["outcome"] for t in turns_of(channel, "OK: statut en avance")] == ["undelivered"])  # fmt: skip
+    finally:
+        api.listeners.remove(failed_at_once)
 
 
 # Errors of the Graph API

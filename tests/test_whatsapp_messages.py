@@ -9,7 +9,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.whatsapp_messages import BUTTON, TEXT, Labels, messages_for, parse
+from bot.channels.whatsapp_messages import BUTTON, TEXT, parse
+from fitting.whatsapp import Labels, messages_for
 from testkit.fake_graph_api import MetaWebhook, meta_json
 
 META = MetaWebhook("http://127.0.0.1:9/whatsapp", "secret")

@@ -18,7 +18,7 @@ What each message gets:
   other events (opening a link of the menu, a location report): nothing.
 
 WeChat has no buttons in a text: every reply's buttons become a numbered list
-(``render.numbered``) answered with a digit, and all the replies of one answer
+(``fitting/wechat.py``) answered with a digit, and all the replies of one answer
 go in one text.
 
 The five-second rule: WeChat waits five seconds for the HTTP answer, then
@@ -63,11 +63,11 @@ from bot.channels.wechat_messages import (
     text_reply,
 )
 from bot.channels.wechat_token_store import RedisTokenStore
-from bot.core import render
 from bot.core.assistant import Answer, Assistant
 from bot.core.delivery_store import DeliveryStore
 from bot.core.inbox import Delivery, Inbox
 from bot.core.outbox import Sent
+from fitting.wechat import HINT_PHRASE, one_text, passive_reply, sent_messages
 from settings import WeChatSettings
 
 logger = logging.getLogger(__name__)
@@ -75,8 +75,6 @@ logger = logging.getLogger(__name__)
 CHANNEL = "wechat"
 PATH = "/wechat"
 PASSIVE_DEADLINE = 4.0  # seconds: WeChat gives up at 5 and sends the message again
-PASSIVE_LIMIT = 2048  # bytes of UTF-8 in a passive reply's text
-SENT_LIMIT = 2048  # and in one customer-service message
 RECENT_SECONDS = 120.0  # answers kept for WeChat's retries (they come within ~15 s)
 DRAIN_SECONDS = 10.0  # how long stopping waits for answers on their way
 
@@ -244,7 +242,7 @@ class WeChatChannel:
             if turn.task.cancelled() or turn.task.exception() is not None:
                 return None
             outgoing = turn.task.result()
-            return render.cut(outgoing.text, PASSIVE_LIMIT, render.utf8_bytes) if outgoing else None
+            return passive_reply(outgoing.text) if outgoing else None
         return None
 
     async def _answer(self, delivery: Delivery) -> Outgoing | None:
@@ -278,7 +276,7 @@ class WeChatChannel:
         """Customer-service messages to this follower, in pieces that fit (the assistant's
         late answers and staff replies, ``bot/core/outbox.py``)."""
         for text in texts:
-            for piece in render.split(text, SENT_LIMIT, render.utf8_bytes):
+            for piece in sent_messages(text):
                 try:
                     await self.api.send_text(address, piece)
                 except WeChatError as error:
@@ -337,9 +335,7 @@ class WeChatChannel:
     def _rendered(self, open_id: str, answers: list[Answer]) -> Outgoing:
         replies = [reply for answer in answers for reply in answer.replies]
         variant = answers[-1].variant
-        text, payloads = render.numbered(
-            replies, self.assistant.phrase("choose_by_number", variant)
-        )
+        text, payloads = one_text(replies, self.assistant.phrase(HINT_PHRASE, variant))
         self.assistant.offer(CHANNEL, open_id, payloads)
         return Outgoing(text, answers)
 

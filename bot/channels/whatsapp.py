@@ -16,7 +16,7 @@ for days): each message is first stored by the channel core's inbox
 dropped and one stored but not answered when the process stopped is answered at
 the next start. Then, in the background, one tourist's messages in order,
 tourists side by side: the message is marked read, goes through the Assistant,
-and the replies go out as texts, reply buttons or a list (``whatsapp_messages.py``).
+and the replies go out as texts, reply buttons or a list (``fitting/whatsapp.py``).
 Staff replies (hand-off) go out through the same sender (``send_texts``).
 
 Statuses (sent, delivered, read, failed) are counted, not answered; a failed one
@@ -41,21 +41,12 @@ import logging
 from aiohttp import web
 
 from bot.channels.whatsapp_api import REENGAGEMENT, GraphApi, Refused, SendFailed, TokenRefused
-from bot.channels.whatsapp_messages import (
-    BUTTON,
-    SYSTEM,
-    TEXT,
-    WELCOME,
-    Incoming,
-    Labels,
-    Status,
-    messages_for,
-    parse,
-)
+from bot.channels.whatsapp_messages import BUTTON, SYSTEM, TEXT, WELCOME, Incoming, Status, parse
 from bot.core.assistant import Answer, Assistant
 from bot.core.delivery_store import DeliveryStore
 from bot.core.inbox import Delivery, Inbox
 from bot.core.outbox import Sent
+from fitting.whatsapp import Labels, messages_for
 from settings import WhatsAppSettings
 
 logger = logging.getLogger(__name__)
@@ -89,6 +80,9 @@ class WhatsAppChannel:
         self._payloads: dict[str, str] = {}  # short keys of long button payloads
         self._sent: collections.OrderedDict[str, Answer] = collections.OrderedDict()
         self._undelivered: set[str] = set()  # turns already marked
+        # wamid -> codes of a "failed" status that arrived before the send's own
+        # response was read (Meta's webhook can overtake it): applied then.
+        self._failed_early: collections.OrderedDict[str, str] = collections.OrderedDict()
         self._token_reported = False
 
     # The webhook
@@ -175,10 +169,7 @@ class WhatsAppChannel:
         return self.assistant.not_text(CHANNEL, message.user, message.kind)
 
     async def _send_answer(self, address: dict[str, str], answer: Answer) -> None:
-        labels = Labels(
-            self.assistant.phrase("list_button", answer.variant),
-            self.assistant.phrase("choose_option", answer.variant),
-        )
+        labels = Labels.from_phrases(lambda key: self.assistant.phrase(key, answer.variant))
         for reply in answer.replies:
             for outgoing in messages_for(reply.text, reply.buttons, self._payloads, labels):
                 if not await self._send(address, outgoing, answer):
@@ -215,6 +206,8 @@ class WhatsAppChannel:
             self._sent[wamid] = answer
             while len(self._sent) > REMEMBERED_SENT:
                 self._sent.popitem(last=False)
+            if wamid in self._failed_early:
+                self._mark_undelivered(answer, f"failed status ({self._failed_early.pop(wamid)})")
         return True
 
     def _on_status(self, status: Status) -> None:
@@ -223,8 +216,15 @@ class WhatsAppChannel:
             return
         answer = self._sent.get(status.message_id)
         codes = ", ".join(str(c) for c in status.errors) or "no code"
-        if answer is None:
-            logger.warning("A WhatsApp message failed (%s); its turn is not known any more", codes)
+        if answer is None:  # not sent by this process yet, or long ago
+            self._failed_early[status.message_id] = codes
+            while len(self._failed_early) > REMEMBERED_SENT:
+                self._failed_early.popitem(last=False)
+            logger.warning(
+                "A WhatsApp message failed (%s) before its sending was recorded, or too "
+                "long ago to find its turn",
+                codes,
+            )
             return
         self._mark_undelivered(answer, f"failed status ({codes})")
 

@@ -1,5 +1,5 @@
-"""WhatsApp Cloud API webhook deliveries read, and the assistant's replies written as
-Graph API messages.
+"""WhatsApp Cloud API webhook deliveries read (the replies are written as Graph API
+messages by ``fitting/whatsapp.py``).
 
 A delivery (``{"object": "whatsapp_business_account", "entry": [...]}``) batches
 entries, each with changes; a change of field ``messages`` carries ``contacts``,
@@ -12,12 +12,6 @@ shares it, else the business-scoped user id (BSUID, ``user_id`` of the contact,
 ``from_user_id`` of the message) that WhatsApp gives users who hide their number
 behind a username. The channel keys the user by that id and answers to the
 same address (``to`` a phone number, ``recipient`` a BSUID).
-
-Replies: texts of at most 4,096 characters cut at paragraphs (``bot/core/render.py``);
-buttons as reply buttons (at most 3, titles at most 20 characters) or, for 4 and
-more, a list (at most 10 rows, titles at most 24 characters, the full title in the
-row's description when it had to be cut). An interactive message's body holds
-1,024 characters: a longer text goes first as plain messages, its end as the body.
 """
 
 from __future__ import annotations
@@ -25,18 +19,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
-
-from bot.core import render
-
-MAX_TEXT = 4096
-MAX_BODY = 1024  # body of an interactive message
-MAX_BUTTONS = 3
-MAX_BUTTON_TITLE = 20
-MAX_ROWS = 10
-MAX_ROW_TITLE = 24
-MAX_ROW_DESCRIPTION = 72
-MAX_LIST_BUTTON = 20
-MAX_ID = 200  # list row ids hold 200 characters, reply button ids 256: the smaller for both
 
 TEXT = "text"
 BUTTON = "button"  # an interactive reply: its id is the payload
@@ -167,82 +149,3 @@ def _dicts(value: Any):
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
-
-
-# Writing
-
-
-@dataclass
-class Labels:
-    """The channel's own words around buttons, in the tourist's language."""
-
-    list_button: str  # "See the choices": opens the list
-    choose_option: str  # the body when the reply has buttons and no text
-
-
-def messages_for(
-    text: str, buttons: list[dict[str, str]], store: dict[str, str], labels: Labels
-) -> list[dict[str, Any]]:
-    """The Graph API messages (without addressee) that show one reply."""
-    text = text.strip()
-    if not buttons:
-        return [_text_message(piece) for piece in render.split(text, MAX_TEXT)]
-    pieces = render.split(text, MAX_TEXT)
-    before, body = pieces[:-1], pieces[-1] if pieces else ""
-    if len(body) > MAX_BODY:
-        tail = render.split(body, MAX_BODY)
-        before, body = before + tail[:-1], tail[-1]
-    body = body or labels.choose_option
-    messages = [_text_message(piece) for piece in before]
-    if len(buttons) <= MAX_BUTTONS:
-        messages.append(_reply_buttons(body, buttons, store))
-    else:
-        messages.append(_list(body, buttons[:MAX_ROWS], store, labels.list_button))
-    return messages
-
-
-def _text_message(text: str) -> dict[str, Any]:
-    return {"type": "text", "text": {"body": text, "preview_url": False}}
-
-
-def _reply_buttons(body: str, buttons: list[dict[str, str]], store: dict[str, str]) -> dict:
-    return {
-        "type": "interactive",
-        "interactive": {
-            "type": "button",
-            "body": {"text": body},
-            "action": {
-                "buttons": [
-                    {
-                        "type": "reply",
-                        "reply": {
-                            "id": render.short_payload(b["payload"], store, MAX_ID),
-                            "title": render.cut(b["title"], MAX_BUTTON_TITLE) or "…",
-                        },
-                    }
-                    for b in buttons
-                ]
-            },
-        },
-    }
-
-
-def _list(body: str, buttons: list[dict[str, str]], store: dict[str, str], label: str) -> dict:
-    rows = []
-    for b in buttons:
-        title = render.cut(b["title"], MAX_ROW_TITLE) or "…"
-        row = {"id": render.short_payload(b["payload"], store, MAX_ID), "title": title}
-        if title != b["title"].strip():  # cut: the whole title below it
-            row["description"] = render.cut(b["title"], MAX_ROW_DESCRIPTION)
-        rows.append(row)
-    return {
-        "type": "interactive",
-        "interactive": {
-            "type": "list",
-            "body": {"text": body},
-            "action": {
-                "button": render.cut(label, MAX_LIST_BUTTON) or "…",
-                "sections": [{"rows": rows}],
-            },
-        },
-    }

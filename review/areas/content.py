@@ -19,9 +19,18 @@ from curated import coverage
 from curated.problems import label
 from curated.schema import CURRENCIES, TIMEZONES
 from language import LANGUAGES
-from review import content_checks, content_history, content_saving, offices, privacy, timeutil
+from review import (
+    content_checks,
+    content_history,
+    content_preview,
+    content_saving,
+    offices,
+    privacy,
+    timeutil,
+)
 from review.content_entries import (
     FIELDS,
+    PHRASES_FILE,
     TEXTS,
     WITH_FACTS,
     Address,
@@ -66,6 +75,8 @@ def _entry_key(field: str) -> str | None:
     parts = field.replace("[", ".").split(".")
     if len(parts) >= 2 and parts[0] == "faq":
         return f"faq/{parts[1]}"
+    if len(parts) >= 2 and parts[0] == "phrases":
+        return f"phrase/{parts[1]}"
     if len(parts) >= 4 and parts[0] == "places" and parts[2] == "topics":
         return f"topic/{parts[1]}/{parts[3]}"
     if len(parts) >= 2 and parts[0] in ("places", "offers", "events"):
@@ -144,6 +155,7 @@ async def content_page(request: web.Request) -> web.Response:
         for e in content.faq
     ]
     offers = [(o, owner(o.origin.file if o.origin else "", o.place)) for o in content.offers]
+    phrases_office = owner(PHRASES_FILE, None)  # the assistant's sentences: every office's
     events = [(e, owner(e.origin.file if e.origin else "", e.place)) for e in content.events]
     return render(
         request,
@@ -154,6 +166,8 @@ async def content_page(request: web.Request) -> web.Response:
         faq=[(e, f, o) for e, f, o in faq if wanted(o)],
         offers=[(o, w) for o, w in offers if wanted(w)],
         events=[(e, w) for e, w in events if wanted(w)],
+        phrases=sorted(content.phrases.items()) if wanted(phrases_office) else [],
+        phrases_office=phrases_office,
         remarks=notes,
         waiting=waiting_by_entry,
         may_edit=lambda office: offices.may_edit(
@@ -214,7 +228,7 @@ async def _edit_form(
     notes: dict[str, list[str]] | None = None,
     conflict: Plain | None = None,
     confirm_dates: bool = False,
-    preview: dict[str, str] | None = None,
+    preview: dict[str, content_preview.LanguagePreview] | None = None,
 ) -> web.Response:
     language = request["lang"]
     known_fields = set(form_fields(value, address.kind))
@@ -391,7 +405,7 @@ async def create_faq(request: web.Request) -> web.Response:
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 
 
-@routes.get("/content/{kind:faq|offer|event}/{id:[a-z0-9][a-z0-9_-]{0,99}}")
+@routes.get("/content/{kind:faq|offer|event|phrase}/{id:[a-z0-9][a-z0-9_-]{0,99}}")
 @routes.get("/content/topic/{place:[a-z0-9][a-z0-9_-]{0,99}}/{topic:[a-z_]{1,40}}")
 async def edit_page(request: web.Request) -> web.Response:
     address = _address(request)
@@ -418,7 +432,7 @@ def _dates_to_propose(before: Plain, after: Plain, today: str) -> dict[str, list
     return proposed
 
 
-@routes.post("/content/{kind:faq|offer|event}/{id:[a-z0-9][a-z0-9_-]{0,99}}")
+@routes.post("/content/{kind:faq|offer|event|phrase}/{id:[a-z0-9][a-z0-9_-]{0,99}}")
 @routes.post("/content/topic/{place:[a-z0-9][a-z0-9_-]{0,99}}/{topic:[a-z_]{1,40}}")
 async def save_entry(request: web.Request) -> web.Response:
     address = _address(request)
@@ -573,6 +587,8 @@ async def restore(request: web.Request) -> web.Response:
     address = Address.from_key(change["entry"]) if change else None
     if change is None or address is None:
         raise web.HTTPNotFound(text=request["t"]("not_found"), content_type="text/plain")
+    if change["after"] == "{}" and address.kind == "faq":
+        return await _restore_deleted(request, change, address)
     file, office = await _where(request, address)
     if not offices.may_edit(request["session"], office):
         raise _forbidden(request)
@@ -600,3 +616,52 @@ async def restore(request: web.Request) -> web.Response:
         )
     await _recorded(request, office, file, address, outcome, restored_from=change["id"])
     raise redirect(address.url + "?msg=restored")
+
+
+async def _restore_deleted(request: web.Request, change: dict, address: Address) -> web.Response:
+    """A deleted FAQ entry written again at the end of its file, through the same checks."""
+    office, file = change["office"], change["file"]
+    if not offices.may_edit(request["session"], office):
+        raise _forbidden(request)
+    earlier = json.loads(change["before"])
+    place = earlier.pop("place", "") or None
+    content_dir = request.app[CONFIG].content_dir
+    outcome = await run(content_saving.create, content_dir, file, address.id, place, earlier)
+    if outcome.status != "saved":  # written again since, or refused by the checks
+        text = "\n".join(
+            [request["t"]("restore_refused")]
+            + [content_checks.message(p, request["lang"]) for p in outcome.problems]
+        )
+        raise web.HTTPConflict(text=text, content_type="text/plain")
+    await _recorded(request, office, file, address, outcome, restored_from=change["id"])
+    raise redirect(address.url + "?msg=restored")
+
+
+@routes.post("/content/faq/{id:[a-z0-9][a-z0-9_-]{0,99}}/delete")
+async def delete_entry(request: web.Request) -> web.Response:
+    """The FAQ entry taken out of its file (confirmed in the form), recorded in the history,
+    from where "Restore the version before" writes it again."""
+    address = Address("faq", request.match_info["id"])
+    file, office = await _where(request, address)
+    if not offices.may_edit(request["session"], office):
+        raise _forbidden(request)
+    form = await posted(request)
+    config = request.app[CONFIG]
+    expected = form.get("version", "")
+    if form.get("confirmed") != "yes":
+        raise redirect(address.url + "?msg=delete_unconfirmed")
+    outcome = await run(content_saving.delete, config.content_dir, file, address, expected)
+    if outcome.status == "missing":
+        raise web.HTTPNotFound(text=request["t"]("not_found"), content_type="text/plain")
+    if outcome.status != "saved":
+        value = await run(content_saving.current, config.content_dir, file, address)
+        value = value or outcome.before or {}
+        notes = {"": [request["t"]("not_deleted")]}
+        if outcome.status == "by_hand":
+            notes[""].append(request["t"]("edit_by_hand"))
+        status = 409 if outcome.status == "conflict" else 400
+        return await _edit_form(
+            request, address, file, office, value, version(value), status, outcome.problems, notes
+        )
+    await _recorded(request, office, file, address, outcome)
+    raise redirect(f"/content/history?entry={address.key}&msg=deleted")

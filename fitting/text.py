@@ -1,15 +1,19 @@
-"""Replies made into what a channel can show.
+"""Texts made to fit a limit, the same way for every channel.
 
-Each messaging app has its own limits: Telegram 4,096 characters a message,
-WhatsApp 4,096, a WeChat passive reply 2,048 bytes of UTF-8 in one text, and
-not every app has buttons. The channels use these helpers, so a long answer
-is cut the same way everywhere: at a blank line if one is near enough, else at
-a line break, else at a space, and only a single over-long word (or a run of
-Chinese without spaces) between two characters.
+Each messaging app has its own limits (``fitting/telegram.py``, ``wechat.py``,
+``whatsapp.py``): Telegram 4,096 characters a message, WhatsApp 4,096, a WeChat
+passive reply 2,048 bytes of UTF-8 in one text, and not every app has buttons.
+With these helpers a long answer is cut the same way everywhere: at a blank
+line if one is near enough, else at a line break, else at a space, and only a
+single over-long word (or a run of Chinese without spaces) between two
+characters.
 
 Buttons become a numbered list on a channel without buttons (WeChat): the
 tourist answers with the digit, and :meth:`bot.core.assistant.Assistant.offer`
 remembers which payload each digit stands for.
+
+Nothing here sends or imports a channel: the channels (``bot/channels``) and the
+review app's preview (``review/content_preview.py``) both use it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ Measure = Callable[[str], int]
 ELLIPSIS = "…"
 
 
-class _HasReply(Protocol):
+class HasReply(Protocol):
     text: str
     buttons: list[dict[str, str]]
 
@@ -31,7 +35,7 @@ def utf8_bytes(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def numbered(replies: Sequence[_HasReply], hint: str = "") -> tuple[str, list[str]]:
+def numbered(replies: Sequence[HasReply], hint: str = "") -> tuple[str, list[str]]:
     """Every reply in one text, buttons as "1. title" lines, then ``hint``.
 
     Returns the text and the payloads in the order of their numbers.
