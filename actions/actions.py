@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, faq, grounding, location, ranking, retrieval, suggestions
+from actions import answers, faq, grounding, handoff, location, ranking, retrieval, suggestions
 from actions.answers import Reply
 from curated import live
 from language import DEFAULT, LANGUAGES, meaning
@@ -264,6 +264,7 @@ def answer_place(
             dispatcher,
             answers.not_covered(content, target.uncovered_name, language, conversation_place),
         )
+        handoff.offer_after_refusals(dispatcher, tracker)
         return []
     # Grounded: the message names the place (or an activity), or it carries
     # words of the question kind ("and the price?" after Badaling); else the
@@ -361,6 +362,7 @@ def answer_location(
     if target.uncovered_name:
         reply = answers.not_covered(content, target.uncovered_name, language, conversation_place)
         send(dispatcher, reply)
+        handoff.offer_after_refusals(dispatcher, tracker)
         return []
     text = text_of(tracker)
     asked = grounding.has_evidence(intent, text) or location.asks_where(text)
@@ -579,4 +581,5 @@ def refuse(
     if button:
         reply.buttons.append(button)
     send(dispatcher, reply)
+    handoff.offer_after_refusals(dispatcher, tracker)  # the second refusal in a row
     return [SlotSet("place", named)] if named and named != place else []

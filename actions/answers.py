@@ -240,6 +240,16 @@ def out_of_scope(content: Content, language: str, conversation_place: str | None
     return Reply(content.phrase("out_of_scope", language, contact=contact), why="out_of_scope")
 
 
+# The reasons (``Reply.why``) of the two replies above: the assistant refused,
+# the content does not answer. The review app counts them (review/why.py), the
+# hand-off offers a person after two in a row (actions/handoff.py).
+REFUSALS = ("out_of_scope", "not_covered ")
+
+
+def is_refusal(why: str) -> bool:
+    return why.startswith(REFUSALS)
+
+
 def contacts(content: Content, place_id: str | None, language: str) -> Reply:
     """Who runs the place and its tourism office, or every main office."""
     if place_id in content.places:

@@ -258,7 +258,7 @@ PHRASES = {
     "command_offers": Phrase(),
     "command_events": Phrase(),
     "command_help": Phrase(),
-    # A person of the tourism office (actions/handoff.py, content/office_hours.yml).
+    # A person of the tourism office (actions/handoff.py, content/offices.yml).
     "handoff_offer": Phrase(("office", "hours")),
     "handoff_button": Phrase(title=True),
     "handoff_waiting": Phrase(("office",)),
@@ -295,41 +295,59 @@ ASSISTANT = Record(
     example="{main_destinations: [mont_blanc, badaling], main_offices: [mont_blanc]}",
 )
 
-# A tourism office (content/offices.yml): the files it edits, and the places
-# whose entries in shared files (faq.yml, offers.yml, events.yml...) are its own,
-# with every place within them. The review app lets its editors change those only.
+# When a person of a tourism office answers tourists in the chat (the hand-off:
+# actions/handoff.py): the days and hours in the office's time zone, the same hours
+# in words for tourists, and the office's name as they read it in a sentence.
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def closes_after_opening(chat: Entry, node: Any, where: Where) -> bool:
+    """A chat closing before it opens (or when it opens) is left out."""
+    opens, closes = chat["opens"], chat["closes"]
+    if opens is not None and closes is not None and closes <= opens:
+        where.at("closes", line_of(node, "closes", where.line)).problem(
+            "closes_before_opens", opens=_hour(opens), closes=_hour(closes)
+        )
+        return False
+    return True
+
+
+def _hour(value: float) -> str:
+    return f"{int(value)}:{round((value % 1) * 60):02d}"
+
+
+CHAT = Record(
+    {
+        "name": Texts(required=True),
+        "days": ListOf(Choice(DAYS), required=True),
+        "opens": PositiveNumber(required=True),  # hour of the day, 9 or 9.5
+        "closes": PositiveNumber(required=True),
+        "hours": Texts(required=True),
+    },
+    checks=(closes_after_opening,),
+    example="{name: {...}, days: [mon, tue], opens: 9, closes: 17.5, hours: {...}}",
+)
+
+# A tourism office (content/offices.yml, curated/offices.py): the files it edits,
+# and the places whose entries in shared files (faq.yml, offers.yml, events.yml...)
+# are its own, with every place within them (the review app lets its editors change
+# those only); its time zone, and when it answers in the chat (no chat: it does not).
 OFFICE = Record(
     {
         "id": Id(required=True),
         "name": Texts(required=True),
         "files": ListOf(Id()),  # file names without ".yml"
         "places": ListOf(Ref("place")),
-    }
-)
-
-# When a person of each tourism office answers tourists in the chat (hand-off,
-# handoff/office_hours.py reads it): the days and hours in the office's time zone,
-# the same hours in words for tourists, and the places it answers for.
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-OFFICE_HOURS = Record(
-    {
-        "id": Id(required=True),
-        "name": Texts(required=True),
         "time_zone": Choice(TIMEZONES, required=True),
-        "days": ListOf(Choice(DAYS), required=True),
-        "opens": PositiveNumber(required=True),  # hour of the day, 9 or 9.5
-        "closes": PositiveNumber(required=True),
-        "hours": Texts(required=True),
-        "places": ListOf(Ref("place")),
+        "chat": CHAT,
     }
 )
 
 # A content file: places, offers, events, FAQ entries, phrases, the editorial
-# choices, the offices and/or their hours for the hand-off.
+# choices, the offices.
 FILE = Record(
     {
         "assistant": ASSISTANT,
-        "office_hours": ListOf(OFFICE_HOURS, named_by="id"),
         "places": ListOf(PLACE, named_by="id"),
         "offers": ListOf(OFFER, named_by="id"),
         "events": ListOf(EVENT, named_by="id"),

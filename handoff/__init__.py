@@ -1,2 +1,3 @@
 """The hand-off to a person of the tourism office: shared state read by the channel
-core (who answers a tourist), the review app (the inbox) and the actions (office hours)."""
+core (who answers a tourist) and the review app (the inbox). The offices' chat hours
+are content: curated/offices.py."""

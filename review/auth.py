@@ -23,8 +23,10 @@ from sqlalchemy.engine import Engine
 
 from review import schema
 
-# An editor changes the content of one tourism office (content/offices.yml) and reads the
-# unanswered questions; reviewers review conversations; an admin does everything.
+# An editor changes the content of one tourism office (content/offices.yml), reads the
+# unanswered questions and answers that office's tourists in the hand-off inbox;
+# reviewers review conversations and answer in the inbox (a reviewer's office, if any,
+# is what the inbox shows first); an admin does everything, for every office.
 ROLES = ("reviewer", "editor", "admin")
 NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 MIN_PASSWORD_LENGTH = 10
@@ -87,8 +89,12 @@ def check_role(role: str, office: str | None, offices: tuple = ()) -> None:
             + ", ".join(offices)
             + ")"
         )
-    if role != "editor" and office:
-        raise AccountError("office: only an editor belongs to an office")
+    if role == "reviewer" and office and office not in offices:
+        raise AccountError(
+            "office: a reviewer's office is one of content/offices.yml (" + ", ".join(offices) + ")"
+        )
+    if role == "admin" and office:
+        raise AccountError("office: an admin belongs to no office (they see every office's work)")
 
 
 def add_account(

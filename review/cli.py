@@ -5,7 +5,8 @@
 - ``import``: import new turns once (conversation log + Rasa tracker store).
 - ``users add NAME --role reviewer|editor|admin [--office OFFICE]``: the password is read
   from REVIEW_PASSWORD when set (scripts), else asked twice; an editor belongs to one
-  office of content/offices.yml (``--office chamonix``). Also ``users list``,
+  office of content/offices.yml (``--office chamonix``), a reviewer may (the hand-off
+  inbox then shows that office's tourists first). Also ``users list``,
   ``users remove NAME``, ``users passwd NAME``, ``users role NAME ROLE [--office OFFICE]``.
 - ``retention --days N``: delete conversations older than N days, everywhere.
 - ``erase PSEUDONYM``: delete everything about one pseudonymous user.
@@ -40,7 +41,7 @@ def main(argv: list | None = None) -> int:
     add = users.add_parser("add", help="create an account")
     add.add_argument("name")
     add.add_argument("--role", choices=auth.ROLES, default="reviewer")
-    add.add_argument("--office", help="an editor's office (content/offices.yml)")
+    add.add_argument("--office", help="an editor's office, or a reviewer's (content/offices.yml)")
     users.add_parser("list", help="list accounts")
     remove = users.add_parser("remove", help="delete an account")
     remove.add_argument("name")
@@ -49,7 +50,7 @@ def main(argv: list | None = None) -> int:
     role = users.add_parser("role", help="change an account's role")
     role.add_argument("name")
     role.add_argument("role", choices=auth.ROLES)
-    role.add_argument("--office", help="an editor's office (content/offices.yml)")
+    role.add_argument("--office", help="an editor's office, or a reviewer's (content/offices.yml)")
     retention = commands.add_parser("retention", help="delete conversations older than N days")
     retention.add_argument("--days", type=float, required=True)
     erase = commands.add_parser("erase", help="delete everything about one pseudonymous user")

@@ -19,7 +19,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from review import ingest, schema, timeutil, why
+from actions.answers import is_refusal
+from review import ingest, schema, timeutil
 from review.masking import mask
 
 CHANNELS = ["telegram", "telegram", "telegram", "terminal", "cli"]
@@ -531,7 +532,7 @@ def _review_turn(turn: dict, conversation_id: int, zone_name: str) -> dict:
         "fallback": fallback,
         "handoff": handoff,
         "why": json.dumps(turn.get("why") or [], ensure_ascii=False),
-        "refused": any(why.is_refusal(w) for w in turn.get("why") or []),
+        "refused": any(is_refusal(w) for w in turn.get("why") or []),
     }
 
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,8 @@ from aiohttp import web
 
 from curated.live import LiveContent
 from handoff import store as handoff
-from handoff.office_hours import load as load_offices
 from handoff.store import HandoffStore
-from review import i18n
+from review import i18n, offices
 from review.masking import mask
 
 HOLDS = web.AppKey("handoff_holds", HandoffStore)
@@ -52,6 +51,7 @@ WECHAT_WINDOW = 48 * 3600
 WECHAT_PER_MESSAGE = 5
 LAST_MESSAGES = 3
 CANNED = 40  # canned replies offered per conversation
+ALL = "all"  # the inbox of every office
 
 routes = web.RouteTableDef()
 
@@ -139,22 +139,51 @@ def _summary(holds: HandoffStore, hold: handoff.Hold, now: float) -> dict[str, A
     }
 
 
-def _inbox(holds: HandoffStore, office: str = "", language: str = "") -> list[dict[str, Any]]:
-    """Open hand-offs, those of one office (``office``) or tourist language (fr, en, zh) if asked."""
+def _inbox(
+    holds: HandoffStore, belongs: Callable[[handoff.Hold], bool], language: str = ""
+) -> list[dict[str, Any]]:
+    """Open hand-offs of the office shown (``belongs``), of one tourist language if asked."""
     now = time.time()
     return [
         _summary(holds, hold, now)
         for hold in holds.open_conversations()
-        if (not office or hold.office == office) and (not language or hold.language[:2] == language)
+        if belongs(hold) and (not language or hold.language[:2] == language)
     ]
 
 
-def _chosen(request: web.Request) -> tuple[str, str]:
-    """The inbox's filters: an office of content/office_hours.yml, a tourist language."""
-    office = request.query.get("office", "")
+def _office_shown(request: web.Request, known: dict[str, offices.Office]) -> str:
+    """The office whose tourists the inbox shows: an editor's own, always; else the one
+    asked (``?office=``, ``all`` for every office), else the account's own, else all."""
+    session = request["session"]
+    own = session.get("office") if session.get("office") in known else None
+    if session["role"] == "editor":
+        return own or ALL
+    asked = request.query.get("office", "")
+    if asked in known or asked == ALL:
+        return asked
+    return own or ALL
+
+
+def _belongs(request: web.Request, office: str) -> Callable[[handoff.Hold], bool]:
+    """Whether a hand-off is the office's: the office answering it, or the office of
+    the place the tourist asked about (its places and every place within them)."""
+    if office == ALL:
+        return lambda hold: True
+    known = offices.read(request.app[CONTENT].directory)
+    content = request.app[CONTENT].get()
+
+    def belongs(hold: handoff.Hold) -> bool:
+        if hold.office == office:
+            return True
+        place = hold.place if hold.place in content.places else None
+        return bool(place) and offices.owner(known, content, "", place) == office
+
+    return belongs
+
+
+def _language_asked(request: web.Request) -> str:
     language = request.query.get("language", "")
-    return (office if re.fullmatch(r"[a-z0-9_]{1,64}", office) else "",
-            language if language in ("fr", "en", "zh") else "")  # fmt: skip
+    return language if language in ("fr", "en", "zh") else ""
 
 
 def _conversation(holds: HandoffStore, user: str, since: int) -> dict[str, Any]:
@@ -216,28 +245,34 @@ def _labels(request: web.Request) -> dict[str, str]:
 
 @routes.get("/handoff")
 async def inbox(request: web.Request) -> web.Response:
-    office, language = _chosen(request)
-    conversations = await _run(_inbox, request.app[HOLDS], office, language)
+    known = offices.read(request.app[CONTENT].directory)
+    office, language = _office_shown(request, known), _language_asked(request)
+    belongs = _belongs(request, office)
+    conversations = await _run(_inbox, request.app[HOLDS], belongs, language)
     return _page(
         request,
         "handoff_inbox.html",
         conversations=conversations,
         labels=_labels(request),
-        offices=[o.id for o in load_offices(request.app[CONTENT].directory)],
+        offices=known,
         office=office,
         language=language,
+        editor=request["session"]["role"] == "editor",
     )
 
 
 @routes.get("/handoff/events")
 async def inbox_events(request: web.Request) -> web.StreamResponse:
-    office, language = _chosen(request)
-    return await _stream(request, lambda: _run(_inbox, request.app[HOLDS], office, language))
+    known = offices.read(request.app[CONTENT].directory)
+    office, language = _office_shown(request, known), _language_asked(request)
+    belongs = _belongs(request, office)
+    return await _stream(request, lambda: _run(_inbox, request.app[HOLDS], belongs, language))
 
 
 @routes.get(r"/handoff/{user:u[0-9a-f]{24}}")
 async def conversation(request: web.Request) -> web.Response:
     user = request.match_info["user"]
+    await _editors_of_its_office_only(request, user)
     holds = request.app[HOLDS]
     now_shown = await _run(_conversation, holds, user, 0)
     hold = await _run(holds.active, user)
@@ -257,12 +292,14 @@ async def conversation(request: web.Request) -> web.Response:
 @routes.get(r"/handoff/{user:u[0-9a-f]{24}}/events")
 async def conversation_events(request: web.Request) -> web.StreamResponse:
     user = request.match_info["user"]
+    await _editors_of_its_office_only(request, user)
     return await _stream(request, lambda: _run(_conversation, request.app[HOLDS], user, 0))
 
 
 @routes.post(r"/handoff/{user:u[0-9a-f]{24}}/take")
 async def take(request: web.Request) -> web.Response:
     user = request.match_info["user"]
+    await _editors_of_its_office_only(request, user)
     taken = await _run(request.app[HOLDS].take, user, request["session"]["name"])
     return _answer(request, user, {"taken": taken}, 200 if taken else 409)
 
@@ -270,6 +307,7 @@ async def take(request: web.Request) -> web.Response:
 @routes.post(r"/handoff/{user:u[0-9a-f]{24}}/reply")
 async def reply(request: web.Request) -> web.Response:
     user = request.match_info["user"]
+    await _editors_of_its_office_only(request, user)
     holds = request.app[HOLDS]
     text = str((await request.post()).get("text", "")).strip()[:2000]
     hold = await _run(holds.active, user)
@@ -288,8 +326,19 @@ async def reply(request: web.Request) -> web.Response:
 @routes.post(r"/handoff/{user:u[0-9a-f]{24}}/back")
 async def hand_back(request: web.Request) -> web.Response:
     user = request.match_info["user"]
+    await _editors_of_its_office_only(request, user)
     back = await _run(request.app[HOLDS].hand_back, user, request["session"]["name"])
     return _answer(request, user, {"handed_back": back}, 200 if back else 409)
+
+
+async def _editors_of_its_office_only(request: web.Request, user: str) -> None:
+    """An editor opens, takes and answers the open hand-offs of their own office only."""
+    session = request["session"]
+    if session["role"] != "editor":
+        return
+    hold = await _run(request.app[HOLDS].active, user)
+    if hold is not None and not _belongs(request, session.get("office") or "")(hold):
+        raise web.HTTPForbidden(text=request["t"]("forbidden"), content_type="text/plain")
 
 
 def _answer(request: web.Request, user: str, value: dict, status: int) -> web.Response:

@@ -37,7 +37,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from review import schema, timeutil, why
+from actions.answers import is_refusal
+from review import schema, timeutil
 from review.config import Config
 from review.masking import mask
 
@@ -162,7 +163,7 @@ def _turn(row: tuple, understood: dict | None, file_id: str | None = None) -> di
         "fallback": fallback,
         "handoff": handoff,
         "why": json.dumps(whys, ensure_ascii=False),
-        "refused": any(why.is_refusal(w) for w in whys),
+        "refused": any(is_refusal(w) for w in whys),
     }
 
 

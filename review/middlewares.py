@@ -100,8 +100,11 @@ async def _sessions(request: web.Request, handler):
     return await handler(request)
 
 
-# An office's editor changes content and reads the unanswered questions, not conversations.
-EDITOR_PATHS = ("/content", "/unanswered", "/logout", "/lang/", "/static/", "/healthz", "/login")
+# An office's editor changes content, reads the unanswered questions and answers its
+# office's tourists in the hand-off inbox (review/handoff.py), not other conversations.
+EDITOR_PATHS = (
+    "/content", "/unanswered", "/handoff", "/logout", "/lang/", "/static/", "/healthz", "/login",
+)  # fmt: skip
 
 
 def _editors_only_where_they_work(request: web.Request) -> None:

@@ -1,4 +1,5 @@
-"""The tourism offices (content/offices.yml) and which entries each one's editors may change.
+"""Which entries each tourism office's editors may change (content/offices.yml, read
+by curated/offices.py, which the hand-off reads too).
 
 An entry belongs to the office that lists its file, else to the office that
 lists its place or a larger place it lies within (entries of the shared files:
@@ -9,44 +10,14 @@ administrator only. ``make validate`` checks offices.yml like the other files
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
+from curated.offices import Office, read
+
+__all__ = ["Office", "may_edit", "owner", "read"]  # read: curated's, the one reader
 
 if TYPE_CHECKING:  # curated's reader, only named in annotations here
     from curated.content import Content
-
-
-OFFICES_FILE = "offices.yml"
-
-
-@dataclass(frozen=True)
-class Office:
-    id: str
-    name: dict[str, str]  # language -> name
-    files: tuple[str, ...]  # content file names, with ".yml"
-    places: tuple[str, ...]
-
-
-def read(content_dir: Path) -> dict[str, Office]:
-    """The offices declared in ``content_dir``/offices.yml (none when it is missing)."""
-    path = Path(content_dir) / OFFICES_FILE
-    if not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    offices = {}
-    for item in data.get("offices") or []:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            continue  # make validate names it
-        offices[item["id"]] = Office(
-            id=item["id"],
-            name=dict(item.get("name") or {}),
-            files=tuple(f"{name}.yml" for name in item.get("files") or ()),
-            places=tuple(item.get("places") or ()),
-        )
-    return offices
 
 
 def owner(offices: dict[str, Office], content: Content, file: str, place: str | None) -> str | None:

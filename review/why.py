@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 GROUNDED, REFUSED, ASKED, OTHER = "grounded", "refused", "asked", "other"
-_REFUSALS = ("out_of_scope", "not_covered ")
 
 Translator = Callable[[str], str]
 
@@ -32,10 +31,6 @@ class Explained:
     kind: str  # grounded | refused | asked | other
     text: str  # e.g. "Grounded on: place chamonix, topic prices"
     raw: str  # the reason as the action wrote it
-
-
-def is_refusal(why: str) -> bool:
-    return why.startswith(_REFUSALS)
 
 
 def explain(why: str, t: Translator) -> Explained:

@@ -35,9 +35,11 @@ def tracker(
     place: str | None = None,
     metadata: dict[str, Any] | None = None,
     ranking: Iterable[str] = (),
+    history: Iterable[dict[str, Any]] = (),
 ) -> Tracker:
     """A tracker whose latest message is ``text``; ``ranking``: the intents after ``intent``;
-    each entity is (kind, value, the words of ``text`` it was found in)."""
+    each entity is (kind, value, the words of ``text`` it was found in); ``history``: the
+    events before it (``earlier_turn``)."""
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
@@ -59,12 +61,26 @@ def tracker(
         "pseudonymous-user",
         {"language": language, "place": place},
         message,
-        [],
+        [*history, {"event": "user", "text": text, "parse_data": message}],
         False,
         None,
         None,
         "action_listen",
     )
+
+
+def earlier_turn(text: str, *whys: str) -> list[dict[str, Any]]:
+    """The events of an earlier turn as Rasa sends them to the action server: the
+    tourist's message, then one bot message per reason (``Reply.why``, kept in the
+    bot event's metadata)."""
+    replies = [
+        {"event": "bot", "text": f"({why})", "data": {}, "metadata": {"why": why}} for why in whys
+    ]
+    return [
+        {"event": "user", "text": text},
+        *replies,
+        {"event": "action", "name": "action_listen"},
+    ]
 
 
 def run(action: Action, tracker_: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -57,6 +57,7 @@ EXPECTED = {
     "phrase_unknown_placeholder.yml": "22: phrases.topic_missing.en: uses {opening_hours}, which the assistant does not fill in. Fix: Use only {contact}, {place} (in braces), spelled exactly so.",
     "not_texts.yml": "4: places.lac.name: should have one text per language. Fix: Write it as three lines fr: ..., zh: ..., en: ... indented under it.",
     "not_yes_no.yml": "15: offers.lac-summer-2027.sample: should be true or false, not 'oui'. Fix: Write true or false.",
+    "office_closes_before_opens.yml": "9: offices.lac.chat.closes: 8:30 is not after opens (9:00). Fix: Write the hour someone leaves the inbox, after the hour they arrive, in the office's time zone (17.5 for 17:30).",
     "offer_ends_before_start.yml": "12: offers.lac-summer-2027.valid_until: is before valid_from. Fix: Check the two dates: the offer must end on or after the day it starts.",
     "offer_unknown_place.yml": "7: offers.lac-summer-2027.place: points to 'aix_les_bains', which is not the id of any place. Fix: Use the id: of a place in content/, or add that place first.",
     "parent_loop.yml": "5: places.lac.parent: the parents go round in a circle: lac → aix → lac. Fix: Remove one parent: of the circle; the largest place has parent: null.",
@@ -398,3 +399,18 @@ def test_the_guides_sample_of_a_way_of_asking_in_two_entries_is_the_real_message
     )
     shown = replace(problem, file="content/faq_b.yml", values=values).render(language)
     assert f"```\n{shown}\n```" in readme
+
+
+def test_the_chat_hours_examples_of_the_editors_guide_are_valid(tmp_path):
+    from curated.offices import read
+
+    readme = (ROOT / "content" / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "chat:" in b]
+    assert len(blocks) == 3  # fr, en, zh
+    for number, block in enumerate(blocks):
+        directory = tmp_path / str(number)
+        directory.mkdir()
+        office = 'offices:\n  - id: lac\n    name: {fr: "Lac", zh: "湖", en: "Lake"}\n' + block
+        (directory / "offices.yml").write_text(office, encoding="utf-8")
+        assert [str(p) for p in load(directory).problems] == []
+        assert read(directory)["lac"].chat is not None

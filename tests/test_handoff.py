@@ -350,3 +350,26 @@ def test_a_channel_that_fails_to_send_marks_the_reply_refused_and_the_next_goes_
     assert flaky.sent == ["ça va ?"]
     assert [m.status for m in holds.messages_of(user) if m.id == first] == ["refused"]
     memory.close()
+
+
+# After two refusals in a row, on the trained model and the real action server
+
+
+@pytest.mark.e2e
+def test_two_unanswerable_questions_in_a_row_offer_a_person_and_an_answer_between_does_not(
+    new_chat,
+):
+    chat = new_chat()
+    offer = {"title": "Talk to a person", "payload": "/request_person"}
+
+    def offered(text: str) -> list[str]:
+        return [r.text for r in chat.say(text).replies if offer in r.buttons]
+
+    assert not offered("what is the price of bitcoin today")
+    assert not offered("how do I get to Badaling?")  # answered: the count starts again
+    assert not offered("who will win the football world cup?")
+    # The office of the conversation's place (Badaling), its hours in the tourist's language.
+    assert offered("write me a poem about cats") == [
+        "A person from the Yanqing visitor centre can answer you here: every day, 8:30 am to "
+        "5:30 pm Beijing time."
+    ]

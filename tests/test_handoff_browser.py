@@ -1,7 +1,8 @@
 """A tourist on the web chat and a staff member in the review app, two headless
 Chromium pages (the ``browser`` fixture of conftest.py): the tourist asks for a
 person, the staff member takes the conversation, they talk both ways, the staff
-member hands it back and the assistant answers again. The web chat runs on a
+member hands it back and the assistant answers again; and the inbox plays a tone and
+shows a notification when a new tourist starts waiting. The web chat runs on a
 stand-in Rasa; both share the hand-off store of the review app's tracker database."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def assistant(text: str, metadata: dict) -> list[dict]:
     if text.startswith("/request_person"):
         return [
             {"text": "C'est noté : une personne va vous répondre ici."},
-            {"custom": {"handoff": {"place": "mont_blanc", "office": "chamonix_mont_blanc"}}},
+            {"custom": {"handoff": {"place": "mont_blanc", "office": "chamonix"}}},
         ]
     if "quelqu'un" in text:
         return [
@@ -97,3 +98,57 @@ def test_a_tourist_on_the_web_chat_talks_with_staff_then_with_the_assistant_agai
     assert not any("téléphérique" in text for text in asked)  # never answered while held
     tourist.context.close()
     staff.context.close()
+
+
+# What the page plays and shows, recorded where the browser's own APIs are called:
+# each tone started through WebAudio (its frequency), each notification shown, and
+# each live update received.
+RECORDER = """
+(() => {
+  window.__tones = [];
+  window.__notifications = [];
+  window.__updates = 0;
+  const RealAudio = window.AudioContext;
+  window.AudioContext = class extends RealAudio {
+    createOscillator() {
+      const tone = super.createOscillator();
+      const start = tone.start.bind(tone);
+      tone.start = (...when) => { window.__tones.push(tone.frequency.value); return start(...when); };
+      return tone;
+    }
+  };
+  window.Notification = class {
+    constructor(title) { window.__notifications.push(title); }
+    static get permission() { return "granted"; }
+    static requestPermission() { return Promise.resolve("granted"); }
+  };
+  const RealSource = window.EventSource;
+  window.EventSource = class extends RealSource {
+    constructor(url) { super(url); this.addEventListener("message", () => window.__updates++); }
+  };
+})();
+"""
+
+
+def test_a_new_waiting_tourist_plays_a_tone_and_shows_a_notification(browser, tmp_path):
+    with ServedApp(tmp_path, conversations=3) as app:
+        holds = HandoffStore(app.config.tracker_url)
+        holds.request("u" + "a" * 24, "telegram", "fr", place="mont_blanc", office="chamonix")
+        staff = new_page(browser, "en-GB")
+        staff.context.add_init_script(RECORDER)
+        staff.goto(app.url + "/login")
+        staff.fill("input[name=name]", "alice")
+        staff.fill("input[name=password]", ACCOUNTS["alice"][1])
+        staff.click("form[action='/login'] button[type=submit]")
+        staff.goto(app.url + "/handoff")
+        staff.wait_for_function("() => window.__updates >= 1")
+        # Already waiting when the page opened: no tone.
+        assert staff.evaluate("[window.__tones, window.__notifications]") == [[], []]
+
+        holds.request("u" + "b" * 24, "wechat", "zh-Hans", place="badaling", office="yanqing")
+        staff.wait_for_function("() => window.__tones.length > 0")
+        staff.locator(f"#handoff-inbox tr[data-user='u{'b' * 24}']").wait_for()
+        assert staff.evaluate("window.__tones") == [880]
+        assert staff.evaluate("window.__notifications") == ["A tourist is waiting for a person"]
+        staff.context.close()
+        holds.close()

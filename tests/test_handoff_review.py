@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from handoff.store import HandoffStore
+from review import auth, offices
 from review.handoff import rule
 from testkit.review_app import ACCOUNTS, ServedApp
 
@@ -45,13 +46,12 @@ def holds(app):
     store.close()
 
 
-def login(app, name: str) -> httpx.Client:
+def login(app, name: str, password: str = "") -> httpx.Client:
     client = httpx.Client(base_url=app.url, timeout=30, headers={"Accept-Language": "en"})
     _CLIENTS.append(client)
     token = client.get("/login").cookies["review_login_csrf"]
-    response = client.post(
-        "/login", data={"name": name, "password": ACCOUNTS[name][1], "csrf_token": token}
-    )
+    password = password or ACCOUNTS[name][1]
+    response = client.post("/login", data={"name": name, "password": password, "csrf_token": token})
     assert response.status_code == 303
     return client
 
@@ -132,16 +132,45 @@ def test_whatsapp_more_than_24_hours_after_the_tourist_wrote_the_reply_box_says_
 
 
 def test_an_office_sees_its_own_tourists_and_languages(app, holds):
-    holds.request(
-        "u" + "5" * 24, "telegram", "fr", place="mont_blanc", office="chamonix_mont_blanc"
-    )
+    holds.request("u" + "5" * 24, "telegram", "fr", place="mont_blanc", office="chamonix")
     holds.request("u" + "6" * 24, "wechat", "zh-Hans", place="badaling", office="yanqing")
     bob = login(app, "bob")
     yanqing = first_event(bob, "/handoff/events?office=yanqing")
-    assert [c["user"] for c in yanqing] == ["u" + "6" * 24]
+    assert {c["user"] for c in yanqing} & {"u" + "5" * 24, "u" + "6" * 24} == {"u" + "6" * 24}
+    assert all(c["place"] == "badaling" for c in yanqing)  # its office, or its places
     french = first_event(bob, "/handoff/events?language=fr")
     assert "u" + "5" * 24 in [c["user"] for c in french]
     assert all(c["language"] == "fr" for c in french)
+
+
+def test_an_accounts_office_is_what_its_inbox_shows_and_an_admin_sees_every_office(app, holds):
+    known = tuple(offices.read(app.config.content_dir))
+    auth.add_account(app.engine, "lea", "reviewer", "lea-password-12", "chambery_bauges", known)
+    auth.add_account(app.engine, "wei", "editor", "wei-password-12", "yanqing", known)
+    # Chamonix answers the Bauges' tourists in the chat; the Bauges' staff see them too.
+    revard, aiguille, badaling = "u" + "7" * 24, "u" + "8" * 24, "u" + "9" * 24
+    holds.request(revard, "whatsapp", "fr", place="le_revard", office="chamonix")
+    holds.request(aiguille, "telegram", "en", place="aiguille_du_midi", office="chamonix")
+    holds.request(badaling, "wechat", "zh-Hans", place="badaling", office="yanqing")
+    ours = {revard, aiguille, badaling}
+
+    def shown(client: httpx.Client, query: str = "") -> set[str]:
+        return {c["user"] for c in first_event(client, "/handoff/events" + query)} & ours
+
+    lea, wei, alice = (
+        login(app, "lea", "lea-password-12"),
+        login(app, "wei", "wei-password-12"),
+        login(app, "alice"),
+    )
+    assert shown(lea) == {revard}
+    assert 'value="chambery_bauges" selected' in lea.get("/handoff").text
+    assert shown(lea, "?office=all") == ours  # a reviewer may look wider
+    assert shown(lea, "?office=chamonix") == {revard, aiguille}
+    assert shown(wei) == shown(wei, "?office=all") == {badaling}  # an editor may not
+    assert wei.get(f"/handoff/{aiguille}").status_code == 403
+    assert post(wei, f"/handoff/{aiguille}/take").status_code == 403
+    assert post(wei, f"/handoff/{badaling}/take").status_code == 200
+    assert shown(alice) == ours
 
 
 def test_each_platforms_window_is_shown_as_it_is():

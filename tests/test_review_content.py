@@ -267,6 +267,22 @@ def test_an_editor_account_belongs_to_an_office_of_content(tmp_path):
     assert alone.returncode == 2
 
 
+def test_a_reviewer_account_may_belong_to_an_office_and_an_admin_to_none(tmp_path):
+    added = run_review(
+        ["users", "add", "lea", "--role", "reviewer", "--office", "chambery_bauges"], tmp_path
+    )
+    assert added.returncode == 0, added.stderr
+    assert "lea\treviewer of chambery_bauges" in run_review(["users", "list"], tmp_path).stdout
+    unknown = run_review(
+        ["users", "add", "max", "--role", "reviewer", "--office", "paris"], tmp_path
+    )
+    assert unknown.returncode == 2
+    assert "office: a reviewer's office is one of content/offices.yml" in unknown.stderr
+    admin = run_review(["users", "add", "ada", "--role", "admin", "--office", "chamonix"], tmp_path)
+    assert admin.returncode == 2
+    assert "office: an admin belongs to no office" in admin.stderr
+
+
 def test_the_last_entry_of_a_file_is_saved_and_the_file_ends_as_before(content_dir):
     before = (content_dir / DOGS_FILE).read_text(encoding="utf-8")
     last = [line for line in before.splitlines() if line.startswith("  - id: ")][-1]

@@ -94,7 +94,7 @@ async def change_role(request: web.Request) -> web.Response:
     engine, config = request.app[ENGINE], request.app[CONFIG]
     account_id = int(request.match_info["id"])
     role = form.get("role", "")
-    office = (form.get("office") or None) if role == "editor" else None
+    office = (form.get("office") or None) if role in ("editor", "reviewer") else None
     try:
         auth.check_role(role, office, tuple(offices.read(config.content_dir)))
     except auth.AccountError as error:
