@@ -76,7 +76,7 @@ def test_beyond_three_questions_the_rest_are_to_be_sent_separately(core, content
     assistant, rasa, _ = core
     answer = say(assistant, FOUR_QUESTIONS)
     assert rasa.texts == [
-        "We are two couples flying to Beijing in May. How do we get to Badaling?",
+        "How do we get to Badaling?",
         "What are the opening hours?",
         "How much is a ticket?",
     ]
@@ -98,11 +98,7 @@ def test_each_question_is_a_turn_of_the_log_beside_its_answer(core, tmp_path, co
     answer = say(assistant, FOUR_QUESTIONS)
     turns = logged(log, tmp_path)
     assert turns == [
-        (
-            "We are two couples flying to Beijing in May. How do we get to Badaling?",
-            ["answer: We are two couples flying to Beijing in May. How do we get to Badaling?"],
-            ANSWERED,
-        ),
+        ("How do we get to Badaling?", ["answer: How do we get to Badaling?"], ANSWERED),
         ("What are the opening hours?", ["answer: What are the opening hours?"], ANSWERED),
         ("How much is a ticket?", ["answer: How much is a ticket?"], ANSWERED),
         ("Can we bring a dog?", [content.phrase("questions_rest", "en")], ANSWERED),
@@ -161,9 +157,9 @@ LONG_MESSAGES = [
         "en",
         "Hi everyone, my partner and I will spend a week in Savoie in February and we would "
         "love to try something new away from the big resorts. How do we get to La Feclaz "
-        "from Chambery? What can we do there? And when is the best time to go? "
-        "Thanks a lot in advance!",
-        [("bauges", "getting_there"), ("bauges", "activities"), ("bauges", "best_time")],
+        "from Chambery? And when is the best time to go? Is there anything to do in Chongli "
+        "as well? Thanks a lot in advance!",
+        [("bauges", "getting_there"), ("bauges", "best_time"), ("chongli", "activities")],
     ),
 ]
 

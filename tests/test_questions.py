@@ -7,7 +7,7 @@ import pytest
 from bot.core.questions import sentences, split
 
 
-def test_french_forum_message_gives_each_question_with_what_was_said_before_it():
+def test_french_forum_message_gives_each_question_and_nothing_else():
     text = (
         "Bonsoir à tous, nous serons à Chamonix avec nos parents âgés fin août. "
         "Comment monter à l'Aiguille du Midi sans trop marcher ? "
@@ -15,7 +15,6 @@ def test_french_forum_message_gives_each_question_with_what_was_said_before_it()
         "Merci beaucoup pour vos réponses !"
     )
     assert split(text) == [
-        "nous serons à Chamonix avec nos parents âgés fin août. "
         "Comment monter à l'Aiguille du Midi sans trop marcher ?",
         "Faut-il réserver les billets à l'avance ?",
     ]
@@ -35,7 +34,7 @@ def test_french_question_without_a_question_mark_is_a_question():
 def test_chinese_message_is_cut_at_full_width_punctuation():
     text = "您好！我们一家三口春节想去崇礼滑雪。太舞滑雪场适合初学者吗？从北京坐高铁要多久？谢谢您的帮助！"
     assert split(text) == [
-        "我们一家三口春节想去崇礼滑雪。太舞滑雪场适合初学者吗？",
+        "太舞滑雪场适合初学者吗？",
         "从北京坐高铁要多久？",
     ]
 
@@ -52,7 +51,6 @@ def test_english_message_keeps_every_question_in_order():
         "Is there a cable car? What does a ticket cost? Thanks in advance, cheers"
     )
     assert split(text) == [
-        "My wife and I are visiting Beijing next October. "
         "Which part of the Great Wall is less crowded?",
         "How do we get to Jinshanling?",
         "Is there a cable car?",
@@ -68,12 +66,12 @@ def test_a_greeting_before_a_comma_is_not_sent_with_the_question():
     ]
 
 
-def test_what_is_said_after_the_last_question_goes_with_it():
-    text = "Where can we rent cross-country skis? How much is a day pass? We are beginners."
-    assert split(text) == [
-        "Where can we rent cross-country skis?",
-        "How much is a day pass? We are beginners.",
-    ]
+def test_a_sentence_that_asks_nothing_is_not_a_question():
+    text = (
+        "Where can we rent cross-country skis? We are beginners. How much is a day pass? "
+        "我是滑雪爱好者，打算元旦去张家口玩几天。"
+    )
+    assert split(text) == ["Where can we rent cross-country skis?", "How much is a day pass?"]
 
 
 @pytest.mark.parametrize(
