@@ -8,6 +8,10 @@ the same way is here too: the language menu (its "lang:fr" payloads, and the
 words of language/request_words.yml's ``menu`` typed to open it), and the digits a tourist
 answers to a numbered list of buttons (:meth:`Assistant.offer`).
 
+A long message of several questions (bot/core/questions.py) is asked question
+by question, as consecutive turns of the conversation, up to three; the
+language is decided once, on the whole message.
+
 Chinese comes in two scripts. Rasa, the actions and the content know
 Simplified: a message in Traditional characters is converted to Simplified
 before it goes to Rasa, and a tourist who writes Traditional reads the replies
