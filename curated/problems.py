@@ -17,8 +17,10 @@ from typing import Any
 
 import yaml
 
+from language import LANGUAGES
+
 MESSAGES_FILE = Path(__file__).resolve().with_name("validation_messages.yml")
-MESSAGE_LANGUAGES = ("en", "fr", "zh")
+MESSAGE_LANGUAGES = LANGUAGES  # an editor reads the checks in any language a tourist does
 
 
 @functools.lru_cache(maxsize=1)

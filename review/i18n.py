@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+# The assistant's languages (language.LANGUAGES), in the order of the app's menu
+# and of ``texts``' tuples; tests/test_review_labels.py checks they are the same.
 UI_LANGUAGES = ("fr", "en", "zh")
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "zh": "中文"}
 DEFAULT = "fr"

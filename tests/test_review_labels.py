@@ -56,3 +56,9 @@ def test_an_unquoted_yes_is_an_error_saying_to_quote_it(tmp_path):
     path = _write(tmp_path, 'yes:\n  fr: "Oui"\n  en: "Yes"\n  zh: "是"\n')
     with pytest.raises(i18n.LabelError, match="quote it"):
         i18n.load_labels(path)
+
+
+def test_the_app_speaks_the_assistants_languages():
+    from language import LANGUAGES
+
+    assert sorted(i18n.UI_LANGUAGES) == sorted(LANGUAGES)
