@@ -129,6 +129,20 @@ def test_rasa_down_on_a_question_stops_there_with_the_kind_sentence(tmp_path, co
         memory.close()
 
 
+def test_a_place_named_before_the_questions_goes_with_the_first_and_a_city_does_not(core):
+    assistant, rasa, _ = core
+    say(
+        assistant,
+        "Nous arrivons à Pékin lundi et irons à Mutianyu mardi. Comment y aller ? "
+        "Quels sont les horaires ? Nous arrivons à Pékin. Comment rejoindre l'aéroport ?",
+    )
+    assert rasa.texts == [
+        "Comment y aller ? (Mutianyu)",
+        "Quels sont les horaires ?",
+        "Comment rejoindre l'aéroport ?",
+    ]
+
+
 def test_a_message_of_one_question_goes_to_rasa_as_written(core):
     assistant, rasa, _ = core
     text = "Bonjour, nous venons en famille en février. Peut-on faire de la luge à Chamonix ? Merci"

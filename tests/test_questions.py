@@ -102,3 +102,32 @@ def test_new_lines_end_sentences():
         "Quels sont les horaires du téléphérique",
         "Et quel est le prix pour un enfant",
     ]
+
+
+def _places(sentence):
+    return [name for name in ("Chamonix", "崇礼", "Badaling") if name in sentence]
+
+
+def test_the_place_of_a_sentence_that_asks_nothing_goes_with_the_next_question():
+    text = (
+        "We'll be staying in Chamonix in August. How do we get there from Geneva? "
+        "When is the best time to go? And what about Badaling?"
+    )
+    assert split(text, _places) == [
+        "How do we get there from Geneva? (Chamonix)",
+        "When is the best time to go?",
+        "And what about Badaling?",
+    ]
+
+
+def test_a_question_naming_its_own_place_keeps_it_alone():
+    text = "我们春节去崇礼。八达岭怎么去？崇礼门票多少钱？"
+    assert split(text, lambda s: [n for n in ("崇礼", "八达岭") if n in s]) == [
+        "八达岭怎么去？",
+        "崇礼门票多少钱？",
+    ]
+
+
+def test_the_place_carried_to_a_chinese_question_is_in_full_width_brackets():
+    text = "你好，我们春节打算去崇礼滑雪。怎么去比较方便？什么时候去最好？"
+    assert split(text, _places) == ["怎么去比较方便？（崇礼）", "什么时候去最好？"]

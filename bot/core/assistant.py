@@ -22,6 +22,7 @@ converted to Traditional as they are sent. Editors write Simplified only.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -46,6 +47,7 @@ from curated.live import LiveContent
 from handoff import store as handoff
 from language import chinese, requests
 from language import decision as language
+from language.names import Gazetteer, synonyms
 
 logger = logging.getLogger(__name__)
 
@@ -138,10 +140,20 @@ class Assistant:
             reply = Reply(self.phrase("empty_message", variant))
             answer = Answer(chosen, [reply], _ms(started), variant=variant)
             return self._recorded(user, channel, text, answer, ANSWERED)
-        parts = [text] if text.startswith("/") else questions.split(text)
+        parts = [text] if text.startswith("/") else questions.split(text, self._places_in)
         if len(parts) == 1:
             return await self._asked(user, channel, text, chosen, variant, started)
         return await self._asked_in_turn(user, channel, parts, chosen, variant, started)
+
+    def _places_in(self, text: str) -> list[str]:
+        """The names of the content's places in ``text``, as written ("Chamonix", "崇礼"):
+        not a city tourists leave from ("Beijing") nor an activity."""
+        places = self.content.get().places
+        return [
+            text[found["start"] : found["end"]]
+            for found in _names().find(text)
+            if found["value"] in places
+        ]
 
     async def _asked_in_turn(
         self, user: str, channel: str, parts: list[str], chosen: str, variant: str, started: float
@@ -339,6 +351,12 @@ class Assistant:
         """
         text = self.content.get().phrase(key, language.language_of(language_code))
         return chinese.to_traditional(text) if language_code == chinese.TRADITIONAL else text
+
+
+@functools.cache
+def _names() -> Gazetteer:
+    """Every written form of nlu/entities.yml, read once."""
+    return Gazetteer.from_pairs((form, "name", value) for form, value in synonyms().items())
 
 
 def _replies(raw: list[dict[str, Any]], variant: str) -> list[Reply]:
