@@ -100,6 +100,13 @@ def lineage(content: Content, place_id: str) -> set[str]:
     return {p.id for p in content.lineage(place_id)}
 
 
+def speaks_for(content: Content, passage: Passage, place_id: str) -> bool:
+    """A passage of the place or of a place it is within. Not of a place within
+    it: Badaling is also where the other Great Wall sections hang, and their
+    entries never answer for it."""
+    return passage.place is not None and passage.place in lineage(content, place_id)
+
+
 def allowed(content: Content, question: Question, passage: Passage, now: dt.datetime) -> bool:
     """Place and country as constraints; offers valid today, events not over."""
     if passage.kind == "offer":
@@ -120,7 +127,7 @@ def allowed(content: Content, question: Question, passage: Passage, now: dt.date
             found = content.topic(question.place, passage.topic)
             return found is not None and found[0].id == passage.place
         if passage.place is not None:
-            return passage.place in lineage(content, question.place)
+            return speaks_for(content, passage, question.place)
         # A country-wide passage: of the country the message names, else of the place's.
         place_country = _country(content, question.place)
         if not countries and place_country:
@@ -199,9 +206,7 @@ def answers_refused(
     words_first = best.lexical >= max(r.lexical for r in ranked)
     if best.score < (FLOOR if floor is None else floor) or not words_first:
         return None
-    if best.passage.place is None:
-        return None
-    if best.passage.place not in lineage(content, question.place):
+    if not speaks_for(content, best.passage, question.place):
         return None
     if question.qualifiers:
         return best

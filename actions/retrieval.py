@@ -3,7 +3,9 @@
 Two scores per passage, both over its three languages at once (a French
 question finds a passage by its French text, a Chinese one by its Chinese):
 - lexical: BM25 (Okapi, the rank_bm25 library) over folded words and, for Chinese, the
-  words jieba cuts, each passage a document of its texts and ways of asking;
+  words jieba cuts and every two characters in a row (jieba cuts "南针峰" as
+  南/针峰 and "跳台滑雪场" otherwise than "跳台滑雪": the pairs still meet),
+  each passage a document of its texts and ways of asking;
   scaled to 0..1 by the best passage of the message;
 - meaning: cosine between the message's sentence vector (the multilingual
   encoder Rasa already runs: language/meaning.py) and each of the passage's
@@ -43,11 +45,13 @@ def _jieba():
 
 
 def tokens(text: str) -> list[str]:
-    """Folded Latin words of two letters or more, Chinese words as jieba cuts them."""
+    """Folded Latin words of two letters or more; Chinese words as jieba cuts
+    them, and the run's characters two by two."""
     folded = fold(text)
     found = _LATIN.findall(HAN_RUN.sub(" ", folded))
     for run in HAN_RUN.findall(folded):
         found.extend(w for w in _jieba().lcut(run) if w.strip())
+        found.extend(run[i : i + 2] for i in range(len(run) - 1))
     return found
 
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import yaml
 
-from curated import builders
+from curated import builders, numbered_yaml
 from curated.entries import Choices, Event, FaqEntry, Offer, Place, Texts
 from curated.field_types import Entry, Reference, Report, Where
-from curated.numbered_yaml import LineLoader, syntax_problem
+from curated.numbered_yaml import syntax_problem
 from curated.problems import Problem
 from curated.schema import FILE
 
@@ -49,7 +49,7 @@ def read_file(path: Path) -> FileContent:
     """One content file, checked against the schema; what passes is kept."""
     name = Path(path).name
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=LineLoader)
+        data = numbered_yaml.load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         return FileContent(name, problems=[syntax_problem(name, error)])
     except (OSError, UnicodeDecodeError):

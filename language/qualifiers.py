@@ -21,9 +21,10 @@ WORDS = Path(__file__).with_name("qualifier_words.yml")
 
 
 @functools.lru_cache(maxsize=1)
-def _vocabulary() -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]]]:
+def _vocabulary() -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]], re.Pattern[str]]:
     data = yaml.safe_load(WORDS.read_text(encoding="utf-8"))
-    return _patterns(data["qualifiers"]), _patterns(data["countries"])
+    names = _patterns({"names": data["not_qualifiers"]})["names"]
+    return _patterns(data["qualifiers"]), _patterns(data["countries"]), names
 
 
 def _patterns(groups: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
@@ -44,8 +45,9 @@ def _alternative(word: str) -> str:
 
 
 def qualifiers_of(text: str) -> frozenset[str]:
-    """The qualifiers a text speaks of: {"winter", "rental"} for "peut-on louer des skis en hiver"."""
-    folded = fold(text)
+    """The qualifiers a text speaks of: {"winter", "rental"} for "peut-on louer des skis en
+    hiver"; none for "the Winter Olympics' ski jump" (``not_qualifiers``)."""
+    folded = _vocabulary()[2].sub(" ", fold(text))
     return frozenset(name for name, pattern in _vocabulary()[0].items() if pattern.search(folded))
 
 

@@ -57,6 +57,40 @@ def test_a_place_name_is_no_detail():
     assert qualifiers_of("la Grande Muraille de Badaling") == frozenset()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "冬奥会的比赛场馆还能参观吗",
+        "les sites des Jeux olympiques d'hiver",
+        "the Winter Olympics venues",
+        "冬季两项体验课",
+    ],
+)
+def test_the_winter_olympics_and_biathlon_are_no_season_asked(text):
+    assert "winter" not in qualifiers_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("冬奥会的跳台滑雪比赛在崇礼哪里举行", "zh"),
+        ("Où a eu lieu le saut à ski des JO d'hiver à Chongli ?", "fr"),
+        ("where did the ski jumping of the winter olympics take place in chongli", "en"),
+    ],
+)
+def test_a_question_about_the_olympic_venues_finds_their_entry(content, text, language):
+    vector = meaning.encode([text])[0]
+    question = ranking.Question(text, language, place="chongli", named=True, vector=vector)
+    assert ranking.rank(content, question, NOW)[0].passage.id == "faq zhangjiakou_olympic_venues"
+
+
+def test_a_chinese_name_jieba_cuts_apart_still_finds_its_place():
+    # jieba cuts 南针峰 (the Aiguille du Midi) as 南 / 针峰; pairs of characters still meet.
+    from actions.retrieval import tokens
+
+    assert "南针" in tokens("南针峰缆车几点开") and "针峰" in tokens("南针峰缆车几点开")
+
+
 def test_the_country_a_question_names_is_read():
     assert countries_of("le numéro d'urgence en France") == {"france"}
     assert countries_of("中国的紧急电话是多少") == {"china"}
