@@ -222,6 +222,9 @@ PHRASES = {
     "list_separator": Phrase(),
     "unavailable": Phrase(),
     "empty_message": Phrase(),
+    # A message of more questions than the assistant answers at once
+    # (bot/core/questions.py): the rest are to be sent separately.
+    "questions_rest": Phrase(),
     "offers_button": Phrase(title=True),
     "events_button": Phrase(title=True),
     "contact_button": Phrase(title=True),

@@ -8,6 +8,10 @@ the same way is here too: the language menu (its "lang:fr" payloads, and the
 words of language/request_words.yml's ``menu`` typed to open it), and the digits a tourist
 answers to a numbered list of buttons (:meth:`Assistant.offer`).
 
+A long message of several questions (bot/core/questions.py) is asked question
+by question, as consecutive turns of the conversation, up to three; the
+language is decided once, on the whole message.
+
 Chinese comes in two scripts. Rasa, the actions and the content know
 Simplified: a message in Traditional characters is converted to Simplified
 before it goes to Rasa, and a tourist who writes Traditional reads the replies
@@ -18,6 +22,7 @@ converted to Traditional as they are sent. Editors write Simplified only.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -25,6 +30,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core import questions
 from bot.core.conversation_log import (
     ANSWERED,
     HELD,
@@ -41,11 +47,16 @@ from curated.live import LiveContent
 from handoff import store as handoff
 from language import chinese, requests
 from language import decision as language
+from language.names import Gazetteer, synonyms
 
 logger = logging.getLogger(__name__)
 
 # Longer messages are cut before understanding; nobody types more to a chat bot.
 MAX_TEXT_LENGTH = 1000
+
+# A message of several questions gets this many answered; the rest are to be sent
+# separately (the phrase questions_rest says so).
+MAX_QUESTIONS = 3
 
 LANGUAGE_CHOICES = (("fr", "Français"), ("zh", "中文"), ("en", "English"))
 _NUMBER = re.compile(r"^\s*([0-9０-９]{1,2})\s*[.)。]?\s*$")
@@ -69,6 +80,8 @@ class Answer:
     failed: bool = False  # True when Rasa could not be reached or an action failed
     variant: str = ""  # what the tourist reads: fr | en | zh-Hans | zh-Hant
     turn: str = ""  # the turn's id in the conversation log ("" when not recorded)
+    # A message of several questions is a turn per question: the ids after the first.
+    more_turns: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.variant:
@@ -127,6 +140,67 @@ class Assistant:
             reply = Reply(self.phrase("empty_message", variant))
             answer = Answer(chosen, [reply], _ms(started), variant=variant)
             return self._recorded(user, channel, text, answer, ANSWERED)
+        parts = [text] if text.startswith("/") else questions.split(text, self._places_in)
+        if len(parts) == 1:
+            return await self._asked(user, channel, text, chosen, variant, started)
+        return await self._asked_in_turn(user, channel, parts, chosen, variant, started)
+
+    def _places_in(self, text: str) -> list[str]:
+        """The names of the content's places in ``text``, as written ("Chamonix", "崇礼"):
+        not a city tourists leave from ("Beijing") nor an activity."""
+        places = self.content.get().places
+        return [
+            text[found["start"] : found["end"]]
+            for found in _names().find(text)
+            if found["value"] in places
+        ]
+
+    async def _asked_in_turn(
+        self, user: str, channel: str, parts: list[str], chosen: str, variant: str, started: float
+    ) -> Answer:
+        """A message of several questions: each sent to Rasa in turn, as consecutive turns
+        of the conversation (a question about "it" keeps the place of the one before),
+        up to :data:`MAX_QUESTIONS`; the replies together, in the order asked.
+
+        Each question is a turn of the conversation log, as if sent alone: staff see
+        each question beside its answer and Rasa's reading of it (the review app
+        matches a logged turn to Rasa's by its text). Questions beyond the limit
+        are logged too, with the sentence asking to send them separately."""
+        replies: list[Reply] = []
+        turns: list[str] = []
+        for part in parts[:MAX_QUESTIONS]:
+            answer = await self._asked(user, channel, part, chosen, variant, time.perf_counter())
+            replies.extend(answer.replies)
+            turns.append(answer.turn)
+            if answer.failed:  # Rasa is down: the questions after are not sent
+                return self._together(chosen, variant, replies, turns, started, failed=True)
+        rest = parts[MAX_QUESTIONS:]
+        if rest:
+            more = Answer(chosen, [Reply(self.phrase("questions_rest", variant))], variant=variant)
+            more = self._recorded(user, channel, "\n".join(rest), more, ANSWERED)
+            replies.extend(more.replies)
+            turns.append(more.turn)
+        return self._together(chosen, variant, replies, turns, started)
+
+    def _together(
+        self,
+        chosen: str,
+        variant: str,
+        replies: list[Reply],
+        turns: list[str],
+        started: float,
+        failed: bool = False,
+    ) -> Answer:
+        recorded = [t for t in turns if t]
+        answer = Answer(chosen, replies, _ms(started), failed=failed, variant=variant)
+        answer.turn = recorded[0] if recorded else ""
+        answer.more_turns = recorded[1:]
+        return answer
+
+    async def _asked(
+        self, user: str, channel: str, text: str, chosen: str, variant: str, started: float
+    ) -> Answer:
+        """One turn: ``text`` to Rasa in the language decided, its replies, recorded."""
         metadata = {"language": chosen, "channel": channel}
         understood = _for_understanding(text, variant)
         try:
@@ -264,8 +338,10 @@ class Assistant:
         """The platform did not deliver this answer (window closed, quota, failed status):
         the turn is marked so in the conversation log, for staff to see."""
         logger.warning("A reply could not be delivered (%s): turn %s", why, answer.turn or "-")
-        if self.log is not None and answer.turn:
-            self.log.mark(answer.turn, UNDELIVERED)
+        if self.log is not None:
+            for turn in [answer.turn, *answer.more_turns]:
+                if turn:
+                    self.log.mark(turn, UNDELIVERED)
 
     def phrase(self, key: str, language_code: str) -> str:
         """One of the channel's own sentences ("try again in a moment"), live from content/.
@@ -275,6 +351,12 @@ class Assistant:
         """
         text = self.content.get().phrase(key, language.language_of(language_code))
         return chinese.to_traditional(text) if language_code == chinese.TRADITIONAL else text
+
+
+@functools.cache
+def _names() -> Gazetteer:
+    """Every written form of nlu/entities.yml, read once."""
+    return Gazetteer.from_pairs((form, "name", value) for form, value in synonyms().items())
 
 
 def _replies(raw: list[dict[str, Any]], variant: str) -> list[Reply]:
