@@ -25,6 +25,7 @@ question, the content and the time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -75,11 +76,11 @@ class Question:
     near_the_content: bool = False
     vector: numpy.ndarray | None = field(default=None, compare=False)
 
-    @property
+    @functools.cached_property  # read once per turn, not once per passage
     def qualifiers(self) -> frozenset[str]:
         return qualifiers_of(self.text)
 
-    @property
+    @functools.cached_property
     def countries(self) -> frozenset[str]:
         return countries_of(self.text)
 

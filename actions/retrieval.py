@@ -33,6 +33,7 @@ from language import meaning
 from language.text import HAN_RUN, fold
 
 _LATIN = re.compile(r"[a-z0-9]{2,}")
+MAX_TERMS_KEPT = 50_000  # terms whose scores are kept (a few MB at 300 passages)
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,7 +70,11 @@ class Index:
         # installed, as Rasa's TensorFlow has it, only to pick a top-k.)
         corpus = [tokens(" ".join(p.searched())) or ["_"] for p in self.passages]
         self.bm25 = BM25Okapi(corpus)
+        self._terms: dict[str, numpy.ndarray] = {}
         self._vectors: list[numpy.ndarray] | None = None
+        self._matrix = numpy.zeros((0, meaning.DIMENSIONS), dtype=numpy.float32)
+        self._starts = numpy.zeros(0, dtype=int)
+        self._sizes = numpy.zeros(0, dtype=int)
         self._vector_lock = threading.Lock()
         self._encoding: threading.Thread | None = None
 
@@ -88,11 +93,39 @@ class Index:
                 texts = [p.searched() for p in self.passages]
                 flat = [t for group in texts for t in group]
                 encoded = meaning.encode_cached(flat, keep=True)
-                self._vectors, start = [], 0
+                vectors, start = [], 0
                 for group in texts:
-                    self._vectors.append(encoded[start : start + len(group)])
+                    vectors.append(encoded[start : start + len(group)])
                     start += len(group)
+                # One matrix of every text, and where each passage's rows start:
+                # a message is one product with it, not one per passage.
+                self._matrix = encoded
+                self._starts = numpy.cumsum([0] + [len(g) for g in texts[:-1]])
+                self._sizes = numpy.array([len(g) for g in texts])
+                self._vectors = vectors
             return self._vectors
+
+    def _term_scores(self, term: str) -> numpy.ndarray:
+        """rank_bm25's scores of every passage for one term, kept: a message's
+        are their sum (what ``get_scores`` adds up), without its loop over
+        every passage for each term again."""
+        scores = self._terms.get(term)
+        if scores is None:
+            scores = numpy.asarray(self.bm25.get_scores([term]), dtype=float)
+            if len(self._terms) < MAX_TERMS_KEPT:
+                self._terms[term] = scores
+        return scores
+
+    def _meaning(self, vector: numpy.ndarray) -> numpy.ndarray:
+        """Each passage's best cosine with ``vector`` (0 for a passage without text)."""
+        self.vectors()
+        if not len(self._matrix):
+            return numpy.zeros(len(self.passages))
+        cosines = self._matrix @ numpy.asarray(vector, dtype=self._matrix.dtype)
+        filled = self._sizes > 0
+        best = numpy.zeros(len(self.passages))
+        best[filled] = numpy.maximum.reduceat(cosines, self._starts[filled])
+        return best
 
     def meaning_ready(self) -> bool:
         """False while the passages are encoded in the background."""
@@ -103,15 +136,13 @@ class Index:
         query = tokens(text)
         lexical = numpy.zeros(len(self.passages))
         if query:  # a word no passage has adds nothing
-            lexical = numpy.asarray(self.bm25.get_scores(query), dtype=float)
+            lexical = numpy.sum([self._term_scores(term) for term in query], axis=0)
             top = lexical.max() if len(lexical) else 0.0
             lexical = lexical / top if top > 0 else lexical
         dense = numpy.zeros(len(self.passages))
         encoding = self._encoding is not None and self._encoding.is_alive()
         if vector is not None and not encoding:
-            dense = numpy.array(
-                [float((v @ vector).max()) if len(v) else 0.0 for v in self.vectors()]
-            )
+            dense = self._meaning(vector)
         return [
             Scored(p, float(lex), float(cos))
             for p, lex, cos in zip(self.passages, lexical, dense, strict=True)
