@@ -141,19 +141,30 @@ def _answer(content: Content, address: Address, language: str) -> answers.Reply:
     return answers.place_answer(content, address.id, address.topic, language)
 
 
+def _open(
+    path: Path, address: Address, expected_version: str
+) -> tuple[Path, int, str, _Part, Plain] | Outcome:
+    """The file as it is (its time stamp, text, the entry's part and value), or
+    why the entry cannot be changed: gone, or changed since the editor read it."""
+    stamp = path.stat().st_mtime_ns
+    original = path.read_text(encoding="utf-8")
+    part = _part(original, address)
+    if part is None:
+        return Outcome("missing")
+    before = plain(part.node, address.kind)
+    if version(before) != expected_version:
+        return Outcome("conflict", before=before)
+    return path, stamp, original, part, before
+
+
 def save(
     content_dir: Path, file: str, address: Address, expected_version: str, value: Plain
 ) -> Outcome:
-    path = Path(content_dir) / file
     with _lock:
-        stamp = path.stat().st_mtime_ns
-        original = path.read_text(encoding="utf-8")
-        part = _part(original, address)
-        if part is None:
-            return Outcome("missing")
-        before = plain(part.node, address.kind)
-        if version(before) != expected_version:
-            return Outcome("conflict", before=before)
+        opened = _open(Path(content_dir) / file, address, expected_version)
+        if isinstance(opened, Outcome):
+            return opened
+        path, stamp, original, part, before = opened
         unchanged = content_yaml.dump(part.document)
         apply(part.node, value, address.kind)
         after = plain(part.node, address.kind)
@@ -214,16 +225,11 @@ def delete(content_dir: Path, file: str, address: Address, expected_version: str
     """An FAQ entry taken out of ``file``: its own lines only, through the same checks.
 
     The outcome's ``before`` is the entry with its ``place``, what restoring it needs."""
-    path = Path(content_dir) / file
     with _lock:
-        stamp = path.stat().st_mtime_ns
-        original = path.read_text(encoding="utf-8")
-        part = _part(original, address)
-        if part is None:
-            return Outcome("missing")
-        before = plain(part.node, address.kind)
-        if version(before) != expected_version:
-            return Outcome("conflict", before=before)
+        opened = _open(Path(content_dir) / file, address, expected_version)
+        if isinstance(opened, Outcome):
+            return opened
+        path, stamp, original, part, before = opened
         kept = {**before, "place": part.node.get("place") or ""}
         if part.lines is None:  # not written as "- id: ..." lines: by hand only
             return Outcome("by_hand", before=kept)

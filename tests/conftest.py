@@ -38,6 +38,16 @@ def content():
     return load(ROOT / "content")
 
 
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    """A copy of content/ for a test that edits it."""
+    import shutil
+
+    copy = tmp_path / "content"
+    shutil.copytree(ROOT / "content", copy)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):
     import settings as settings_module

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
 
 from curated import live
 from curated.content import load
@@ -26,13 +23,6 @@ DOGS = Address("faq", "chamonix_dogs_lifts_trails")
 DOGS_FILE = "faq_mont_blanc.yml"
 OLD_WORDS = "les chiens n'y montent pas"
 NEW_WORDS = "les chiens ne montent pas"
-
-
-@pytest.fixture
-def content_dir(tmp_path):
-    copy = tmp_path / "content"
-    shutil.copytree(ROOT / "content", copy)
-    return copy
 
 
 def french_edit(value: dict) -> dict:

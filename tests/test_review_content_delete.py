@@ -7,9 +7,6 @@ The browser side is in tests/test_review_content_browser.py.
 from __future__ import annotations
 
 import difflib
-import shutil
-
-import pytest
 
 from curated.content import load
 from rasa_extensions.command import ROOT
@@ -18,13 +15,6 @@ from review.content_entries import Address, version
 
 CHILDREN = Address("faq", "chamonix_children_minimum_age")
 FILE = "faq_mont_blanc.yml"
-
-
-@pytest.fixture
-def content_dir(tmp_path):
-    copy = tmp_path / "content"
-    shutil.copytree(ROOT / "content", copy)
-    return copy
 
 
 def test_a_deleted_entry_takes_only_its_lines_and_its_own_comment_out(content_dir):

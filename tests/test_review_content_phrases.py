@@ -7,9 +7,6 @@ The browser side is in tests/test_review_content_browser.py.
 from __future__ import annotations
 
 import difflib
-import shutil
-
-import pytest
 
 from curated.content import load
 from rasa_extensions.command import ROOT
@@ -18,13 +15,6 @@ from review.content_entries import PHRASES_FILE, Address, form_field, located, v
 
 WHICH_PLACE = Address("phrase", "which_place")
 TOPIC_MISSING = Address("phrase", "topic_missing")
-
-
-@pytest.fixture
-def content_dir(tmp_path):
-    copy = tmp_path / "content"
-    shutil.copytree(ROOT / "content", copy)
-    return copy
 
 
 def changed_lines(before: str, after: str) -> list[str]:

@@ -6,12 +6,7 @@ The browser side is in tests/test_review_content_browser.py.
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from actions.answers import Reply
-from rasa_extensions.command import ROOT
 from review import content_preview, content_saving
 from review.content_entries import Address
 
@@ -22,13 +17,6 @@ PHRASES = {
     "list_button": "Voir les choix",
     "choose_option": "Que souhaitez-vous savoir ?",
 }
-
-
-@pytest.fixture
-def content_dir(tmp_path):
-    copy = tmp_path / "content"
-    shutil.copytree(ROOT / "content", copy)
-    return copy
 
 
 def by_channel(previews: list[content_preview.ChannelPreview]) -> dict:
