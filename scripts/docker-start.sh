@@ -42,7 +42,7 @@ rasa)
 actions)
     SANIC_HOST="${SANIC_HOST:-0.0.0.0}"
     export SANIC_HOST
-    exec python -m actions.server --actions actions --port 5055
+    exec python -m actions.server --actions actions --port 5055 --vectors-dir models
     ;;
 channels)
     # Without a channel, bot run would open the terminal chat, which ends at
@@ -66,7 +66,7 @@ review)
     ;;
 all)
     endpoints "http://127.0.0.1:5055/webhook"
-    SANIC_HOST=127.0.0.1 python -m actions.server --actions actions --port 5055 &
+    SANIC_HOST=127.0.0.1 python -m actions.server --actions actions --port 5055 --vectors-dir models &
     run_rasa
     ;;
 *)
