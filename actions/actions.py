@@ -9,7 +9,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answers, faq, grounding, handoff, location, ranking, retrieval, suggestions
+from actions import (
+    answers,
+    comparison,
+    faq,
+    grounding,
+    handoff,
+    location,
+    ranking,
+    retrieval,
+    suggestions,
+)
 from actions.answers import Reply
 from curated import live
 from language import DEFAULT, LANGUAGES, meaning
@@ -173,6 +183,44 @@ def detail_missing(content, question: ranking.Question, passage_id: str | None) 
     )
 
 
+def places_named(tracker: Tracker) -> list[comparison.Named]:
+    """The place entities of the latest message with where they stand in it."""
+    found = []
+    for e in tracker.latest_message.get("entities", []):
+        start, end = e.get("start"), e.get("end")
+        if e.get("entity") == "place" and isinstance(start, int) and isinstance(end, int):
+            found.append(comparison.Named(str(e.get("value")), start, end))
+    return found
+
+
+def side_by_side(
+    dispatcher: CollectingDispatcher, tracker: Tracker, content, language: str, intent: str | None
+) -> list[dict[str, Any]] | None:
+    """Two places set side by side ("Mutianyu or Badaling?"): the FAQ entry
+    written for that comparison, else each one's passage on the topic asked
+    (actions/comparison.py); None when the message sets no two places side by
+    side, or the content has nothing to give for one of them."""
+    text = text_of(tracker)
+    if not text or text.startswith("/"):
+        return None
+    pair = comparison.compared(content, text, places_named(tracker))
+    if pair is None:
+        return None
+    question = question_of(tracker, content, language, intent)
+    now = dt.datetime.now(dt.timezone.utc)
+    replies = comparison.side_by_side(content, question, pair, now)
+    if not replies:
+        return None
+    # The sister destination once, after the last, for the first place named.
+    replies[-1].about = pair[0]
+    events = with_suggestion(tracker, content, replies[-1], language)
+    for reply in replies:
+        send(dispatcher, reply)
+    # The place of the conversation: the first named (a follow-up "and the
+    # price?" is then about it, and its answer says so by its heading).
+    return [*events, SlotSet("place", pair[0])]
+
+
 def runner_up_place_intent(tracker: Tracker, content) -> str | None:
     """The model's second choice when it is a place question about a place we
     cover that the message names; else None."""
@@ -244,6 +292,9 @@ def answer_place(
     language = language_of(tracker)
     topic = answers.TOPIC_OF_INTENT.get(intent, "overview")
     conversation_place: str | None = tracker.get_slot("place")
+    compared = side_by_side(dispatcher, tracker, content, language, intent)
+    if compared is not None:
+        return compared
     target = answers.choose_place(
         content,
         mentioned(tracker, "place"),
@@ -492,6 +543,9 @@ class ActionAnswerFaq(Action):
     ) -> list[dict[str, Any]]:
         content = live.current()
         language = language_of(tracker)
+        compared = side_by_side(dispatcher, tracker, content, language, faq.FAQ_INTENT)
+        if compared is not None:
+            return compared
         from_faq = faq_reply(tracker, content, language, faq.FAQ_INTENT)
         if from_faq is not None:
             events = with_suggestion(tracker, content, from_faq, language)
@@ -528,6 +582,9 @@ class ActionOutOfScope(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in ("out_of_scope", "nlu_fallback"):  # e.g. Rasa's core fallback
             intent = "out_of_scope"
+        compared = side_by_side(dispatcher, tracker, content, language, intent)
+        if compared is not None:
+            return compared
         from_faq = faq_reply(tracker, content, language, intent)
         if from_faq is not None:
             events = with_suggestion(tracker, content, from_faq, language)

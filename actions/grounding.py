@@ -59,6 +59,11 @@ def _gazetteer() -> Gazetteer:
     return Gazetteer.from_pairs((form, "name", value) for form, value in synonyms().items())
 
 
+def names_in(text: str) -> list[dict]:
+    """The names of places and activities in ``text`` (as Rasa's entities), typed with a slip too."""
+    return _gazetteer().find(text)
+
+
 def words(text: str) -> set[str]:
     """The evidence units of a text: folded words, Chinese words as jieba cuts
     them ("狗", "电话", "门票"), place names set aside."""

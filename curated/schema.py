@@ -209,6 +209,9 @@ PHRASES = {
     # A detail asked (winter, renting, children...) that no text of the place
     # speaks of: said so before what the content holds (actions/ranking.py).
     "detail_missing": Phrase(("place", "contact")),
+    # Two places set side by side ("Mutianyu or Badaling?"): each one's
+    # answer headed by its name (actions/comparison.py).
+    "side_by_side": Phrase(("place",)),
     "which_place": Phrase(),
     "not_covered": Phrase(("name", "contact")),
     "out_of_scope": Phrase(("contact",)),

@@ -1,4 +1,5 @@
-"""What a question asks besides its place and topic, and which country it names.
+"""What a question asks besides its place and topic, which country it names,
+and whether it sets two places side by side.
 
 The vocabulary is in qualifier_words.yml beside this file: each qualifier
 (winter, children, rental, booking, duration...) and each country is a list of
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from language.text import fold, has_han
+from language.text import HAN_RUN, fold, has_han
 
 WORDS = Path(__file__).with_name("qualifier_words.yml")
 
@@ -59,3 +60,27 @@ def countries_of(text: str) -> frozenset[str]:
 
 def qualifier_names() -> tuple[str, ...]:
     return tuple(_vocabulary()[0])
+
+
+@functools.lru_cache(maxsize=1)
+def _joining() -> tuple[frozenset[str], tuple[str, ...]]:
+    data = yaml.safe_load(WORDS.read_text(encoding="utf-8"))
+    fillers = sorted((str(w) for w in data["joining_fillers"]), key=len, reverse=True)
+    return frozenset(str(w) for w in data["joining"]), tuple(fillers)
+
+
+_BETWEEN = re.compile(r"[a-z0-9]+|[/&、]")
+
+
+def joins(between: str) -> bool:
+    """The text between two place names only joins them ("ou", " and the ",
+    "和", " vs "): the two are set side by side. ", à" (a place within
+    another) or " to " (a route) does not."""
+    joining, fillers = _joining()
+    folded = fold(between)
+    found = _BETWEEN.findall(HAN_RUN.sub(" ", folded))
+    for run in HAN_RUN.findall(folded):
+        for filler in (f for f in fillers if has_han(f)):
+            run = run.replace(filler, " ")
+        found.extend(run.split())
+    return any(w in joining for w in found) and all(w in joining or w in fillers for w in found)
