@@ -186,3 +186,24 @@ def test_two_places_named_in_a_question_the_content_does_not_hold_stay_refused(
 ):
     messages, _ = turn(text, "out_of_scope", places, language, nearest="out_of_scope")
     assert messages[0]["why"].startswith("out_of_scope")
+
+
+@pytest.mark.parametrize(
+    ("text", "follow_up", "places", "language"),
+    [
+        ("Jinshanling ou Simatai : combien coûte l'entrée ?", "et comment s'y rendre en bus ?",
+         [("jinshanling", "Jinshanling"), ("simatai", "Simatai")], "fr"),
+        ("金山岭和司马台门票多少钱", "交通怎么走？", [("jinshanling", "金山岭"), ("simatai", "司马台")], "zh"),
+        ("Jinshanling or Simatai: how much are tickets?", "and how do I get there?",
+         [("jinshanling", "Jinshanling"), ("simatai", "Simatai")], "en"),
+    ],
+)  # fmt: skip
+def test_a_follow_up_after_two_places_is_about_the_first_named_and_says_so(
+    content, text, follow_up, places, language
+):
+    _, events = turn(text, "ask_prices", places, language)
+    kept = next(e["value"] for e in events if e.get("name") == "place")
+    messages, _ = turn(follow_up, "ask_directions", [], language, place=kept)
+    first = content.places[places[0][0]]
+    assert messages[0]["text"].startswith(first.name[language])
+    assert content.topic(first.id, "getting_there")[1].text[language] in messages[0]["text"]
