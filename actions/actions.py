@@ -134,8 +134,9 @@ def ranked_reply(
     place_id: str | None = None,
 ) -> tuple[Reply, str | None] | None:  # fmt: skip
     """The passage that answers better than the pipeline's ``proposed`` one
-    (a passage id; None: the pipeline refused), with the place it is about;
-    None to keep the pipeline's answer."""
+    (a passage id; None: the pipeline refused), with the place it is about,
+    followed by those close behind it (ranking.close_behind); None to keep the
+    pipeline's answer."""
     if not text_of(tracker) or text_of(tracker).startswith("/"):
         return None
     question = question_of(tracker, content, language, intent, place_id)
@@ -151,7 +152,11 @@ def ranked_reply(
     best: ranking.Ranked | None = ranked[0]
     if proposed is None:
         best = ranking.answers_refused(content, question, ranked)
-    if best is None or best.passage.id == proposed:
+    if best is None:
+        return None
+    # The first not clearly ahead: the passages close behind it too (ranking.MARGIN).
+    behind = ranking.close_behind(content, question, ranked, refused=proposed is None)
+    if best.passage.id == proposed and not behind:
         return None
     reply = answers.passage_reply(content, best.passage, language, now)
     missing = detail_missing(content, question, best.passage.id)
@@ -161,6 +166,11 @@ def ranked_reply(
         f"{reply.why} ranked {best.score:.2f} (words {best.lexical:.2f}, meaning "
         f"{best.meaning:.2f}) over {proposed or 'a refusal'}"
     )
+    for other in behind:
+        reply.text = (
+            f"{reply.text}\n{answers.passage_reply(content, other.passage, language, now).text}"
+        )
+        reply.why = f"{reply.why}; close behind: {other.passage.id} {other.score:.2f}"
     return reply, best.passage.place
 
 

@@ -200,3 +200,53 @@ def test_a_larger_places_text_answers_only_where_the_place_has_none(content):
     # Mutianyu has no best-time text of its own: the Great Wall's (its parent's) answers.
     assert content.topic("mutianyu", "best_time")[0].id == "badaling"
     assert {p.place for p in topics if p.topic == "best_time"} == {"badaling"}
+
+
+def faq_turn(text, language):
+    """The FAQ action on ``text``, with the sentence vector Rasa sends along."""
+    state = tracker(text, "faq", [], language)
+    state.latest_message["intent"]["nearest_example"] = {
+        "intent": "faq",
+        "similarity": 0.7,
+        "vector": meaning.pack(meaning.encode([text])[0]),
+    }
+    return run(actions.ActionAnswerFaq(), state)
+
+
+def answer_of(content, entry_id, language):
+    return next(e for e in content.faq if e.id == entry_id).answer[language]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "first", "second"),
+    [
+        ("Quel adaptateur électrique pour la France ?", "fr",
+         "electricity_plugs_voltage", "china_plugs_voltage"),
+        ("在中国用什么手机卡", "zh", "mobile_data_sim_esim", "china_sim_esim_data"),
+        ("Which SIM card should I buy in China?", "en", "china_sim_esim_data", "mobile_data_sim_esim"),
+    ],
+)  # fmt: skip
+def test_when_the_first_is_not_clearly_ahead_the_second_is_given_after_it(
+    content, text, language, first, second
+):
+    messages, _ = faq_turn(text, language)
+    reply = messages[0]["text"]
+    one, two = answer_of(content, first, language), answer_of(content, second, language)
+    assert one in reply and two in reply
+    assert reply.index(one) < reply.index(two)
+    assert f"close behind: faq {second}" in messages[0]["why"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "entry"),
+    [
+        ("Faut-il laisser un pourboire en France ?", "fr", "tipping_in_france"),
+        ("法国要给小费吗", "zh", "tipping_in_france"),
+        ("What plugs do they use in France?", "en", "electricity_plugs_voltage"),
+    ],
+)
+def test_a_first_clearly_ahead_is_given_alone(content, text, language, entry):
+    messages, _ = faq_turn(text, language)
+    assert messages[0]["why"].split()[:2] == ["faq", entry]
+    assert "close behind" not in messages[0]["why"]
+    assert answer_of(content, entry, language) in messages[0]["text"]
