@@ -56,6 +56,12 @@ def tokens(text: str) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=4_096)  # a live reload cuts only the texts that changed
+def _document(text: str) -> tuple[str, ...]:
+    """A passage's tokens as BM25 indexes them (never empty)."""
+    return tuple(tokens(text)) or ("_",)
+
+
 @dataclass(frozen=True)
 class Scored:
     passage: Passage
@@ -68,7 +74,7 @@ class Index:
         self.passages = list(passages)
         # (Not bm25s: it starts a JAX backend, threads and all, when jax is
         # installed, as Rasa's TensorFlow has it, only to pick a top-k.)
-        corpus = [tokens(" ".join(p.searched())) or ["_"] for p in self.passages]
+        corpus = [_document(" ".join(p.searched())) for p in self.passages]
         self.bm25 = BM25Okapi(corpus)
         self._terms: dict[str, numpy.ndarray] = {}
         self._vectors: list[numpy.ndarray] | None = None

@@ -45,6 +45,8 @@ def _alternative(word: str) -> str:
     return r"\b" + re.escape(word) + ("" if len(word) >= 5 else r"\b")
 
 
+# Both read every text of the content again at each live reload (actions/passages.py).
+@functools.lru_cache(maxsize=8_192)
 def qualifiers_of(text: str) -> frozenset[str]:
     """The qualifiers a text speaks of: {"winter", "rental"} for "peut-on louer des skis en
     hiver"; none for "the Winter Olympics' ski jump" (``not_qualifiers``)."""
@@ -52,6 +54,7 @@ def qualifiers_of(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in _vocabulary()[0].items() if pattern.search(folded))
 
 
+@functools.lru_cache(maxsize=8_192)
 def countries_of(text: str) -> frozenset[str]:
     """The countries a text names: {"france"} for "the emergency number in France"."""
     folded = fold(text)

@@ -7,6 +7,7 @@ the answers' matching alike.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -51,6 +52,7 @@ def fold_indexed(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+@functools.lru_cache(maxsize=16_384)  # the content's texts are folded again at each live reload
 def fold(text: str) -> str:
     """``text`` folded (see ``fold_indexed``), without leading or trailing spaces."""
     return fold_indexed(text)[0].strip()

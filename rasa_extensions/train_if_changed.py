@@ -14,6 +14,13 @@ the latest model's digest is today's, nothing is trained. When any node would
 be trained, or the digest differs (an edited response, a model of other data
 left last), Rasa trains as ``rasa train`` does, its validation first.
 
+The dry run itself costs half a minute (Rasa and TensorFlow imported, the
+graph built): before it, a digest of the files the model is made of (the
+training data, domain, config, content/, the code of the project's components
+and the packages' versions: ``INPUTS``) is compared with the one kept beside
+the model (``<model>.inputs``). When they are the same, nothing is imported
+and the model is kept; when any differs, the dry run decides as above.
+
 Run as ``python -m rasa_extensions.train_if_changed --out models`` from the
 project folder (``bot.services.train``, ``make train``).
 """
@@ -31,6 +38,43 @@ from rasa_extensions import command
 CONFIG = "config.yml"
 DOMAIN = "domain.yml"
 DATA = ["nlu", "dialogue"]
+
+
+# What a model is made of, as files of the project folder: what Rasa reads
+# (config, domain, training data), what the project's components read (content/
+# for the FAQ's ways of asking, language/'s words) and their code, and the
+# packages' versions. A superset: an edit elsewhere in it only costs a dry run.
+INPUTS = (
+    "config.yml", "domain.yml", "nlu", "dialogue", "content", "rasa_extensions", "language",
+    "curated", "settings", "requirements.lock",
+)  # fmt: skip
+
+
+def inputs_digest(root: Path) -> str:
+    """A digest of every file of ``INPUTS`` under ``root``, with the Python and
+    Rasa versions this process would train with."""
+    import importlib.metadata
+
+    digest = hashlib.sha256(f"{sys.version} rasa {importlib.metadata.version('rasa')}".encode())
+    for name in INPUTS:
+        top = root / name
+        files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def inputs_path(model: Path) -> Path:
+    """Where the digest of the files ``model`` was made of is kept: ``<name>.inputs``."""
+    return model.with_name(model.name.removesuffix(".tar.gz") + ".inputs")
+
+
+def _kept(model: Path) -> str | None:
+    path = inputs_path(model)
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
 def fingerprint_path(model: Path) -> Path:
@@ -73,14 +117,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("models"))
     args = parser.parse_args(argv)
 
+    latest = command.latest_model(args.out)
+    recorded = recorded_fingerprint(latest) if latest is not None else None
+    # Read before anything is trained: a file edited meanwhile is seen next time.
+    inputs = inputs_digest(Path.cwd())
+    if latest is not None and recorded is not None and _kept(latest) == inputs:
+        print(
+            f"Nothing changed since {latest.name} (the same files): the model is kept.", flush=True
+        )
+        return 0
+
     from rasa.__main__ import main as rasa_main
 
     from rasa_extensions import speedups
 
     speedups.apply()
-    latest = command.latest_model(args.out)
-    recorded = recorded_fingerprint(latest) if latest is not None else None
     if latest is not None and recorded is not None and current_fingerprint(args.out) == recorded:
+        inputs_path(latest).write_text(inputs + "\n", encoding="utf-8")
         print(f"Nothing changed since {latest.name}: the model is kept, not retrained.", flush=True)
         return 0
     sys.argv = ["rasa", *command.train_args(args.out)]
@@ -90,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         digest = current_fingerprint(args.out)
         if digest is not None:  # the cache kept every component: next time can compare
             fingerprint_path(trained).write_text(digest + "\n", encoding="utf-8")
+            inputs_path(trained).write_text(inputs + "\n", encoding="utf-8")
     return 0
 
 

@@ -22,9 +22,10 @@ import logging
 import os
 import sys
 
+import settings as settings_module
 from review import auth, db, ingest, privacy, schema
-from review import config as config_module
 from review import offices as offices_module
+from settings import SettingError
 
 
 def main(argv: list | None = None) -> int:
@@ -60,12 +61,17 @@ def main(argv: list | None = None) -> int:
     demo.add_argument("--days", type=int, default=30)
     args = parser.parse_args(argv)
 
+    try:  # LOG_LEVEL and the review app's settings, checked as bot/cli.py checks them
+        every = settings_module.from_environment()
+    except SettingError as error:
+        print(f"Could not start: {error}", file=sys.stderr)
+        return 2
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "WARNING"),
+        level=every.log_level or "WARNING",
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    config = config_module.from_environment()
+    config = every.review
     engine = db.connect(config.database_url)
     actor = f"cli:{getpass.getuser()}"
     try:

@@ -16,7 +16,7 @@ keys) come from the environment only, never from git.
 | ``RASA_URLS`` | several running Rasa processes sharing one tracker store (comma-separated) | start them here |
 | ``RASA_PROCESSES`` | how many Rasa processes to start here (one tracker store, users spread over them) | 1 |
 | ``RASA_TIMEOUT_SECONDS`` | after this, the tourist is told to try again | 5 |
-| ``LOG_LEVEL`` | Python logging level of the channels' log | INFO (WARNING on the terminal) |
+| ``LOG_LEVEL`` | Python logging level of the channels' and the review app's logs | INFO (WARNING on the terminal) |
 | ``PSEUDONYM_KEY`` | key of the HMAC that turns messaging-app ids into pseudonyms | generated into ``var/`` |
 | ``TELEGRAM_BOT_TOKEN`` | serve Telegram with this bot | no Telegram |
 | ``TELEGRAM_API_BASE_URL`` | another Bot API server (``http://127.0.0.1:8081/bot``) | Telegram's |

@@ -516,6 +516,14 @@ def test_command_line_accounts_retention_and_erasure(tmp_path, monkeypatch, caps
     assert actions == ["add_account", "erase", "retention"]
 
 
+def test_a_wrong_log_level_is_named_not_a_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("LOG_LEVEL", "LOUD")
+    assert cli.main(["users", "list"]) == 2
+    error = capsys.readouterr().err
+    assert "LOG_LEVEL" in error and "Traceback" not in error
+
+
 def test_a_conversation_log_deleted_and_created_again_is_imported_too(tmp_path):
     from bot.core.conversation_log import ConversationLog
 
