@@ -100,16 +100,23 @@ def candidates(
     ranked: Sequence[ranking.Ranked],
     pair: tuple[str, str],
 ) -> list[ranking.Ranked]:
-    """The passages about the question's place (its own or a place it is
-    within; not one written to compare other places), best first; for a
+    """The passages about the question's place (its own when it has some, else
+    those of a place it is within but not the other place's own; never one
+    written to compare other places), best first; for a
     question the pipeline refused, only the one ranking.answers_refused would give."""
     assert question.place is not None
+    other = pair[1] if question.place == pair[0] else pair[0]
     mine = [
         r
         for r in ranked
         if ranking.speaks_for(content, r.passage, question.place)
+        and r.passage.place != other  # Badaling's own texts never speak for Juyongguan's side
         and not (r.passage.kind == "faq" and compares_others(content, r.passage, pair))
     ]
+    # Its own passages, when it has some: a Great-Wall-wide entry (Badaling's,
+    # where the sections hang) is no one section's side.
+    own = [r for r in mine if r.passage.place == question.place]
+    mine = own or mine
     if question.intent in REFUSED_INTENTS:
         found = ranking.answers_refused(content, question, mine) if mine else None
         return [found] if found else []

@@ -207,3 +207,28 @@ def test_a_follow_up_after_two_places_is_about_the_first_named_and_says_so(
     first = content.places[places[0][0]]
     assert messages[0]["text"].startswith(first.name[language])
     assert content.topic(first.id, "getting_there")[1].text[language] in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Juyongguan ou Badaling, laquelle est la plus calme ?", "fr"),
+        ("居庸关还是八达岭人少", "zh"),
+        ("Juyongguan or Badaling, which one is quieter?", "en"),
+    ],
+)
+def test_a_place_within_the_other_is_answered_with_its_own_text(content, text, language):
+    # Juyongguan hangs under Badaling in content/: Badaling's texts never fill Juyongguan's side.
+    names = {
+        "fr": ("Juyongguan", "Badaling"),
+        "zh": ("居庸关", "八达岭"),
+        "en": ("Juyongguan", "Badaling"),
+    }
+    places = list(zip(("juyongguan", "badaling"), names[language], strict=True))
+    messages, _ = turn(text, "faq", places, language)
+    assert len(messages) == 2, [m["why"] for m in messages]
+    juyongguan = messages[0]
+    assert juyongguan["text"].startswith(content.places["juyongguan"].name[language])
+    kind, answered = juyongguan["why"].split()[:2]
+    place = answered if kind == "place" else next(e for e in content.faq if e.id == answered).place
+    assert place == "juyongguan"
