@@ -63,8 +63,8 @@ FLOOR = 1.8
 # first: the widest margin that gives more than one passage to at most one
 # question in ten of the training folds (``python -m evaluation.ranking_cv``,
 # the FAQ's ways of asking: a right passage among those given for 1,995 of
-# 2,572 held out, against 1,920 with the first alone; more than one given to
-# 9.6%; 2026-12-07). Only where the ranking answers, not the pipeline's own
+# 2,572 held out, against 1,921 with the first alone; more than one given to
+# 9.6%; 2026-12-07, content of main at aa4d709). Only where the ranking answers, not the pipeline's own
 # topic cell.
 MARGIN = 0.05
 MOST_GIVEN = 3
