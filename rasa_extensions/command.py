@@ -130,9 +130,12 @@ def latest_model(models_dir: Path) -> Path | None:
 
 
 def main() -> None:
+    from rasa_extensions import speedups
+
+    speedups.import_skops_first()
     from rasa.__main__ import main as rasa_main
 
-    from rasa_extensions import speedups, tracker_store
+    from rasa_extensions import tracker_store
 
     speedups.apply()
     tracker_store.errors_reach_the_channel()

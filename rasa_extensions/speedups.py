@@ -9,6 +9,13 @@ Profiling the assistant (py-spy on the Rasa process, a few hundred turns):
 2. Reading a conversation back from the tracker store looks up each event's
    class by walking all subclasses of ``Event``, for every event of every
    turn: a tenth of the time. Here the classes are looked up by name once.
+
+And one for its start (``import_skops_first``): the intent classifier
+(LogisticRegression) reads its file with skops, whose import lists the numpy
+and scipy functions it trusts by searching every loaded module for each of
+them (753). With TensorFlow loaded, over a thousand modules, that import took
+9 of a Rasa start's 14 s; imported before TensorFlow it takes 1.5 s, and the
+lists are the same (tests/test_speedups.py compares them).
 """
 
 from __future__ import annotations
@@ -17,6 +24,11 @@ import functools
 from typing import Any
 
 _applied = False
+
+
+def import_skops_first() -> None:
+    """Imports skops before Rasa imports TensorFlow (see above); call it first."""
+    import skops.io  # noqa: F401
 
 
 def apply() -> None:

@@ -127,9 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
-    from rasa.__main__ import main as rasa_main
-
     from rasa_extensions import speedups
+
+    speedups.import_skops_first()
+    from rasa.__main__ import main as rasa_main
 
     speedups.apply()
     if latest is not None and recorded is not None and current_fingerprint(args.out) == recorded:

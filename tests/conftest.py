@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
+# Before any test module imports Rasa, as a Rasa process does (rasa_extensions/speedups.py).
+from rasa_extensions import speedups  # noqa: E402
+
+speedups.import_skops_first()
+
 
 @pytest.fixture(scope="session", autouse=True)
 def kept_sentence_vectors():

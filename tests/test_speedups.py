@@ -30,3 +30,21 @@ def test_events_are_resolved_to_the_same_classes():
     assert Event.resolve_by_type("no-such-event", default=SlotSet) is SlotSet
     with pytest.raises(ValueError):
         Event.resolve_by_type("no-such-event")
+
+
+def test_skops_imported_first_trusts_the_same_functions_as_after_tensorflow():
+    """conftest.py imports skops before Rasa, as a Rasa process does: its lists
+    of trusted numpy and scipy functions are those it finds with TensorFlow loaded."""
+    import sys
+
+    import numpy
+    import scipy.special
+    import tensorflow  # noqa: F401
+    from skops.io import _trusted_types, _utils
+
+    loaded = list(sys.modules)
+    assert loaded.index("skops.io._trusted_types") < loaded.index("tensorflow")
+    found = _utils.get_public_type_names(module=numpy, oftype=numpy.ufunc)
+    assert found == _trusted_types.NUMPY_UFUNC_TYPE_NAMES
+    found = _utils.get_public_type_names(module=scipy.special, oftype=numpy.ufunc)
+    assert found == _trusted_types.SCIPY_UFUNC_TYPE_NAMES
