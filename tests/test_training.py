@@ -31,24 +31,30 @@ def test_training_again_with_nothing_changed_keeps_the_latest_model_at_once(sett
     assert f"Nothing changed since {model.name} (the same files)" in _log(settings)
 
 
-def test_a_model_without_the_digest_of_its_files_is_checked_by_rasa_and_kept(
+def test_a_model_without_the_digest_of_its_files_is_checked_by_rasa_then_kept_at_once(
     settings, model, tmp_path
 ):
+    """A model from before the digests (or copied without it): Rasa's dry run
+    decides, and keeps it when its training cache still holds every component
+    (or trains, when it does not); either way the latest model then carries
+    the digest, and the next time it is kept at once."""
     from bot import services
+    from rasa_extensions.command import ROOT
 
     models = tmp_path / "models"
     models.mkdir()
     for path in (model, fingerprint_path(model)):
         shutil.copy2(path, models / path.name)
     copied = replace(settings, models_dir=models, var_dir=tmp_path / "var")
-    assert services.train(copied) == models / model.name
-    assert sorted(models.glob("*.tar.gz")) == [models / model.name]  # nothing trained
-    assert "the model is kept, not retrained" in _log(copied)
-    # Rasa found it current: the digest of its files is kept for the next time.
-    assert (
-        inputs_path(models / model.name).read_text().strip()
-        == inputs_path(model).read_text(encoding="utf-8").strip()
-    )
+    checked = services.train(copied)
+    assert inputs_path(checked).read_text(encoding="utf-8").strip() == inputs_digest(ROOT)
+    log = _log(copied)
+    assert "the model is kept, not retrained" in log or checked != models / model.name
+    assert "(the same files)" not in log  # Rasa's dry run, not the digest, decided
+    models_before = sorted(models.glob("*.tar.gz"))
+    assert services.train(copied) == checked
+    assert sorted(models.glob("*.tar.gz")) == models_before
+    assert f"Nothing changed since {checked.name} (the same files)" in _log(copied)
 
 
 def test_the_digest_of_a_model_s_files_changes_with_its_training_data_only(tmp_path):
