@@ -76,6 +76,16 @@ class Index:
         # installed, as Rasa's TensorFlow has it, only to pick a top-k.)
         corpus = [_document(" ".join(p.searched())) for p in self.passages]
         self.bm25 = BM25Okapi(corpus)
+        # Where each term is, and how often: a new term's scores without
+        # rank_bm25's loop over every passage (``_term_scores``).
+        self._postings: dict[str, tuple[list[int], list[int]]] = {}
+        for row, frequencies in enumerate(self.bm25.doc_freqs):
+            for term, count in frequencies.items():
+                rows, counts = self._postings.setdefault(term, ([], []))
+                rows.append(row)
+                counts.append(count)
+        bm25 = self.bm25  # rank_bm25's length normalisation, as get_scores computes it
+        self._length = bm25.k1 * (1 - bm25.b + bm25.b * numpy.array(bm25.doc_len) / bm25.avgdl)
         self._terms: dict[str, numpy.ndarray] = {}
         self._vectors: list[numpy.ndarray] | None = None
         self._matrix = numpy.zeros((0, meaning.DIMENSIONS), dtype=numpy.float32)
@@ -112,12 +122,20 @@ class Index:
             return self._vectors
 
     def _term_scores(self, term: str) -> numpy.ndarray:
-        """rank_bm25's scores of every passage for one term, kept: a message's
-        are their sum (what ``get_scores`` adds up), without its loop over
-        every passage for each term again."""
+        """rank_bm25's scores of every passage for one term (``get_scores([term])``,
+        the same operations on the same numbers, from the term's postings
+        rather than a loop over every passage), kept: a message's are their
+        sum (what ``get_scores`` adds up)."""
         scores = self._terms.get(term)
         if scores is None:
-            scores = numpy.asarray(self.bm25.get_scores([term]), dtype=float)
+            frequency = numpy.zeros(len(self.passages), dtype=numpy.int64)
+            rows, counts = self._postings.get(term, ((), ()))
+            frequency[list(rows)] = counts
+            k1 = self.bm25.k1
+            scores = numpy.zeros(len(self.passages))
+            scores += (self.bm25.idf.get(term) or 0) * (
+                frequency * (k1 + 1) / (frequency + self._length)
+            )
             if len(self._terms) < MAX_TERMS_KEPT:
                 self._terms[term] = scores
         return scores
@@ -139,6 +157,16 @@ class Index:
 
     def search(self, text: str, vector: numpy.ndarray | None = None) -> list[Scored]:
         """Every passage with its two scores (in the passages' order)."""
+        lexical, dense = self.scores(text, vector)
+        return [
+            Scored(p, float(lex), float(cos))
+            for p, lex, cos in zip(self.passages, lexical, dense, strict=True)
+        ]
+
+    def scores(
+        self, text: str, vector: numpy.ndarray | None = None
+    ) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """``search``'s two scores as arrays in the passages' order: lexical, meaning."""
         query = tokens(text)
         lexical = numpy.zeros(len(self.passages))
         if query:  # a word no passage has adds nothing
@@ -149,10 +177,7 @@ class Index:
         encoding = self._encoding is not None and self._encoding.is_alive()
         if vector is not None and not encoding:
             dense = self._meaning(vector)
-        return [
-            Scored(p, float(lex), float(cos))
-            for p, lex, cos in zip(self.passages, lexical, dense, strict=True)
-        ]
+        return lexical, dense
 
 
 _cache: tuple[Content | None, Index | None] = (None, None)

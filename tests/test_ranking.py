@@ -14,6 +14,7 @@ import pytest
 
 from actions import actions, ranking
 from actions.passages import passages_of
+from actions.retrieval import index_of
 from curated import live
 from curated.content import load
 from language import meaning
@@ -250,3 +251,11 @@ def test_a_first_clearly_ahead_is_given_alone(content, text, language, entry):
     assert messages[0]["why"].split()[:2] == ["faq", entry]
     assert "close behind" not in messages[0]["why"]
     assert answer_of(content, entry, language) in messages[0]["text"]
+
+
+def test_a_terms_scores_are_rank_bm25s(content):
+    index = index_of(content)
+    terms = sorted(index.bm25.idf)[::7] + ["南针", "chamonix", "not-a-term"]
+    for term in terms:
+        expected = numpy.asarray(index.bm25.get_scores([term]), dtype=float)
+        assert numpy.array_equal(index._term_scores(term), expected), term
