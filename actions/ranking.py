@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -68,6 +69,9 @@ FLOOR = 1.8
 # topic cell.
 MARGIN = 0.05
 MOST_GIVEN = 3
+# Place constraints kept per (place, countries named) asked (``Table``): far
+# more than content/ has places, and a bound against a slot of anything.
+MASKS_KEPT = 4_096
 
 
 @dataclass(frozen=True)
@@ -121,27 +125,38 @@ def speaks_for(content: Content, passage: Passage, place_id: str) -> bool:
 
 def allowed(content: Content, question: Question, passage: Passage, now: dt.datetime) -> bool:
     """Place and country as constraints; offers valid today, events not over."""
+    return current(content, passage, now) and placed(
+        content, question.place, question.countries, passage
+    )
+
+
+def current(content: Content, passage: Passage, now: dt.datetime) -> bool:
+    """An offer valid today, an event not over; any other passage."""
     if passage.kind == "offer":
         offer = next((o for o in content.offers if o.id == passage.entry), None)
-        if offer is None or not offer.is_valid_on(now):
-            return False
+        return offer is not None and offer.is_valid_on(now)
     if passage.kind == "event":
         event = next((e for e in content.events if e.id == passage.entry), None)
-        if event is None or event.is_over(now):
-            return False
-    countries = set(question.countries)
-    if question.place:
+        return event is not None and not event.is_over(now)
+    return True
+
+
+def placed(content: Content, place: str | None, named: frozenset[str], passage: Passage) -> bool:
+    """Place and country as constraints: ``place`` the question's (named, else
+    the conversation's), ``named`` the countries its message names."""
+    countries = set(named)
+    if place:
         # The place named, else the conversation's ("and the price?"): a
         # place's own text answers for it; a larger place's text only where
         # the place has none of its own on that topic (as content.topic
         # resolves it): Badaling's prices never answer for Mutianyu.
         if passage.kind == "topic" and passage.topic:
-            found = content.topic(question.place, passage.topic)
+            found = content.topic(place, passage.topic)
             return found is not None and found[0].id == passage.place
         if passage.place is not None:
-            return speaks_for(content, passage, question.place)
+            return speaks_for(content, passage, place)
         # A country-wide passage: of the country the message names, else of the place's.
-        place_country = _country(content, question.place)
+        place_country = _country(content, place)
         if not countries and place_country:
             countries = {place_country}
     return not (countries and passage.country and passage.country not in countries)
@@ -155,37 +170,153 @@ def _country(content: Content, place_id: str) -> str | None:
     )
 
 
+class Table:
+    """What ``rank`` needs of every passage of one content object, as arrays
+    in the search's order, and the place constraints per place asked: the
+    same rules as ``allowed``, worked out once per content, not per message."""
+
+    def __init__(self, content: Content, passages: Sequence[Passage]) -> None:
+        self.content = content
+        self.passages = list(passages)
+        self.rows: dict[str, list[int]] = {}
+        self.topics: dict[str, numpy.ndarray] = {}
+        self.qualifiers: dict[str, numpy.ndarray] = {}
+        self.places: dict[str, numpy.ndarray] = {}
+        for row, passage in enumerate(self.passages):
+            self.rows.setdefault(passage.id, []).append(row)
+            if passage.topic is not None:
+                self._mark(self.topics, passage.topic, row)
+            for qualifier in passage.qualifiers:
+                self._mark(self.qualifiers, qualifier, row)
+            if passage.place is not None:
+                self._mark(self.places, passage.place, row)
+        # The offers and events, each with its content entry (None: none).
+        offers = {o.id: o for o in reversed(content.offers)}  # the first of an id, as next()
+        events = {e.id: e for e in reversed(content.events)}
+        self.offers = [
+            (row, offers.get(p.entry)) for row, p in enumerate(self.passages) if p.kind == "offer"
+        ]
+        self.events = [
+            (row, events.get(p.entry)) for row, p in enumerate(self.passages) if p.kind == "event"
+        ]
+        self._placed: dict[tuple[str | None, frozenset[str]], numpy.ndarray] = {}
+        self._near: dict[str, numpy.ndarray] = {}
+
+    def _mark(self, masks: dict[str, numpy.ndarray], key: str, row: int) -> None:
+        masks.setdefault(key, numpy.zeros(len(self.passages), dtype=bool))[row] = True
+
+    def _none(self) -> numpy.ndarray:
+        return numpy.zeros(len(self.passages), dtype=bool)
+
+    def allowed(self, question: Question, now: dt.datetime) -> numpy.ndarray:
+        """``allowed`` of every passage."""
+        key = (question.place, question.countries)
+        mask = self._placed.get(key)
+        if mask is None:
+            mask = numpy.array([placed(self.content, *key, p) for p in self.passages], dtype=bool)
+            if len(self._placed) < MASKS_KEPT:
+                self._placed[key] = mask
+        mask = mask.copy()
+        for row, offer in self.offers:
+            mask[row] &= offer is not None and offer.is_valid_on(now)
+        for row, event in self.events:
+            mask[row] &= event is not None and not event.is_over(now)
+        return mask
+
+    def topic(self, topic: str | None) -> numpy.ndarray:
+        """Its topic is ``topic``."""
+        return self.topics.get(topic, self._none()) if topic is not None else self._none()
+
+    def speaks(self, asked: frozenset[str]) -> numpy.ndarray:
+        """It speaks of one of the qualifiers ``asked``."""
+        found = self._none()
+        for qualifier in asked:
+            if qualifier in self.qualifiers:
+                found |= self.qualifiers[qualifier]
+        return found
+
+    def proposed(self, proposed: str | None) -> numpy.ndarray:
+        found = self._none()
+        found[self.rows.get(proposed, []) if proposed is not None else []] = True
+        return found
+
+    def of_place(self, place: str | None) -> numpy.ndarray:
+        """About the very place ``place``."""
+        return self.places.get(place, self._none()) if place is not None else self._none()
+
+    def within(self, place: str | None) -> numpy.ndarray:
+        """About a place ``place`` is within (not the place itself)."""
+        if place is None:
+            return self._none()
+        mask = self._near.get(place)
+        if mask is None:
+            near = lineage(self.content, place)
+            mask = numpy.array(
+                [p.place in near and p.place != place for p in self.passages], dtype=bool
+            )
+            if len(self._near) < MASKS_KEPT:
+                self._near[place] = mask
+        return mask
+
+
+_tables: tuple[Content | None, Table | None] = (None, None)
+_tables_lock = threading.Lock()
+
+
+def table_of(content: Content) -> Table:
+    """The table of this content object (built again after a live reload)."""
+    global _tables
+    with _tables_lock:
+        if _tables[0] is content and _tables[1] is not None:
+            return _tables[1]
+        table = Table(content, index_of(content).passages)
+        _tables = (content, table)
+        return table
+
+
 def rank(
     content: Content,
     question: Question,
     now: dt.datetime,
     proposed: str | None = None,
 ) -> list[Ranked]:
-    """The allowed passages, best first; ``proposed``: the passage id the pipeline would answer."""
+    """The allowed passages, best first; ``proposed``: the passage id the pipeline would answer.
+
+    The score of the module's docstring over every passage at once (numpy:
+    the same operations in the same order as one passage at a time, so the
+    same floats), then sorted as ``list.sort`` would (stable, best first)."""
+    table = table_of(content)
     asked = question.qualifiers
-    near = lineage(content, question.place) if question.place else set()
-    similar = faq_similarity(content, question.text) if W_NGRAM else {}
-    ranked = []
-    for scored in index_of(content).search(question.text, question.vector):
-        passage = scored.passage
-        if not allowed(content, question, passage, now):
-            continue
-        spoken = asked & passage.qualifiers
-        score = (
-            W_LEXICAL * scored.lexical
-            + W_MEANING * scored.meaning
-            + W_TOPIC
-            * (passage.topic is not None and passage.topic == question.topic)
-            * question.confidence
-            + W_PROPOSED * (passage.id == proposed)
-            + W_NGRAM * similar.get(passage.id, 0.0)
-            + W_QUALIFIER * bool(spoken)
-            + W_PLACE * (passage.place == question.place and question.place is not None)
-            + W_PLACE * 0.5 * (passage.place in near and passage.place != question.place)
+    lexical, dense = index_of(content).scores(question.text, question.vector)
+    similar = numpy.zeros(len(table.passages))
+    if W_NGRAM:
+        for passage_id, similarity in faq_similarity(content, question.text).items():
+            similar[table.rows.get(passage_id, [])] = similarity
+    spoken = table.speaks(asked)
+    score = (
+        W_LEXICAL * lexical
+        + W_MEANING * dense
+        + W_TOPIC * table.topic(question.topic) * question.confidence
+        + W_PROPOSED * table.proposed(proposed)
+        + W_NGRAM * similar
+        + W_QUALIFIER * spoken
+        + W_PLACE * table.of_place(question.place)
+        + W_PLACE * 0.5 * table.within(question.place)
+    )
+    rows = numpy.flatnonzero(table.allowed(question, now))
+    rows = rows[numpy.argsort(-score[rows], kind="stable")].tolist()
+    scores, words, meanings = score.tolist(), lexical.tolist(), dense.tolist()
+    none: frozenset[str] = frozenset()
+    return [
+        Ranked(
+            table.passages[row],
+            scores[row],
+            words[row],
+            meanings[row],
+            asked & table.passages[row].qualifiers if spoken[row] else none,
         )
-        ranked.append(Ranked(passage, score, scored.lexical, scored.meaning, spoken))
-    ranked.sort(key=lambda r: -r.score)
-    return ranked
+        for row in rows
+    ]
 
 
 def close_behind(

@@ -7,6 +7,7 @@ the pure parts (qualifiers, place constraints, the sentence vector's transport).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy
@@ -253,9 +254,134 @@ def test_a_first_clearly_ahead_is_given_alone(content, text, language, entry):
     assert answer_of(content, entry, language) in messages[0]["text"]
 
 
+def ranked_ids(content, text, language, place, now, **asked):
+    question = ranking.Question(
+        text, language, place=place, vector=meaning.encode([text])[0], **asked
+    )
+    return [r.passage.id for r in ranking.rank(content, question, now)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Semaine nordique au Petit Canada", "fr"),
+        ("「小加拿大」北欧滑雪周", "zh"),
+        ("Nordic week in Little Canada", "en"),
+    ],
+)
+def test_an_offer_is_ranked_while_it_runs_and_never_after(content, text, language):
+    offer = "offer winter-nordic-bauges-2027"  # valid 2026-12-15 to 2027-03-15
+    running = dt.datetime(2027, 1, 10, 12, tzinfo=dt.timezone.utc)
+    expired = dt.datetime(2027, 3, 20, 12, tzinfo=dt.timezone.utc)
+    assert ranked_ids(content, text, language, "bauges", running)[0] == offer
+    assert offer not in ranked_ids(content, text, language, "bauges", expired)
+    assert offer not in ranked_ids(content, text, language, None, expired)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Marché de Noël de Chambéry", "fr"),
+        ("尚贝里圣诞市集", "zh"),
+        ("Chambéry Christmas Market", "en"),
+    ],
+)
+def test_an_event_is_ranked_until_its_last_day_where_it_takes_place(content, text, language):
+    event = "event marche-de-noel-chambery-2026"  # ends 2026-12-24, in Chambéry
+    last_evening = dt.datetime(2026, 12, 24, 22, 30, tzinfo=dt.timezone.utc)  # 23:30 there
+    next_day = dt.datetime(2026, 12, 24, 23, 30, tzinfo=dt.timezone.utc)  # 00:30 there
+    assert ranked_ids(content, text, language, "chambery", last_evening)[0] == event
+    assert event not in ranked_ids(content, text, language, "chambery", next_day)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("combien coûte l'entrée ?", "fr"),
+        ("门票多少钱", "zh"),
+        ("how much is the ticket?", "en"),
+    ],
+)
+def test_the_same_question_after_another_place_keeps_to_that_place(content, text, language):
+    for place in ("badaling", "mutianyu", "aiguille_du_midi", "badaling"):
+        near = ranking.lineage(content, place)
+        question = ranking.Question(text, language, topic="prices", confidence=0.9, place=place)
+        ranked = ranking.rank(content, question, NOW)
+        assert ranked
+        assert all(r.passage.place is None or r.passage.place in near for r in ranked)
+        first_price = next(r.passage for r in ranked if r.passage.topic == "prices")
+        assert first_price.place == content.topic(place, "prices")[0].id
+
+
+def documented_ranking(content, question, now):
+    """The module docstring's score, one passage at a time, and ``allowed``:
+    what ``rank`` computes for all passages at once."""
+    found = []
+    near = ranking.lineage(content, question.place) if question.place else set()
+    for scored in index_of(content).search(question.text, question.vector):
+        passage = scored.passage
+        if not ranking.allowed(content, question, passage, now):
+            continue
+        spoken = question.qualifiers & passage.qualifiers
+        score = (
+            ranking.W_LEXICAL * scored.lexical
+            + ranking.W_MEANING * scored.meaning
+            + ranking.W_TOPIC
+            * (passage.topic is not None and passage.topic == question.topic)
+            * question.confidence
+            + ranking.W_QUALIFIER * bool(spoken)
+            + ranking.W_PLACE * (passage.place == question.place and question.place is not None)
+            + ranking.W_PLACE * 0.5 * (passage.place in near and passage.place != question.place)
+        )
+        found.append((passage.id, score, scored.lexical, scored.meaning, spoken))
+    return sorted(found, key=lambda r: -r[1])
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "topic", "place"),
+    [
+        ("peut-on louer des raquettes en hiver ?", "fr", None, "bauges"),
+        ("Le numéro d'urgence en France ?", "fr", None, "badaling"),
+        ("门票多少钱", "zh", "prices", "mutianyu"),
+        ("冬天去合适吗", "zh", "best_time", None),
+        ("is it good with a toddler?", "en", None, "chamonix"),
+        ("how do I get there from Geneva?", "en", "getting_there", "chamonix"),
+    ],
+)
+def test_the_ranking_is_the_documented_score_best_first(content, text, language, topic, place):
+    question = ranking.Question(
+        text, language, "ask", 0.8, topic, place, vector=meaning.encode([text])[0]
+    )
+    spring = dt.datetime(2027, 5, 25, 12, tzinfo=dt.timezone.utc)  # another set of offers, events
+    for now in (NOW, spring):
+        ranked = [
+            (r.passage.id, r.score, r.lexical, r.meaning, r.qualifiers)
+            for r in ranking.rank(content, question, now)
+        ]
+        assert ranked == documented_ranking(content, question, now)
+
+
+def test_an_offer_removed_by_a_live_reload_is_no_longer_ranked(content):
+    text = "Olympic skiing in Chongli"
+    assert "offer winter-ski-chongli-2027" in ranked_ids(content, text, "en", "chongli", NOW)
+    reloaded = replace(content, offers=[o for o in content.offers if o.place != "chongli"])
+    assert "offer winter-ski-chongli-2027" not in ranked_ids(reloaded, text, "en", "chongli", NOW)
+
+
 def test_a_terms_scores_are_rank_bm25s(content):
     index = index_of(content)
     terms = sorted(index.bm25.idf)[::7] + ["南针", "chamonix", "not-a-term"]
     for term in terms:
         expected = numpy.asarray(index.bm25.get_scores([term]), dtype=float)
         assert numpy.array_equal(index._term_scores(term), expected), term
+
+
+def test_passages_scored_alike_keep_the_contents_order(content):
+    # No word of the content and no vector (a button): every passage scores 0,
+    # and the order stays the content's, as a stable sort keeps it.
+    question = ranking.Question("zzzz qqqq", "en", place="bauges")
+    ranked = ranking.rank(content, question, NOW)
+    assert {r.score for r in ranked} == {0.0}
+    assert [(r.passage.id, r.score) for r in ranked] == [
+        (i, s) for i, s, *_ in documented_ranking(content, question, NOW)
+    ]
