@@ -69,20 +69,30 @@ CHATS = [
 ]
 
 
-@pytest.fixture
-def imported(tmp_path):
+@contextlib.contextmanager
+def _imported(folder, chats) -> Iterator[sa.engine.Engine]:
+    """The review database after importing ``chats`` written as the channels
+    and Rasa's tracker store would have."""
     config = replace(
         config_module.from_environment(),
-        var_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'review.db'}",
-        tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+        var_dir=folder,
+        database_url=f"sqlite:///{folder / 'review.db'}",
+        tracker_url=f"sqlite:///{folder / 'tracker.db'}",
         timezone="Europe/Paris",
     )
-    demo_data.write_sources(tmp_path, CHATS)
+    demo_data.write_sources(folder, chats)
     engine = db.connect(config.database_url)
-    ingest.run(engine, config)
-    yield engine
-    engine.dispose()
+    try:
+        ingest.run(engine, config)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def imported(tmp_path):
+    with _imported(tmp_path, CHATS) as engine:
+        yield engine
 
 
 def _turns(engine):
@@ -244,20 +254,8 @@ def test_what_the_tourist_typed_in_a_reason_is_masked_on_import(tmp_path):
             )
         ]
     ]
-    config = replace(
-        config_module.from_environment(),
-        var_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'review.db'}",
-        tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",
-        timezone="Europe/Paris",
-    )
-    demo_data.write_sources(tmp_path, chats)
-    engine = db.connect(config.database_url)
-    try:
-        ingest.run(engine, config)
+    with _imported(tmp_path, chats) as engine:
         (stored,) = _turns(engine).values()
-    finally:
-        engine.dispose()
     (reason,) = json.loads(stored["why"])
     assert reason["rule"] == "not_covered"
     assert typed not in json.dumps(reason)
