@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from actions.passages import Passage
+from actions.why import Why
 from curated.content import Content
 from curated.entries import Contact, Event, FaqEntry, Offer
 from curated.schema import TOPICS
@@ -38,11 +39,13 @@ EVENTS_SHOWN = 5
 class Reply:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
-    # Which rule answered, for staff reviewing the conversation ("place badaling
-    # prices", "faq paying_in_china 0.72", "out_of_scope: no place or topic").
-    why: str = ""
+    # Which rule answered, for staff reviewing the conversation (actions/why.py).
+    why: Why = field(kw_only=True)
     about: str | None = None  # the place whose sister destination may follow
     pin: tuple[float, float] | None = None  # (latitude, longitude) to show on a map
+    response: str | None = None  # a response of domain.yml to send instead of ``text``
+    # A payload for the channel core, sent after the text ({"handoff": ...}).
+    signal: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ def activity_missing(content: Content, place_id: str, activity_typed: str, langu
         place=content.places[place_id].name[language],
         contact=contact_details(content, place_id, language),
     )
-    return Reply(text, why=f"activity_missing {place_id} {activity_typed}")
+    return Reply(text, why=Why("activity_missing", place=place_id, name=activity_typed))
 
 
 def place_answer(
@@ -149,13 +152,13 @@ def place_answer(
             contact=contact_details(content, place_id, language),
         )
         tail = suggestion(content, place_id, language) if suggest else ""
-        return Reply(_join(text, tail), why=f"place {place_id} {topic} (missing)")
+        return Reply(_join(text, tail), why=Why("place", place=place_id, topic=topic, missing=True))
     _, topic_content = found
     parts = [place.name[language], topic_content.text[language]]
     parts.extend(_fact_lines(content, topic_content.facts, language))
     if suggest:
         parts.append(suggestion(content, place_id, language))
-    return Reply(_join(*parts), why=f"place {place_id} {topic}")
+    return Reply(_join(*parts), why=Why("place", place=place_id, topic=topic))
 
 
 def faq_answer(content: Content, entry: FaqEntry, language: str, suggest: bool = True) -> Reply:
@@ -164,7 +167,7 @@ def faq_answer(content: Content, entry: FaqEntry, language: str, suggest: bool =
     parts.extend(_fact_lines(content, entry.facts, language))
     if suggest and entry.place in content.places:
         parts.append(suggestion(content, entry.place, language))
-    return Reply(_join(*parts), why=f"faq {entry.id}")
+    return Reply(_join(*parts), why=Why("faq", entry=entry.id))
 
 
 def _fact_lines(content: Content, facts, language: str) -> list[str]:
@@ -213,7 +216,9 @@ def _first_sentence(text: str) -> str:
 
 def which_place(content: Content, intent: str, language: str) -> Reply:
     buttons = destination_buttons(content, intent, language)
-    return Reply(content.phrase("which_place", language), buttons, why=f"which_place {intent}")
+    return Reply(
+        content.phrase("which_place", language), buttons, why=Why("which_place", intent=intent)
+    )
 
 
 def destination_buttons(content: Content, intent: str, language: str) -> list[dict[str, str]]:
@@ -231,23 +236,13 @@ def not_covered(
     contact = contact_details(content, conversation_place, language)
     return Reply(
         content.phrase("not_covered", language, name=name, contact=contact),
-        why=f"not_covered {name}",
+        why=Why("not_covered", name=name),
     )
 
 
 def out_of_scope(content: Content, language: str, conversation_place: str | None = None) -> Reply:
     contact = contact_details(content, conversation_place, language)
-    return Reply(content.phrase("out_of_scope", language, contact=contact), why="out_of_scope")
-
-
-# The reasons (``Reply.why``) of the two replies above: the assistant refused,
-# the content does not answer. The review app counts them (review/why.py), the
-# hand-off offers a person after two in a row (actions/handoff.py).
-REFUSALS = ("out_of_scope", "not_covered ")
-
-
-def is_refusal(why: str) -> bool:
-    return why.startswith(REFUSALS)
+    return Reply(content.phrase("out_of_scope", language, contact=contact), why=Why("out_of_scope"))
 
 
 def contacts(content: Content, place_id: str | None, language: str) -> Reply:
@@ -271,7 +266,7 @@ def contacts(content: Content, place_id: str | None, language: str) -> Reply:
             "contact_line", language, name=contact.name[language], details=details
         )
         lines.append(line if details else "• " + contact.name[language])
-    return Reply("\n".join(lines), why=f"contact {place_id or 'main offices'}")
+    return Reply("\n".join(lines), why=Why("contact", place=place_id))
 
 
 def offers(content: Content, place_id: str | None, language: str, now: dt.datetime) -> list[Reply]:
@@ -286,13 +281,13 @@ def offers(content: Content, place_id: str | None, language: str, now: dt.dateti
         return [
             Reply(
                 content.phrase("offers_none", language, contact=main_contact(content, language)),
-                why="offers none",
+                why=Why("offers", missing=True),
             )
         ]
     current.sort(key=lambda o: (o.valid_until, o.id))
     texts = [offer_text(content, o, language) for o in current]
     texts[0] = content.phrase("offers_intro", language) + "\n" + texts[0]
-    return [Reply(text, why=f"offers {place_id or 'all'}") for text in texts]
+    return [Reply(text, why=Why("offers", place=place_id)) for text in texts]
 
 
 def offer_text(content: Content, offer: Offer, language: str) -> str:
@@ -362,7 +357,7 @@ def events(
         return [
             Reply(
                 content.phrase("events_none", language, contact=main_contact(content, language)),
-                why="events none",
+                why=Why("events", missing=True),
             )
         ]
     intro = content.phrase("events_intro", language)
@@ -378,7 +373,7 @@ def events(
             intro = content.phrase("events_none_here", language, place=name)
     texts = [event_text(content, e, language) for e in coming[:EVENTS_SHOWN]]
     texts[0] = intro + "\n" + texts[0]
-    return [Reply(text, why=f"events {place_id or 'all'}") for text in texts]
+    return [Reply(text, why=Why("events", place=place_id)) for text in texts]
 
 
 def event_text(content: Content, event: Event, language: str) -> str:
@@ -460,9 +455,9 @@ def passage_reply(content: Content, passage: Passage, language: str, now: dt.dat
         reply = faq_answer(content, entry, language, suggest=False)
     elif passage.kind == "event":
         event = next(e for e in content.events if e.id == passage.entry)
-        reply = Reply(event_text(content, event, language), why=f"events {passage.entry}")
+        reply = Reply(event_text(content, event, language), why=Why("events", entry=passage.entry))
     else:
         offer = next(o for o in content.offers if o.id == passage.entry)
-        reply = Reply(offer_text(content, offer, language), why=f"offers {passage.entry}")
+        reply = Reply(offer_text(content, offer, language), why=Why("offers", entry=passage.entry))
     reply.about = passage.place
     return reply

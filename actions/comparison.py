@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from actions import answers, grounding, ranking
 from actions.answers import Reply
 from actions.passages import Passage
+from actions.why import scored
 from curated.content import Content
 from language.qualifiers import joins
 
@@ -138,7 +139,7 @@ def side_by_side(
     entry = comparison_entry(content, pair, [c[0] if c else None for c in found])
     if entry is not None:
         reply = answers.passage_reply(content, entry.passage, question.language, now)
-        reply.why = f"{reply.why} comparison {' '.join(pair)} ranked {entry.score:.2f}"
+        reply.why = replace(reply.why, compared=pair, ranked=(scored(entry),))
         reply.about = entry.passage.place or pair[0]
         return [reply]
     replies: list[Reply] = []
@@ -159,12 +160,12 @@ def side_by_side(
                 continue
             given.add(best.passage.id)
             reply = answers.passage_reply(content, best.passage, question.language, now)
-            reply.why = f"{reply.why} ranked {best.score:.2f}"
+            reply.why = replace(reply.why, ranked=(scored(best),))
         name = content.places[place].name[question.language]
         if not reply.text.startswith(name):
             heading = content.phrase("side_by_side", question.language, place=name)
             reply.text = f"{heading}\n{reply.text}"
-        reply.why = f"{reply.why} side by side {' '.join(pair)}"
+        reply.why = replace(reply.why, compared=pair)
         reply.about = place
         replies.append(reply)
     return replies

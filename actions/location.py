@@ -21,6 +21,7 @@ import re
 from urllib.parse import quote
 
 from actions.answers import Reply, contact_details, format_date
+from actions.why import Why
 from curated.content import Content
 from curated.entries import Location
 
@@ -75,7 +76,9 @@ def location_answer(content: Content, place_id: str, language: str) -> Reply:
             place=name,
             contact=contact_details(content, place_id, language),
         )
-        return Reply(text, why=f"place {place_id} location (missing)", about=place_id)
+        return Reply(
+            text, why=Why("place", place=place_id, topic="location", missing=True), about=place_id
+        )
     text = content.phrase(
         "location",
         language,
@@ -87,6 +90,6 @@ def location_answer(content: Content, place_id: str, language: str) -> Reply:
         source=location.source,
         checked=format_date(content, location.checked, language),
     )
-    reply = Reply(text, why=f"place {place_id} location", about=place_id)
+    reply = Reply(text, why=Why("place", place=place_id, topic="location"), about=place_id)
     reply.pin = (location.lat, location.lon)
     return reply

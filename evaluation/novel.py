@@ -62,7 +62,7 @@ def play(assistant: Assistant, conversation: dict) -> list[Turn]:
             if event.get("event") == "slot" and event.get("name") == "place" and event.get("value"):
                 slots["place"] = event["value"]
         previous = variant
-        refused = bool(outcome.kinds) and all(k.rstrip(":") in REFUSALS for k in outcome.kinds)
+        refused = bool(outcome.kinds) and all(k in REFUSALS for k in outcome.kinds)
         matches = all(
             re.search(p, replies, re.IGNORECASE) for p in turn.get("any", ())
         ) and not any(re.search(p, replies, re.IGNORECASE) for p in turn.get("none", ()))

@@ -4,9 +4,9 @@
 (CrossWOZ, CLINC150, xSID; never trained on, never used to choose anything)
 through what the assistant does with it: the language decision, the trained
 model (in process), the rule of dialogue/rules.yml for its intent, and the real
-action with the curated content, each message from a new tourist. What answered
-is read from each reply's ``why`` (the rule that answered, as the review app
-shows it): the out-of-scope answer, small talk, "which destination?", or
+decision of the actions with the curated content, each message from a new
+tourist. What answered is read from each reply's ``why`` (the rule that
+answered, as the review app shows it): the out-of-scope answer, small talk, "which destination?", or
 in-domain content (a place's text, an FAQ answer, offers, events, contacts).
 
 The figure that matters: the share of out-of-scope messages answered with
@@ -93,35 +93,27 @@ def rows(name: str) -> Iterator[dict[str, str]]:
 
 
 class Assistant:
-    """The assistant as one turn of a new tourist sees it, without servers."""
+    """The assistant as one turn of a new tourist sees it, without servers: the
+    model's parse, the rule of dialogue/rules.yml, then the actions' own
+    decision (actions/decision.py) on the content read here."""
 
     def __init__(self, model: Path) -> None:
-        from rasa_sdk import Action
-
-        from actions import actions, handoff
-        from curated import live
         from curated.content import load
+        from curated.offices import read
         from evaluation.faq_compare import parser
 
         self.parse = parser(model)
         self.content = load(ROOT / "content")
+        self.offices = read(ROOT / "content")
         self.rules = _rules()
-        # Every action the action server registers (rasa-sdk loads every module of actions/).
-        self.actions = {
-            cls().name(): cls()
-            for module in (actions, handoff)
-            for cls in vars(module).values()
-            if isinstance(cls, type)
-            and issubclass(cls, Action)
-            and cls is not Action
-            and cls.__module__ == module.__name__
-        }
-        live.current = lambda: self.content  # the content read above
 
     def turn(
         self, text: str, slots: dict[str, str] | None = None, language: str | None = None
     ) -> Outcome:
-        from testkit.actions import run, tracker
+        import datetime as dt
+
+        from actions.decision import decide
+        from actions.turn import Turn, entities_of
 
         language = language or decision.decide(text, None, None).language
         parsed = self.parse(text)
@@ -131,31 +123,33 @@ class Assistant:
             self.whys, self.last_events = [action], []
             self.texts = [self._utterance(action, language)]
             return Outcome(text, intent, ("small_talk",), ())
-        ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != intent]
-        entities = [
-            (e["entity"], str(e["value"]), text[e["start"] : e["end"]])
-            for e in parsed.get("entities") or []
-            if e.get("entity") in ("place", "activity")
-        ]
-        state = tracker(
-            text, intent, entities, language, (slots or {}).get("place"), ranking=ranking
+        # What the actions read of the intent: its name and confidence, the
+        # nearest training example (rasa_extensions/nearest_example.py).
+        understood = {**(parsed.get("intent") or {}), "name": intent}
+        others = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != intent]
+        turn = Turn(
+            action=action,
+            text=text,
+            language=language,
+            intent=intent,
+            confidence=float(understood.get("confidence") or 0.0),
+            parsed=understood,
+            ranking=(intent, *others),
+            entities=tuple(
+                e
+                for e in entities_of(text, parsed.get("entities") or [])
+                if e.kind in ("place", "activity")
+            ),
+            place=(slots or {}).get("place"),
         )
-        # What the actions read of the intent: its confidence, the nearest
-        # training example (rasa_extensions/nearest_example.py).
-        for key in ("confidence", "nearest_example"):
-            state.latest_message["intent"][key] = (parsed.get("intent") or {}).get(key)
-        messages, events = run(self.actions[action], state)
-        self.last_events = events
-        kinds = tuple((m.get("why") or "unknown").split()[0] for m in messages)
-        self.whys = [m.get("why") or "" for m in messages]
+        decided = decide(turn, self.content, dt.datetime.now(dt.timezone.utc), self.offices)
+        self.last_events = decided.events
+        self.whys = [str(why) for why in decided.why]
         self.texts = [
-            m.get("text") or self._utterance(m.get("response") or "", language) for m in messages
+            r.text or self._utterance(r.response or "", language) for r in decided.replies
         ]
-        places = tuple(
-            (m.get("why") or "").split()[1]
-            for m in messages
-            if (m.get("why") or "").startswith("place ")
-        )
+        kinds = tuple(why.rule for why in decided.why)
+        places = tuple(why.place for why in decided.why if why.rule == "place" and why.place)
         return Outcome(text, intent, kinds, places)
 
     def _utterance(self, response: str, language: str) -> str:
@@ -227,9 +221,7 @@ def heldout_refused(answer: Callable[[str], Outcome]) -> dict[str, tuple[int, in
     found = {}
     for language, examples in heldout.load_all().items():
         asked = [e for e in examples if e.intent in CONTENT_INTENTS]
-        refused = [
-            e for e in asked if set(answer(e.text).kinds) <= {"out_of_scope:", "not_covered"}
-        ]
+        refused = [e for e in asked if set(answer(e.text).kinds) <= {"out_of_scope", "not_covered"}]
         found[language] = (len(refused), len(asked))
     return found
 

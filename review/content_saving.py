@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.comments import CommentedMap
 
 from actions import answers
+from actions.why import Why
 from curated.problems import Problem
 from curated.schema import PHRASES
 from language import LANGUAGES
@@ -60,6 +61,10 @@ class _Part:
         all_lines = original.splitlines(keepends=True)
         start, end = self.lines
         return "".join(all_lines[:start]) + edited[len(header) :] + "".join(all_lines[end:])
+
+
+# What the preview of a phrase, or of an entry left out, says of itself (actions/why.py).
+PREVIEW = Why("preview")
 
 
 def _part(original: str, address: Address) -> _Part | None:
@@ -114,7 +119,9 @@ def preview(
         try:
             reply = _answer(content, address, language)
         except (StopIteration, KeyError):
-            reply = answers.Reply("")  # the entry is left out until its problems are fixed
+            reply = answers.Reply(
+                "", why=PREVIEW
+            )  # the entry is left out until its problems are fixed
         shown[language] = content_preview.LanguagePreview(
             reply.text,
             content_preview.channels([reply], partial(content.phrase, language=language)),
@@ -127,17 +134,21 @@ def _answer(content: Content, address: Address, language: str) -> answers.Reply:
         text = content.phrases[address.id][language]
         spec = PHRASES.get(address.id)
         if spec is not None and spec.title:
-            return answers.Reply("", [{"title": text, "payload": f"/{address.id}"}])
-        return answers.Reply(text)
+            return answers.Reply("", [{"title": text, "payload": f"/{address.id}"}], why=PREVIEW)
+        return answers.Reply(text, why=PREVIEW)
     if address.kind == "faq":
         entry = next(e for e in content.faq if e.id == address.id)
         return answers.faq_answer(content, entry, language)
     if address.kind == "offer":
         offer = next(o for o in content.offers if o.id == address.id)
-        return answers.Reply(answers.offer_text(content, offer, language))
+        return answers.Reply(
+            answers.offer_text(content, offer, language), why=Why("offers", entry=offer.id)
+        )
     if address.kind == "event":
         event = next(e for e in content.events if e.id == address.id)
-        return answers.Reply(answers.event_text(content, event, language))
+        return answers.Reply(
+            answers.event_text(content, event, language), why=Why("events", entry=event.id)
+        )
     return answers.place_answer(content, address.id, address.topic, language)
 
 

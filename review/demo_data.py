@@ -15,11 +15,13 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from actions.answers import is_refusal
+from actions.answers import TOPIC_OF_INTENT
+from actions.why import INTENT, Why, is_refusal
 from review import ingest, schema, timeutil
 from review.masking import mask
 
@@ -296,20 +298,21 @@ def _turn(rng, user, channel, language, time, text, intent, confidence, entities
     }
 
 
-def _why(action: str, intent: str, entities: list[tuple[str, str]]) -> list[str]:
-    """Why the actions would have answered so (their bot messages' ``why``); Rasa's
-    own responses (the greeting, thanks) carry none."""
+def _why(action: str, intent: str, entities: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Why the actions would have answered so (their bot messages' ``why``,
+    actions/why.py); Rasa's own responses (the greeting) carry none."""
     places = [value for kind, value in entities if kind == "place"]
+    place = places[0] if places else None
     if action == "action_answer_place":
-        if not places:
-            return [f"which_place {intent}"]
-        return [f"place {places[0]} {intent.removeprefix('ask_')}"]
+        if place is None:
+            return [Why("which_place", intent=intent).as_dict()]
+        return [Why("place", place=place, topic=TOPIC_OF_INTENT.get(intent, "overview")).as_dict()]
     if action == "action_out_of_scope":
-        return [f"out_of_scope: intent {intent}"]
+        return [Why("out_of_scope", reason=INTENT, intent=intent).as_dict()]
     if action == "action_contact":
-        return [f"contact {places[0] if places else 'main offices'}"]
+        return [Why("contact", place=place).as_dict()]
     if action == "action_list_offers":
-        return [f"offers {places[0] if places else 'all'}"]
+        return [Why("offers", place=place).as_dict()]
     return []
 
 

@@ -33,11 +33,13 @@ import logging
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from actions.answers import is_refusal
+from actions.why import Why, is_refusal
 from review import schema, timeutil
 from review.config import Config
 from review.masking import mask
@@ -239,15 +241,25 @@ def _user_event(event_id: int, stamp: float, data: str) -> dict:
     }
 
 
-def _why(data: str) -> str:
-    """The reason an action gave for a bot message (its metadata's ``why``), or ""."""
+def _why(data: str) -> dict[str, Any] | str:
+    """Why an action gave a bot message (its metadata's ``why``, the record of
+    actions/why.py), with what the tourist typed in it masked; the text reason
+    of a conversation logged before the record was typed; or ""."""
     try:
         payload = json.loads(data or "{}")
     except ValueError:
         return ""
     metadata = payload.get("metadata") if isinstance(payload, dict) else None
     why = metadata.get("why") if isinstance(metadata, dict) else None
-    return mask(why) if isinstance(why, str) else ""
+    if isinstance(why, str):
+        return mask(why)
+    if not isinstance(why, dict):
+        return ""
+    try:
+        record = Why.from_dict(why)
+    except (TypeError, ValueError):  # not a record this version reads: shown as written
+        return mask(json.dumps(why, ensure_ascii=False))
+    return replace(record, name=mask(record.name) if record.name else None).as_dict()
 
 
 def _same_text(rasa_text: str, logged: str) -> bool:

@@ -2,8 +2,9 @@
 
 ``tracker(...)`` builds the tracker of a conversation whose latest message is
 given; ``run(action, tracker)`` runs the real action with a
-``CollectingDispatcher`` and the real domain, and returns what it sent and
-the events it returned.
+``CollectingDispatcher`` and the real domain, and returns what it sent (each
+message's ``why`` read back as the record, actions/why.py) and the events it
+returned.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.why import Why
 
 DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
@@ -69,12 +72,13 @@ def tracker(
     )
 
 
-def earlier_turn(text: str, *whys: str) -> list[dict[str, Any]]:
+def earlier_turn(text: str, *whys: Why) -> list[dict[str, Any]]:
     """The events of an earlier turn as Rasa sends them to the action server: the
     tourist's message, then one bot message per reason (``Reply.why``, kept in the
     bot event's metadata)."""
     replies = [
-        {"event": "bot", "text": f"({why})", "data": {}, "metadata": {"why": why}} for why in whys
+        {"event": "bot", "text": f"({why})", "data": {}, "metadata": {"why": why.as_dict()}}
+        for why in whys
     ]
     return [
         {"event": "user", "text": text},
@@ -86,4 +90,8 @@ def earlier_turn(text: str, *whys: str) -> list[dict[str, Any]]:
 def run(action: Action, tracker_: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker_, domain())
-    return dispatcher.messages, events
+    messages = [
+        {**m, "why": Why.from_dict(m["why"])} if isinstance(m.get("why"), dict) else m
+        for m in dispatcher.messages
+    ]
+    return messages, events

@@ -95,7 +95,7 @@ def test_two_places_side_by_side_get_each_ones_answer_on_the_topic_asked(
         found = content.topic(place, topic)
         assert message["text"].startswith(content.places[place].name[language])
         assert found[1].text[language] in message["text"]
-        assert "side by side" in message["why"]
+        assert message["why"].compared == tuple(p for p, _ in places)
     # The place of the conversation: the first named.
     assert SlotSet("place", places[0][0]) in events
 
@@ -125,11 +125,11 @@ def test_without_a_topic_each_place_gets_its_best_passage_headed_by_its_name(
     assert len(messages) == 2, [m["why"] for m in messages]
     for message, (place, _) in zip(messages, places, strict=True):
         assert message["text"].startswith(content.places[place].name[language])
-        answered = message["why"].split()[1]  # "faq ID" or "place ID TOPIC"
-        if message["why"].startswith("place"):
-            assert answered in ranking.lineage(content, place)
+        why = message["why"]
+        if why.rule == "place":
+            assert why.place in ranking.lineage(content, place)
         else:
-            entry = next(e for e in content.faq if e.id == answered)
+            entry = next(e for e in content.faq if e.id == why.entry)
             assert entry.place in ranking.lineage(content, place)
     assert messages[0]["text"] != messages[1]["text"]
 
@@ -144,8 +144,8 @@ def test_without_a_topic_each_place_gets_its_best_passage_headed_by_its_name(
 )  # fmt: skip
 def test_the_entry_written_for_that_comparison_answers_it_alone(content, text, places, language):
     messages, _ = turn(text, "faq", places, language)
-    assert [m["why"].split()[:2] for m in messages] == [
-        ["faq", "great_wall_jinshanling_or_simatai"]
+    assert [(m["why"].rule, m["why"].entry) for m in messages] == [
+        ("faq", "great_wall_jinshanling_or_simatai")
     ]
 
 
@@ -170,7 +170,7 @@ def test_the_entry_written_for_that_comparison_answers_it_alone(content, text, p
 )  # fmt: skip
 def test_a_route_or_a_place_within_another_is_one_question(text, intent, places, language):
     messages, _ = turn(text, intent, places, language)
-    assert not any("side by side" in m["why"] for m in messages)
+    assert not any(m["why"].compared for m in messages)
 
 
 @pytest.mark.parametrize(
@@ -185,7 +185,7 @@ def test_two_places_named_in_a_question_the_content_does_not_hold_stay_refused(
     text, places, language
 ):
     messages, _ = turn(text, "out_of_scope", places, language, nearest="out_of_scope")
-    assert messages[0]["why"].startswith("out_of_scope")
+    assert messages[0]["why"].rule == "out_of_scope"
 
 
 @pytest.mark.parametrize(
@@ -229,6 +229,10 @@ def test_a_place_within_the_other_is_answered_with_its_own_text(content, text, l
     assert len(messages) == 2, [m["why"] for m in messages]
     juyongguan = messages[0]
     assert juyongguan["text"].startswith(content.places["juyongguan"].name[language])
-    kind, answered = juyongguan["why"].split()[:2]
-    place = answered if kind == "place" else next(e for e in content.faq if e.id == answered).place
+    why = juyongguan["why"]
+    place = (
+        why.place
+        if why.rule == "place"
+        else next(e for e in content.faq if e.id == why.entry).place
+    )
     assert place == "juyongguan"

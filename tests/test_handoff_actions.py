@@ -11,8 +11,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions import handoff as actions
-from actions.actions import ActionAnswerPlace, ActionContact, ActionOutOfScope
+from actions import handoff
+from actions.actions import (
+    ActionAnswerPlace,
+    ActionContact,
+    ActionOfferPerson,
+    ActionOutOfScope,
+    ActionRequestPerson,
+)
+from actions.why import INTENT, REFUSED_TWICE, Why
 from curated.live import LiveContent
 from curated.offices import Chat, Office, office_for, read
 from testkit.actions import earlier_turn, run, tracker
@@ -62,7 +69,7 @@ def test_the_office_is_open_in_its_own_time_zone(offices):
 
 
 def test_the_offer_names_the_office_its_hours_and_has_a_button(content, offices):
-    text, button = actions.offer(content, offices["yanqing"], "zh")
+    text, button = handoff.offer(content, offices["yanqing"], "zh")
     assert text == "延庆游客服务中心的工作人员可以在这里为您解答：每天北京时间8:30至17:30。"
     assert button == {"title": "联系工作人员", "payload": "/request_person"}
 
@@ -70,27 +77,27 @@ def test_the_offer_names_the_office_its_hours_and_has_a_button(content, offices)
 def test_outside_hours_the_tourist_is_told_when_someone_will_answer(content, offices):
     chamonix = offices["chamonix"]
     saturday_night = dt.datetime(2026, 12, 5, 22, 0, tzinfo=PARIS)
-    assert actions.request(content, chamonix, "fr", saturday_night) == (
+    assert handoff.request(content, chamonix, "fr", saturday_night) == (
         "L'office de tourisme de Chamonix-Mont-Blanc est fermé en ce moment : une personne vous "
         "répondra ici à partir du 7/12/2026 à 09:00 (du lundi au samedi, de 9 h à 18 h, heure "
         "de Paris). Vous pouvez déjà lui écrire."
     )
     open_now = dt.datetime(2026, 12, 7, 9, 30, tzinfo=PARIS)
-    assert actions.request(content, chamonix, "en", open_now).startswith(
+    assert handoff.request(content, chamonix, "en", open_now).startswith(
         "Done: a person from the Chamonix-Mont-Blanc tourist office will answer you here"
     )
 
 
 def test_the_request_tells_the_channel_core_to_put_the_conversation_in_the_inbox():
     said = tracker("oui une personne svp", "request_person", place="mont_blanc")
-    messages, events = run(actions.ActionRequestPerson(), said)
+    messages, events = run(ActionRequestPerson(), said)
     assert "Chamonix-Mont-Blanc" in messages[0]["text"]  # someone is coming, or from when
     assert messages[1]["custom"] == {"handoff": {"place": "mont_blanc", "office": "chamonix"}}
     assert events == []
 
 
 def test_the_offer_action_sends_the_button_in_the_tourists_language():
-    messages, _ = run(actions.ActionOfferPerson(), tracker("un humain svp", "contact_human"))
+    messages, _ = run(ActionOfferPerson(), tracker("un humain svp", "contact_human"))
     assert messages[0]["buttons"] == [
         {"title": "Parler à une personne", "payload": "/request_person"}
     ]
@@ -99,9 +106,11 @@ def test_the_offer_action_sends_the_button_in_the_tourists_language():
 # Two refusals in a row: the second is followed by the offer of a person.
 
 REFUSED_BEFORE = {
-    "fr": earlier_turn("qui va gagner la coupe du monde", "out_of_scope: intent out_of_scope"),
-    "zh": earlier_turn("帮我写一首诗", "out_of_scope: intent out_of_scope"),
-    "en": earlier_turn("how do I visit the Eiffel Tower", "not_covered Eiffel Tower: intent x"),
+    "fr": earlier_turn(
+        "qui va gagner la coupe du monde", Why("out_of_scope", reason=INTENT, intent="out_of_scope")
+    ),
+    "zh": earlier_turn("帮我写一首诗", Why("out_of_scope", reason=INTENT, intent="out_of_scope")),
+    "en": earlier_turn("how do I visit the Eiffel Tower", Why("not_covered", name="Eiffel Tower")),
 }
 
 
@@ -136,29 +145,33 @@ def test_a_second_refusal_in_a_row_offers_a_person_in_the_tourists_language(
     said = tracker(text, "out_of_scope", language=language, history=REFUSED_BEFORE[language])
     messages, _ = run(ActionOutOfScope(), said)
     refusal, offered = messages
-    assert refusal["why"].startswith("out_of_scope")
+    assert refusal["why"].rule == "out_of_scope"
     assert offered["text"] == offer
     assert offered["buttons"] == [{"title": button, "payload": "/request_person"}]
 
 
 def test_a_first_refusal_offers_no_person():
     messages, _ = run(ActionOutOfScope(), tracker("quel est le cours du bitcoin", "out_of_scope"))
-    assert [m["why"] for m in messages] == ["out_of_scope: intent out_of_scope"]
+    assert [str(m["why"]) for m in messages] == ["out_of_scope: intent out_of_scope"]
 
 
 def test_an_answered_turn_between_two_refusals_resets_the_count():
     history = [
         *REFUSED_BEFORE["fr"],
-        *earlier_turn("comment aller à Chamonix", "place mont_blanc directions"),
+        *earlier_turn(
+            "comment aller à Chamonix", Why("place", place="mont_blanc", topic="getting_there")
+        ),
     ]
     said = tracker("quel est le cours du bitcoin", "out_of_scope", history=history)
     messages, _ = run(ActionOutOfScope(), said)
-    assert [m["why"] for m in messages] == ["out_of_scope: intent out_of_scope"]
+    assert [str(m["why"]) for m in messages] == ["out_of_scope: intent out_of_scope"]
 
 
 def test_after_an_offer_the_next_refusal_starts_a_new_count():
     refused_and_offered = earlier_turn(
-        "et la météo ?", "out_of_scope: intent out_of_scope", "handoff offered: refused twice"
+        "et la météo ?",
+        Why("out_of_scope", reason=INTENT, intent="out_of_scope"),
+        Why("handoff_offered", reason=REFUSED_TWICE),
     )
     said = tracker(
         "quel est le cours du bitcoin",
@@ -166,7 +179,7 @@ def test_after_an_offer_the_next_refusal_starts_a_new_count():
         history=[*REFUSED_BEFORE["fr"], *refused_and_offered],
     )
     messages, _ = run(ActionOutOfScope(), said)
-    assert [m["why"] for m in messages] == ["out_of_scope: intent out_of_scope"]
+    assert [str(m["why"]) for m in messages] == ["out_of_scope: intent out_of_scope"]
 
 
 def test_a_place_not_covered_twice_in_a_row_offers_a_person():
@@ -187,4 +200,4 @@ def test_asking_for_a_person_after_a_refusal_gets_one_offer_from_its_own_rule():
     # refusal hook adds no second offer.
     said = tracker("vous pouvez m'aider ?", "contact_human", history=REFUSED_BEFORE["fr"])
     messages, _ = run(ActionContact(), said)
-    assert [m["why"].split(":")[0] for m in messages] == ["out_of_scope"]
+    assert [m["why"].rule for m in messages] == ["out_of_scope"]

@@ -82,7 +82,7 @@ def test_a_message_without_a_place_or_a_where_word_is_not_answered_with_a_locati
         tracker("cancel all my reminders", "ask_location", language="en", place="badaling"),
     )
     assert "📍" not in message["text"] and "openstreetmap" not in message["text"]
-    assert message["why"].startswith("out_of_scope")
+    assert message["why"].rule == "out_of_scope"
     assert events == []
 
 

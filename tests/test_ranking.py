@@ -169,9 +169,8 @@ def test_a_detail_asked_after_a_place_is_answered_from_that_place(
 ):
     messages, _ = refused_turn(text, language, place)
     why = messages[0]["why"]
-    assert not why.startswith("out_of_scope"), why
-    passage_place = why.split()[1] if why.startswith("place") else None
-    assert passage_place is None or passage_place in ranking.lineage(content, place)
+    assert not why.refused, why
+    assert why.place is None or why.place in ranking.lineage(content, place)
     assert expected in messages[0]["text"].lower()
 
 
@@ -185,12 +184,12 @@ def test_a_detail_asked_after_a_place_is_answered_from_that_place(
 )
 def test_a_question_the_content_does_not_hold_stays_refused(text, language):
     messages, _ = refused_turn(text, language, "mont_blanc", nearest="out_of_scope")
-    assert messages[0]["why"].startswith("out_of_scope")
+    assert messages[0]["why"].rule == "out_of_scope"
 
 
 def test_a_message_with_no_word_of_the_content_is_refused_not_crashed():
     messages, _ = refused_turn("zzzz qqqq", "en", "mont_blanc")
-    assert messages[0]["why"].startswith("out_of_scope")
+    assert messages[0]["why"].rule == "out_of_scope"
 
 
 def test_a_larger_places_text_answers_only_where_the_place_has_none(content):
@@ -236,7 +235,7 @@ def test_when_the_first_is_not_clearly_ahead_the_second_is_given_after_it(
     one, two = answer_of(content, first, language), answer_of(content, second, language)
     assert one in reply and two in reply
     assert reply.index(one) < reply.index(two)
-    assert f"close behind: faq {second}" in messages[0]["why"]
+    assert [s.passage for s in messages[0]["why"].ranked] == [f"faq {first}", f"faq {second}"]
 
 
 @pytest.mark.parametrize(
@@ -249,8 +248,9 @@ def test_when_the_first_is_not_clearly_ahead_the_second_is_given_after_it(
 )
 def test_a_first_clearly_ahead_is_given_alone(content, text, language, entry):
     messages, _ = faq_turn(text, language)
-    assert messages[0]["why"].split()[:2] == ["faq", entry]
-    assert "close behind" not in messages[0]["why"]
+    why = messages[0]["why"]
+    assert (why.rule, why.entry) == ("faq", entry)
+    assert len(why.ranked) <= 1  # given alone: nothing close behind
     assert answer_of(content, entry, language) in messages[0]["text"]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from actions.answers import Reply
 from review import content_preview, content_saving
 from review.content_entries import Address
+from review.content_saving import PREVIEW
 
 DOGS = Address("faq", "chamonix_dogs_lifts_trails")
 DOGS_FILE = "faq_mont_blanc.yml"
@@ -63,7 +64,9 @@ def test_a_short_answer_is_one_message_everywhere(content_dir):
 def test_a_telegram_answer_over_4096_characters_is_two_messages_cut_at_a_paragraph():
     text = "\n\n".join(f"Paragraphe {i}. " + "mot " * 200 for i in range(6))  # about 4,900
 
-    telegram = by_channel(content_preview.channels([Reply(text)], PHRASES.get))["telegram"]
+    telegram = by_channel(content_preview.channels([Reply(text, why=PREVIEW)], PHRASES.get))[
+        "telegram"
+    ]
 
     assert len(telegram.messages) == 2
     assert all(m.size <= 4096 for m in telegram.messages)
@@ -78,7 +81,7 @@ def test_three_buttons_are_whatsapp_reply_buttons_with_titles_cut_at_20_characte
     ]
 
     channels = by_channel(
-        content_preview.channels([Reply("Où allez-vous ?", buttons)], PHRASES.get)
+        content_preview.channels([Reply("Où allez-vous ?", buttons, why=PREVIEW)], PHRASES.get)
     )
 
     whatsapp = channels["whatsapp"].messages
@@ -97,7 +100,9 @@ def test_three_buttons_are_whatsapp_reply_buttons_with_titles_cut_at_20_characte
 def test_four_buttons_are_a_whatsapp_list_opened_by_the_phrase():
     buttons = [{"title": f"Lieu {i}", "payload": f"/p{i}"} for i in range(4)]
 
-    whatsapp = by_channel(content_preview.channels([Reply("", buttons)], PHRASES.get))["whatsapp"]
+    whatsapp = by_channel(content_preview.channels([Reply("", buttons, why=PREVIEW)], PHRASES.get))[
+        "whatsapp"
+    ]
 
     assert whatsapp.messages[0].menu == "Voir les choix"
     assert whatsapp.messages[0].text == "Que souhaitez-vous savoir ?"

@@ -15,11 +15,15 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from actions.why import INTENT, NO_FAQ_ENTRY, NO_WORDS, SISTER, Scored, Why
 from review import config as config_module
 from review import db, demo_data, i18n, ingest, schema, unanswered, why
 from testkit.review_app import ACCOUNTS, ServedApp
 
 NOW = time.time()
+BADALING_HOURS = Why("place", place="badaling", topic="hours").as_dict()
+BADALING_PRICES = Why("place", place="badaling", topic="prices").as_dict()
+NO_OFFER_WORDS = Why("out_of_scope", reason=NO_WORDS, words="offer").as_dict()
 
 
 def _turn(user, at, text, intent, actions, reasons, language="en"):
@@ -49,7 +53,7 @@ CHATS = [
             "opening hours and ticket price at Badaling?",
             "ask_hours",
             ["action_answer_place"],
-            ["place badaling hours", "place badaling prices"],
+            [BADALING_HOURS, BADALING_PRICES],
         ),
     ],
     [
@@ -59,26 +63,36 @@ CHATS = [
             "cancel all my reminders",
             "ask_offers",
             ["action_list_offers"],
-            ["out_of_scope: no place or offer words"],
+            [NO_OFFER_WORDS],
         )
     ],
 ]
 
 
-@pytest.fixture
-def imported(tmp_path):
+@contextlib.contextmanager
+def _imported(folder, chats) -> Iterator[sa.engine.Engine]:
+    """The review database after importing ``chats`` written as the channels
+    and Rasa's tracker store would have."""
     config = replace(
         config_module.from_environment(),
-        var_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'review.db'}",
-        tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",
+        var_dir=folder,
+        database_url=f"sqlite:///{folder / 'review.db'}",
+        tracker_url=f"sqlite:///{folder / 'tracker.db'}",
         timezone="Europe/Paris",
     )
-    demo_data.write_sources(tmp_path, CHATS)
+    demo_data.write_sources(folder, chats)
     engine = db.connect(config.database_url)
-    ingest.run(engine, config)
-    yield engine
-    engine.dispose()
+    try:
+        ingest.run(engine, config)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def imported(tmp_path):
+    with _imported(tmp_path, CHATS) as engine:
+        yield engine
 
 
 def _turns(engine):
@@ -90,66 +104,74 @@ def _turns(engine):
 def test_each_turn_keeps_why_each_reply_was_given(imported):
     turns = _turns(imported)
     two = turns["opening hours and ticket price at Badaling?"]
-    assert json.loads(two["why"]) == ["place badaling hours", "place badaling prices"]
+    assert json.loads(two["why"]) == [BADALING_HOURS, BADALING_PRICES]
     assert two["refused"] is False
     refused = turns["cancel all my reminders"]
-    assert json.loads(refused["why"]) == ["out_of_scope: no place or offer words"]
+    assert json.loads(refused["why"]) == [NO_OFFER_WORDS]
     assert refused["refused"] is True
     # Rasa's own responses (the greeting) carry no reason.
     assert json.loads(turns["hello"]["why"]) == []
 
 
-@pytest.mark.parametrize(
-    "reason, language, expected",
-    [
-        ("place chamonix prices", "en", "Grounded on: place chamonix, topic prices"),
-        ("place chamonix prices", "fr", "Répondu d'après : lieu chamonix, sujet prices"),
-        ("place chamonix prices", "zh", "回答依据：地点 chamonix，话题 prices"),
-        (
-            "faq great_wall_dogs similarity 0.71",
-            "en",
-            "Grounded on: FAQ entry great_wall_dogs, similarity 0.71",
-        ),
-        (
-            "place badaling hours (missing)",
-            "en",
-            "Grounded on: place badaling, topic hours (not in the content)",
-        ),
-        (
-            "contact main offices",
-            "fr",
-            "Répondu d'après : contacts : offices de tourisme principaux",
-        ),
-        ("offers none", "en", "Grounded on: no current offer"),
-        ("events chongli", "en", "Grounded on: events: chongli"),
-        (
-            "thanks: sister destination",
-            "en",
-            "Grounded on: thanks (sister destination suggested)",
-        ),
-        ("which_place ask_prices", "en", "Asked back: which place? (intent ask_prices)"),
-        (
-            "out_of_scope: no place or offer words",
-            "en",
-            "Refused: no place named and no offer words",
-        ),
-        (
-            "out_of_scope: no place or offer words",
-            "zh",
-            "拒绝回答：没有提到地点，也没有“offer”相关的词",
-        ),
-        ("out_of_scope: faq: no entry close enough", "en", "Refused: no FAQ entry close enough"),
-        ("out_of_scope", "fr", "Refusé : hors du contenu"),
-        (
-            "not_covered Jinshanling: intent ask_directions",
-            "en",
-            "Refused: place not covered “Jinshanling”; intent ask_directions",
-        ),
-        ("encoder 0.42 nearest ask_prices", "en", "Reason: encoder 0.42 nearest ask_prices"),
-    ],
+RANKED = (
+    Scored("faq bauges_rental", 2.104, 1.2, 0.804),
+    Scored("topic bauges activities", 2.07, 1.1, 0.9),
 )
-def test_a_reason_reads_in_the_staff_language(reason, language, expected):
-    assert why.explain(reason, i18n.translator(language)).text == expected
+
+
+@pytest.mark.parametrize(
+    "record, language, expected",
+    [
+        (Why("place", place="chamonix", topic="prices"), "en", "Grounded on: place chamonix, topic prices"),
+        (Why("place", place="chamonix", topic="prices"), "fr", "Répondu d'après : lieu chamonix, sujet prices"),
+        (Why("place", place="chamonix", topic="prices"), "zh", "回答依据：地点 chamonix，话题 prices"),
+        (Why("faq", entry="great_wall_dogs", similarity=0.714), "en", "Grounded on: FAQ entry great_wall_dogs, similarity 0.71"),
+        (Why("place", place="badaling", topic="hours", missing=True), "en", "Grounded on: place badaling, topic hours (not in the content)"),
+        (Why("contact"), "fr", "Répondu d'après : contacts : offices de tourisme principaux"),
+        (Why("offers", missing=True), "en", "Grounded on: no current offer"),
+        (Why("events", place="chongli"), "en", "Grounded on: events: chongli"),
+        (Why("thanks", reason=SISTER), "en", "Grounded on: thanks (sister destination suggested)"),
+        (Why("which_place", intent="ask_prices"), "en", "Asked back: which place? (intent ask_prices)"),
+        (Why("out_of_scope", reason=NO_WORDS, words="offer"), "en", "Refused: no place named and no offer words"),
+        (Why("out_of_scope", reason=NO_WORDS, words="offer"), "zh", "拒绝回答：没有提到地点，也没有“offer”相关的词"),
+        (Why("out_of_scope", reason=NO_FAQ_ENTRY), "en", "Refused: no FAQ entry close enough"),
+        (Why("out_of_scope"), "fr", "Refusé : hors du contenu"),
+        (Why("not_covered", name="Jinshanling", reason=INTENT, intent="ask_directions"), "en", "Refused: place not covered “Jinshanling”; intent ask_directions"),
+        (
+            Why("faq", entry="bauges_rental", ranked=RANKED, over=None),
+            "en",
+            "Grounded on: FAQ entry bauges_rental; passage ranked first: faq bauges_rental, score 2.10 "
+            "(words 1.20, meaning 0.80), over a refusal; close behind: topic bauges activities, score 2.07",
+        ),
+        (
+            Why("place", place="badaling", topic="prices", ranked=RANKED[:1], over="topic mutianyu prices"),
+            "fr",
+            "Répondu d'après : lieu badaling, sujet prices; passage classé premier : faq bauges_rental, "
+            "score 2.10 (mots 1.20, sens 0.80), devant topic mutianyu prices",
+        ),
+        (
+            Why("place", place="mutianyu", topic="prices", compared=("mutianyu", "badaling")),
+            "zh",
+            "回答依据：地点 mutianyu，话题 prices; 并列比较：mutianyu / badaling",
+        ),
+        (Why("handoff_offered"), "en", "Reason: a person offered"),
+    ],
+)  # fmt: skip
+def test_a_reason_reads_in_the_staff_language(record, language, expected):
+    # As the review app reads it back from the tracker store: JSON.
+    stored = json.loads(json.dumps(record.as_dict()))
+    assert why.explain(stored, i18n.translator(language)).text == expected
+
+
+def test_a_reason_logged_before_the_record_was_typed_is_shown_as_written():
+    explained = why.explain("encoder 0.42 nearest ask_prices", i18n.translator("en"))
+    assert (explained.kind, explained.text) == ("other", "Reason: encoder 0.42 nearest ask_prices")
+
+
+def test_a_record_of_another_version_is_shown_as_written_not_as_an_error():
+    explained = why.explain({"rule": "a_rule_added_later", "place": "x"}, i18n.translator("en"))
+    assert explained.kind == "other"
+    assert "a_rule_added_later" in explained.text
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +208,7 @@ def test_the_transcript_shows_why_each_reply_was_given(app):
 def test_the_api_gives_each_turns_reasons_as_the_actions_wrote_them(app):
     with _logged_in(app, "en") as client:
         found = client.get(f"/api/conversations/{_conversation_of(client, 'reminders')}").json()
-    assert found["turns"][0]["why"] == ["out_of_scope: no place or offer words"]
+    assert found["turns"][0]["why"] == [NO_OFFER_WORDS]
     assert found["turns"][0]["refused"] is True
 
 
@@ -214,3 +236,27 @@ def test_a_refused_question_is_among_the_unanswered_ones(imported):
     # Understood with confidence 0.9, yet refused: the content does not answer it.
     texts = [t["text_in"] for t in unanswered.unanswered_turns(imported, "en", threshold=0.5)]
     assert texts == ["cancel all my reminders"]
+
+
+def test_what_the_tourist_typed_in_a_reason_is_masked_on_import(tmp_path):
+    # "how do I get to jean.dupont@example.com's flat": the place not covered,
+    # as typed, is kept in the reason; the import masks it as it masks messages.
+    typed = "jean.dupont@example.com"
+    chats = [
+        [
+            _turn(
+                "ucy",
+                NOW - 100,
+                f"how do I get to {typed}",
+                "ask_directions",
+                ["action_answer_place"],
+                [Why("not_covered", name=typed).as_dict()],
+            )
+        ]
+    ]
+    with _imported(tmp_path, chats) as engine:
+        (stored,) = _turns(engine).values()
+    (reason,) = json.loads(stored["why"])
+    assert reason["rule"] == "not_covered"
+    assert typed not in json.dumps(reason)
+    assert stored["refused"] is True
