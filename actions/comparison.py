@@ -136,7 +136,10 @@ def side_by_side(
     found = [candidates(content, q, ranking.rank(content, q, now), pair) for q in questions]
     if not question.topic and not all(found):
         return []
-    entry = comparison_entry(content, pair, [c[0] if c else None for c in found])
+    # The entry written for the comparison answers "which one?"; a topic asked
+    # ("八达岭和慕田峪门票多少钱") gets each place's own text on it, side by side.
+    firsts = [c[0] if c else None for c in found]
+    entry = None if question.topic else comparison_entry(content, pair, firsts)
     if entry is not None:
         reply = answers.passage_reply(content, entry.passage, question.language, now)
         reply.why = replace(reply.why, compared=pair, ranked=(scored(entry),))

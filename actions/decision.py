@@ -117,6 +117,13 @@ def unfounded(c: _Context, intent: str) -> bool:
     )
 
 
+def follows_up_in_kind(c: _Context, intent: str) -> bool:
+    """A follow-up about the conversation's place whose meaning is that of the
+    intent's own training examples ("那怎么去？" after Badaling): grounded
+    without a marker word (grounding.near_in_kind)."""
+    return c.turn.place in c.content.places and grounding.near_in_kind(intent, dict(c.turn.parsed))
+
+
 def question_of(c: _Context, intent: str | None, place_id: str | None = None) -> ranking.Question:
     """The turn as the ranking reads it (actions/ranking.py): its text, intent
     and confidence, the place named (else ``place_id``, else the
@@ -374,10 +381,11 @@ def answer_place(c: _Context, intent: str) -> Decision:
     if target.uncovered_name:
         return not_covered(c, target.uncovered_name)
     # Grounded: the message names the place (or an activity), or it carries
-    # words of the question kind ("and the price?" after Badaling); else the
-    # model's guess is not enough to answer from the content.
+    # words of the question kind ("and the price?" after Badaling), or it
+    # follows up on the conversation's place with the meaning of the question
+    # kind ("那怎么去？"); else the model's guess is not enough to answer.
     named = place_named(c) or c.turn.mentioned("activity")
-    if not named and unfounded(c, intent):
+    if not named and unfounded(c, intent) and not follows_up_in_kind(c, intent):
         rescued = refused_reply(c, intent)
         if rescued is not None:
             kept = [SlotSet("place", rescued.about)] if rescued.about else []

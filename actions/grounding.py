@@ -23,6 +23,9 @@ intent the training example nearest to it by the sentence encoder
 (rasa_extensions/nearest_example.py). A message answered from the content
 without a place named must be nearest to an example that is not out of scope,
 and at least NEAREST_FLOOR close (``python -m evaluation.grounding --nearest``).
+A follow-up about the conversation's place without a marker word ("那怎么去？")
+is grounded when its nearest example is of the very intent asked and at least
+SAME_KIND_FLOOR close.
 """
 
 from __future__ import annotations
@@ -50,6 +53,13 @@ ENTRY_MIN_EXAMPLES = 1
 # similarity 97% of the training examples of content intents reach with their
 # own vector left out (``python -m evaluation.grounding --nearest``).
 NEAREST_FLOOR = 0.53
+# A follow-up ("那怎么去？", "comment on y va ?" after a place) that names no
+# place and holds no marker word is grounded when its nearest training example
+# is of the intent asked and at least this close: the lowest cosine at which
+# at most 1 in 200 of nlu/'s out-of-scope examples are that close to a
+# content intent's example, each example's own vector left out (``python -m
+# evaluation.grounding --nearest``: 1 of 377).
+SAME_KIND_FLOOR = 0.84
 
 _WORD = re.compile(r"[a-z]{3,}")
 
@@ -64,13 +74,22 @@ def names_in(text: str) -> list[dict]:
     return _gazetteer().find(text)
 
 
+def singular(word: str) -> str:
+    """A folded French or English word without its plural "s" ("prices" is
+    "price", "horaires" "horaire"; "access", "bus" stay): "and the prices?"
+    holds the marker "price" that its training examples taught."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 def words(text: str) -> set[str]:
-    """The evidence units of a text: folded words, Chinese words as jieba cuts
-    them ("狗", "电话", "门票"), place names set aside."""
+    """The evidence units of a text: folded words in the singular, Chinese
+    words as jieba cuts them ("狗", "电话", "门票"), place names set aside."""
     for found in sorted(_gazetteer().find(text), key=lambda f: -f["start"]):
         text = text[: found["start"]] + " " + text[found["end"] :]
     folded = fold(text)
-    units = set(_WORD.findall(HAN_RUN.sub(" ", folded)))
+    units = {singular(w) for w in _WORD.findall(HAN_RUN.sub(" ", folded))}
     for run in HAN_RUN.findall(folded):
         units.update(_jieba().lcut(run))
     return units
@@ -134,6 +153,16 @@ def far_from_the_content(intent: dict[str, Any] | None) -> bool:
     return nearest.get("intent") == "out_of_scope" or (
         float(nearest.get("similarity", 1.0)) < NEAREST_FLOOR
     )
+
+
+def near_in_kind(intent: str, parsed: dict[str, Any] | None) -> bool:
+    """The training example nearest in meaning to the message is of ``intent``
+    and at least SAME_KIND_FLOOR close: evidence of the question kind for a
+    follow-up about the conversation's place (actions/decision.py)."""
+    nearest = (parsed or {}).get("nearest_example")
+    if not isinstance(nearest, dict) or nearest.get("intent") != intent:
+        return False
+    return float(nearest.get("similarity", 0.0)) >= SAME_KIND_FLOOR
 
 
 def entry_markers(entries: Sequence[FaqEntry]) -> dict[str, frozenset[str]]:

@@ -18,7 +18,9 @@ evidence). No outside data is involved.
 
 ``python -m evaluation.grounding --nearest`` does the same for the second
 rule, the nearest training example by meaning (rasa_extensions/nearest_example.py):
-how many neighbours vote, each example's own vector left out.
+how many neighbours vote, each example's own vector left out; and for the
+third, a follow-up's nearest example of its own kind: the floor at which at
+most 1 in 200 out-of-scope examples are that close to a content intent's.
 """
 
 from __future__ import annotations
@@ -107,6 +109,43 @@ def nearest_leave_one_out(
     return rows, floor, float((nearest[outside] < floor).mean())
 
 
+def same_kind_floor(share: float = 1 / 200) -> tuple[float, int, int, float]:
+    """The rule for a follow-up that names no place and no word of its kind
+    (actions/grounding.py, ``near_in_kind``): on nlu/ and the FAQ's ways of
+    asking, each example's own vector left out, the lowest cosine (to two
+    decimals) at which at most ``share`` of the out-of-scope examples have
+    their nearest example in a content intent at least that close; returns
+    it, how many out-of-scope examples would still pass, how many there are,
+    and the share of the content intents' examples whose nearest is of their
+    own intent at least that close."""
+    import numpy as np
+
+    from curated.content import load
+    from rasa_extensions.command import ROOT
+    from rasa_extensions.sentence_encoder import encode
+
+    labelled = [(e.intent, e.text) for e in nlu_examples.examples()]
+    for entry in load(ROOT / "content").faq:
+        labelled += [("faq", q) for qs in entry.questions.values() for q in qs]
+    labels = np.array([label for label, _ in labelled])
+    texts = [text for _, text in labelled]
+    vectors = np.concatenate([encode(texts[i : i + 64]) for i in range(0, len(texts), 64)])
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -2.0)
+    nearest_label = labels[similarity.argmax(axis=1)]
+    nearest = similarity.max(axis=1)
+    outside = labels == "out_of_scope"
+    content = np.isin(labels, CONTENT_INTENTS)
+    passing = np.sort(nearest[outside & np.isin(nearest_label, CONTENT_INTENTS)])[::-1]
+    allowed = int(share * outside.sum())
+    floor = 0.0
+    if len(passing) > allowed:
+        floor = float(np.ceil(passing[allowed] * 100 + 1e-9) / 100)
+    caught = int((passing >= floor).sum())
+    own = content & (nearest_label == labels) & (nearest >= floor)
+    return floor, caught, int(outside.sum()), float(own.sum() / content.sum())
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
@@ -122,6 +161,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"similarity floor kept by {KEEP:.0%} of the content examples: {floor:.2f} "
             f"(in use: {grounding.NEAREST_FLOOR}); out-of-scope examples below it: {below:.3f}"
+        )
+        floor, caught, outside, own = same_kind_floor()
+        print(
+            f"follow-up nearest in its own kind: floor {floor:.2f} (in use: "
+            f"{grounding.SAME_KIND_FLOOR}); out-of-scope examples at least that close to a "
+            f"content intent's: {caught} of {outside}; content examples nearest to their own "
+            f"intent at least that close: {own:.3f}"
         )
         return 0
     rows = leave_one_out()

@@ -137,6 +137,27 @@ def test_without_a_topic_each_place_gets_its_best_passage_headed_by_its_name(
 @pytest.mark.parametrize(
     ("text", "places", "language"),
     [
+        ("Badaling ou Mutianyu, combien coûte l'entrée ?", [("badaling", "Badaling"), ("mutianyu", "Mutianyu")], "fr"),
+        ("八达岭和慕田峪门票多少钱", [("badaling", "八达岭"), ("mutianyu", "慕田峪")], "zh"),
+        ("Badaling or Mutianyu, how much are the tickets?", [("badaling", "Badaling"), ("mutianyu", "Mutianyu")], "en"),
+    ],
+)  # fmt: skip
+def test_a_topic_asked_of_two_places_gets_each_ones_text_not_the_entry_comparing_them(
+    content, text, places, language
+):
+    # content/faq has an entry written to compare Mutianyu and Badaling: it
+    # says which to choose, not what either costs.
+    messages, _ = turn(text, "ask_prices", places, language)
+    assert [(m["why"].rule, m["why"].place, m["why"].topic) for m in messages] == [
+        ("place", place, "prices") for place, _ in places
+    ]
+    for message, (place, _) in zip(messages, places, strict=True):
+        assert content.topic(place, "prices")[1].text[language] in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "places", "language"),
+    [
         ("Simatai ou Jinshanling, laquelle choisir ?", [("simatai", "Simatai"), ("jinshanling", "Jinshanling")], "fr"),
         ("司马台还是金山岭，选哪个", [("simatai", "司马台"), ("jinshanling", "金山岭")], "zh"),
         ("Simatai or Jinshanling, which one for a first visit?", [("simatai", "Simatai"), ("jinshanling", "Jinshanling")], "en"),

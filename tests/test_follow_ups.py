@@ -51,3 +51,38 @@ def test_the_cable_car_at_a_place_without_one_is_said_so(
     chat = new_chat()
     chat.say(first)
     assert chat.text(cable_car).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "first, follow_up, language, place, topic",
+    [
+        ("présente-moi Chamonix", "comment on y va ?", "fr", "mont_blanc", "getting_there"),
+        ("介绍一下八达岭", "那怎么去？", "zh", "badaling", "getting_there"),
+        ("tell me about Mutianyu", "how to go there?", "en", "mutianyu", "getting_there"),
+        ("tell me about Badaling", "and the prices?", "en", "badaling", "prices"),
+    ],
+)
+def test_a_follow_up_without_a_word_of_its_kind_is_answered_about_the_place(
+    new_chat, content, first, follow_up, language, place, topic
+):
+    # "那怎么去？" holds no marker word of directions (怎么 and 去 are in many
+    # kinds of question): its meaning, near the directions examples, grounds it;
+    # "and the prices?" holds "price" once in the singular.
+    chat = new_chat()
+    chat.say(first)
+    answer = chat.text(follow_up)
+    assert answer.startswith(content.places[place].name[language])
+    assert content.topic(place, topic)[1].text[language] in answer
+
+
+@pytest.mark.parametrize(
+    "follow_up, language",
+    [("comment on y va ?", "fr"), ("那怎么去？", "zh"), ("how to go there?", "en")],
+)
+def test_the_same_words_with_no_place_before_give_no_places_content(
+    new_chat, content, follow_up, language
+):
+    answer = new_chat().text(follow_up)
+    for place in content.places.values():
+        for text in place.topics.values():
+            assert text.text[language] not in answer
