@@ -41,8 +41,8 @@ from language.qualifiers import countries_of, qualifiers_of
 # The weights of the score above, chosen by 5-fold cross-validation on the
 # training data (``python -m evaluation.ranking_cv``: the FAQ's ways of asking
 # and nlu/'s place questions, each with its known passage; 2,420 of 3,114
-# (77.7%) ranked first, cross-validated, on 2026-12-07 (content of main at 6966d8c), with Chinese searched
-# by words and pairs of characters). The proposal's weight came out 0:
+# (77.7%) ranked first, cross-validated, on 2026-12-07 (main at 6966d8c), with Chinese
+# searched by words and pairs of characters). The proposal's weight came out 0:
 # for an FAQ question the search finds the entry more often than the FAQ
 # matcher does, and for a place question the intent already counts through
 # W_TOPIC. The FAQ matcher's similarity (W_NGRAM) came out 0 too: the
