@@ -3,9 +3,11 @@
 ``decide(turn, content, now, offices)`` takes the turn read once from the
 tracker (actions/turn.py), the content, the time and the tourism offices, and
 returns a ``Decision``: the replies, in order, each with its typed ``why``
-(actions/why.py), and the slot events. It reads no file, no clock and no
-tracker, so the tests and the evaluations call it directly; the rasa-sdk
-actions (actions/actions.py) only read the turn, call it and send the replies.
+(actions/why.py), and the slot events. It reads no tracker and no clock, and
+no file but what is read once and kept (nlu/'s marker words, the gazetteer,
+the content's search index), so the tests and the evaluations call it
+directly; the rasa-sdk actions (actions/actions.py) only read the turn, call
+it and send the replies.
 
 The turn's action says what Rasa's dialogue chose (dialogue/rules.yml):
 
@@ -179,12 +181,17 @@ def faq_reply(c: _Context, intent: str | None, place_id: str | None = None) -> R
 
 
 def ranked_reply(
-    c: _Context, intent: str | None, proposed: str | None, place_id: str | None = None
+    c: _Context,
+    intent: str | None,
+    proposed: str | None,
+    place_id: str | None = None,
+    own_place: bool = False,
 ) -> tuple[Reply, str | None] | None:
     """The passage that answers better than the pipeline's ``proposed`` one
     (a passage id; None: the pipeline refused), with the place it is about,
     followed by those close behind it (ranking.close_behind); None to keep the
-    pipeline's answer."""
+    pipeline's answer. ``own_place``: only the place's own passages (or those
+    of a place it is within) may answer, not a country-wide one."""
     if not c.turn.text or c.turn.text.startswith("/"):
         return None
     question = question_of(c, intent, place_id)
@@ -194,6 +201,8 @@ def ranked_reply(
     if question.vector is None or not retrieval.index_of(c.content).meaning_ready():
         return None
     ranked = ranking.rank(c.content, question, c.now, proposed)
+    if own_place and question.place is not None:
+        ranked = [r for r in ranked if ranking.speaks_for(c.content, r.passage, question.place)]
     if not ranked:
         return None
     best: ranking.Ranked | None = ranked[0]
@@ -414,8 +423,12 @@ def answer_place(c: _Context, intent: str) -> Decision:
         # question (evaluation.ranking_cv); another passage takes its place
         # only when the question asks a detail (winter, renting, children...)
         # that the topic's text never speaks of: a question across the cells.
+        # The place's own passages only: "和北京远吗" after Jinshanling is about
+        # Jinshanling, not the country-wide time difference that says "北京时间".
         missing = detail_missing(c, question, proposed)
-        better = ranked_reply(c, intent, proposed, target.place_id) if missing else None
+        better = (
+            ranked_reply(c, intent, proposed, target.place_id, own_place=True) if missing else None
+        )
         if better is not None:
             reply, about = better
             reply.about = about or target.place_id

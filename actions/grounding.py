@@ -76,20 +76,19 @@ def names_in(text: str) -> list[dict]:
 
 def singular(word: str) -> str:
     """A folded French or English word without its plural "s" ("prices" is
-    "price", "horaires" "horaire"; "access", "bus" stay): "and the prices?"
-    holds the marker "price" that its training examples taught."""
+    "price", "horaires" "horaire"; "access", "bus" stay)."""
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
 
 
 def words(text: str) -> set[str]:
-    """The evidence units of a text: folded words in the singular, Chinese
-    words as jieba cuts them ("狗", "电话", "门票"), place names set aside."""
+    """The evidence units of a text: folded words, Chinese words as jieba cuts
+    them ("狗", "电话", "门票"), place names set aside."""
     for found in sorted(_gazetteer().find(text), key=lambda f: -f["start"]):
         text = text[: found["start"]] + " " + text[found["end"] :]
     folded = fold(text)
-    units = {singular(w) for w in _WORD.findall(HAN_RUN.sub(" ", folded))}
+    units = set(_WORD.findall(HAN_RUN.sub(" ", folded)))
     for run in HAN_RUN.findall(folded):
         units.update(_jieba().lcut(run))
     return units
@@ -130,14 +129,25 @@ def training_words(nlu_dir: Path = nlu_examples.NLU_DIR) -> tuple[tuple[str, fro
     return tuple((e.intent, frozenset(words(e.text))) for e in nlu_examples.examples(nlu_dir))
 
 
+def kind_words(text: str) -> set[str]:
+    """The units that mark a question kind: ``words`` in the singular, so "and
+    the prices?" holds the marker "price" its training examples taught. (An
+    FAQ entry's markers keep the words as written: its own ways of asking.)"""
+    return {singular(unit) for unit in words(text)}
+
+
 @functools.lru_cache(maxsize=4)
 def markers(nlu_dir: Path = nlu_examples.NLU_DIR) -> dict[str, frozenset[str]]:
-    return learn(training_words(nlu_dir))
+    """intent -> its marker words (in the singular), learnt from nlu/."""
+    return learn(
+        (intent, frozenset(singular(unit) for unit in units))
+        for intent, units in training_words(nlu_dir)
+    )
 
 
 def has_evidence(intent: str, text: str) -> bool:
     """True when ``text`` holds a marker word of ``intent``."""
-    return bool(words(text) & markers().get(intent, frozenset()))
+    return bool(kind_words(text) & markers().get(intent, frozenset()))
 
 
 def far_from_the_content(intent: dict[str, Any] | None) -> bool:

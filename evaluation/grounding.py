@@ -42,7 +42,7 @@ CANDIDATES = [(m, p) for m in (1, 2, 3) for p in (0.5, 0.6, 0.7, 0.8, 0.9)]
 def leave_one_out() -> list[tuple[tuple[int, float], float, float]]:
     names = grounding._gazetteer()
     examples = [
-        (e.intent, grounding.words(e.text), bool(names.find(e.text)))
+        (e.intent, grounding.kind_words(e.text), bool(names.find(e.text)))
         for e in nlu_examples.examples()
     ]
     counts: dict[str, Counter] = defaultdict(Counter)

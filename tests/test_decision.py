@@ -180,3 +180,44 @@ def test_a_refusal_of_the_action_carries_its_reason_to_the_review_app(monkeypatc
     assert messages[0]["why"] == Why("out_of_scope", reason=NO_WORDS, words="offer")
     messages, _ = run(ActionOutOfScope(), tracker("who will win the world cup", "out_of_scope"))
     assert messages[0]["why"].refused
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("和北京远吗", "zh"), ("c'est loin de Pékin ?", "fr"), ("how far is it from Beijing?", "en")],
+)
+def test_a_detail_asked_of_the_conversations_place_is_answered_by_its_own_passages(
+    content, text, language
+):
+    # After Jinshanling, "is it far from Beijing?" crosses the cells (its route
+    # says nothing of distance): the ranking answers, from Jinshanling's own
+    # passages or the Great Wall's, never the France-China time difference,
+    # country-wide, whatever words ("北京时间", hours) it shares.
+    from actions import ranking
+    from language import meaning
+
+    parsed = {
+        "name": "ask_directions",
+        "confidence": 0.99,
+        "nearest_example": {
+            "intent": "ask_directions",
+            "similarity": 0.7,
+            "vector": meaning.pack(meaning.encode([text])[0]),
+        },
+    }
+    turn = Turn(
+        action="action_answer_place",
+        text=text,
+        language=language,
+        intent="ask_directions",
+        confidence=0.99,
+        parsed=parsed,
+        place="jinshanling",
+    )
+    decided = decision.decide(turn, content, WINTER)
+    for why in decided.why:
+        given = [s.passage for s in why.ranked] or [f"{why.rule} {why.entry or why.place}"]
+        assert "faq time_difference_france_china" not in given
+        assert why.place in ranking.lineage(content, "jinshanling") or why.entry in {
+            e.id for e in content.faq if e.place in ranking.lineage(content, "jinshanling")
+        }
