@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, defaultdict
+from typing import Any
 
 from actions import grounding
 from curated import nlu_examples
@@ -72,17 +73,9 @@ def leave_one_out() -> list[tuple[tuple[int, float], float, float]]:
     return rows
 
 
-def nearest_leave_one_out(
-    ks: tuple[int, ...] = (1, 3, 5),
-) -> tuple[list[tuple[int, float, float]], float, float]:
-    """The nearest-example rule (rasa_extensions/nearest_example.py), on nlu/
-    and the FAQ's ways of asking alone: for k neighbours (each example's own
-    vector left out), the share of content examples (place questions, offers,
-    events, contact, FAQ) kept (not a majority of out-of-scope neighbours)
-    and the share of out-of-scope examples caught; then the similarity floor:
-    the nearest example's cosine that KEEP of the content examples reach
-    (the project's rule for thresholds), and the share of out-of-scope
-    examples below it."""
+def _similarities() -> tuple[Any, Any]:
+    """The labels of nlu/'s examples and the FAQ's ways of asking ("faq"), and
+    the cosine of each to each by the sentence encoder, each one's own left out."""
     import numpy as np
 
     from curated.content import load
@@ -97,6 +90,23 @@ def nearest_leave_one_out(
     vectors = np.concatenate([encode(texts[i : i + 64]) for i in range(0, len(texts), 64)])
     similarity = vectors @ vectors.T
     np.fill_diagonal(similarity, -2.0)
+    return labels, similarity
+
+
+def nearest_leave_one_out(
+    ks: tuple[int, ...] = (1, 3, 5),
+) -> tuple[list[tuple[int, float, float]], float, float]:
+    """The nearest-example rule (rasa_extensions/nearest_example.py), on nlu/
+    and the FAQ's ways of asking alone: for k neighbours (each example's own
+    vector left out), the share of content examples (place questions, offers,
+    events, contact, FAQ) kept (not a majority of out-of-scope neighbours)
+    and the share of out-of-scope examples caught; then the similarity floor:
+    the nearest example's cosine that KEEP of the content examples reach
+    (the project's rule for thresholds), and the share of out-of-scope
+    examples below it."""
+    import numpy as np
+
+    labels, similarity = _similarities()
     content = np.isin(labels, [*CONTENT_INTENTS, "faq"])
     outside = labels == "out_of_scope"
     order = np.argsort(-similarity, axis=1)
@@ -120,18 +130,7 @@ def same_kind_floor(share: float = 1 / 200) -> tuple[float, int, int, float]:
     own intent at least that close."""
     import numpy as np
 
-    from curated.content import load
-    from rasa_extensions.command import ROOT
-    from rasa_extensions.sentence_encoder import encode
-
-    labelled = [(e.intent, e.text) for e in nlu_examples.examples()]
-    for entry in load(ROOT / "content").faq:
-        labelled += [("faq", q) for qs in entry.questions.values() for q in qs]
-    labels = np.array([label for label, _ in labelled])
-    texts = [text for _, text in labelled]
-    vectors = np.concatenate([encode(texts[i : i + 64]) for i in range(0, len(texts), 64)])
-    similarity = vectors @ vectors.T
-    np.fill_diagonal(similarity, -2.0)
+    labels, similarity = _similarities()
     nearest_label = labels[similarity.argmax(axis=1)]
     nearest = similarity.max(axis=1)
     outside = labels == "out_of_scope"
