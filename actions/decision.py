@@ -115,7 +115,7 @@ def unfounded(c: _Context, intent: str) -> bool:
     none of its marker words, or its nearest training example (by meaning) is
     out of scope or not close (actions/grounding.py). Called when it names no place."""
     return not grounding.has_evidence(intent, c.turn.text) or (
-        grounding.far_from_the_content(dict(c.turn.parsed))
+        grounding.far_from_the_content(c.turn.nearest)
     )
 
 
@@ -123,15 +123,15 @@ def follows_up_in_kind(c: _Context, intent: str) -> bool:
     """A follow-up about the conversation's place whose meaning is that of the
     intent's own training examples ("那怎么去？" after Badaling): grounded
     without a marker word (grounding.near_in_kind)."""
-    return c.turn.place in c.content.places and grounding.near_in_kind(intent, dict(c.turn.parsed))
+    return c.turn.place in c.content.places and grounding.near_in_kind(intent, c.turn.nearest)
 
 
 def question_of(c: _Context, intent: str | None, place_id: str | None = None) -> ranking.Question:
     """The turn as the ranking reads it (actions/ranking.py): its text, intent
     and confidence, the place named (else ``place_id``, else the
     conversation's) and the message's sentence vector that Rasa sent along."""
-    nearest = c.turn.parsed.get("nearest_example")
-    vector = meaning.unpack(nearest.get("vector")) if isinstance(nearest, dict) else None
+    nearest = c.turn.nearest
+    vector = meaning.unpack(nearest.get("vector")) if nearest is not None else None
     named = place_named(c)
     place = named or place_id or c.turn.place
     return ranking.Question(
@@ -142,8 +142,7 @@ def question_of(c: _Context, intent: str | None, place_id: str | None = None) ->
         topic=answers.TOPIC_OF_INTENT.get(intent or ""),
         place=place if place in c.content.places else None,
         named=bool(named),
-        near_the_content=isinstance(nearest, dict)
-        and not grounding.far_from_the_content(dict(c.turn.parsed)),
+        near_the_content=nearest is not None and not grounding.far_from_the_content(nearest),
         vector=vector,
     )
 
@@ -169,7 +168,7 @@ def faq_reply(c: _Context, intent: str | None, place_id: str | None = None) -> R
         return None
     # "What is the 5 day forecast?": the words of an entry, but nearest in
     # meaning to an out-of-scope example (or to none), and no place named.
-    if not place_named(c) and grounding.far_from_the_content(dict(c.turn.parsed)):
+    if not place_named(c) and grounding.far_from_the_content(c.turn.nearest):
         return None
     better = ranked_reply(c, intent, f"faq {match.entry.id}", place_id)
     if better is not None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,27 +150,25 @@ def has_evidence(intent: str, text: str) -> bool:
     return bool(kind_words(text) & markers().get(intent, frozenset()))
 
 
-def far_from_the_content(intent: dict[str, Any] | None) -> bool:
+def far_from_the_content(nearest: Mapping[str, Any] | None) -> bool:
     """The training example nearest in meaning to the message is out of scope,
-    or none is close (cosine under NEAREST_FLOOR): ``nearest_example`` of its
-    intent (rasa_extensions/nearest_example.py). "what year was Star Trek
-    released" is nearest to an out-of-scope example; "这家酒店的电话是多少？"
-    (this hotel's phone number) is near no question of ours. A message without
-    that information (a button's payload) is not."""
-    nearest = (intent or {}).get("nearest_example")
-    if not isinstance(nearest, dict):
+    or none is close (cosine under NEAREST_FLOOR): the ``nearest_example`` Rasa
+    adds to the intent (rasa_extensions/nearest_example.py). "what year was
+    Star Trek released" is nearest to an out-of-scope example; "这家酒店的电话是
+    多少？" (this hotel's phone number) is near no question of ours. A message
+    without that information (a button's payload) is not."""
+    if nearest is None:
         return False
     return nearest.get("intent") == "out_of_scope" or (
         float(nearest.get("similarity", 1.0)) < NEAREST_FLOOR
     )
 
 
-def near_in_kind(intent: str, parsed: dict[str, Any] | None) -> bool:
+def near_in_kind(intent: str, nearest: Mapping[str, Any] | None) -> bool:
     """The training example nearest in meaning to the message is of ``intent``
     and at least SAME_KIND_FLOOR close: evidence of the question kind for a
     follow-up about the conversation's place (actions/decision.py)."""
-    nearest = (parsed or {}).get("nearest_example")
-    if not isinstance(nearest, dict) or nearest.get("intent") != intent:
+    if nearest is None or nearest.get("intent") != intent:
         return False
     return float(nearest.get("similarity", 0.0)) >= SAME_KIND_FLOOR
 

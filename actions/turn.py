@@ -11,7 +11,7 @@ the content and the time.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from actions.why import is_refusal
@@ -39,9 +39,10 @@ class Turn:
     language: str
     intent: str | None = None
     confidence: float = 0.0
-    # The latest message's intent as Rasa parsed it, with its nearest
-    # training example (rasa_extensions/nearest_example.py): actions/grounding.py.
-    parsed: Mapping[str, Any] = field(default_factory=dict)
+    # The training example nearest in meaning to the message, as Rasa sent it
+    # with the intent (rasa_extensions/nearest_example.py): its intent,
+    # similarity and the message's packed sentence vector; None for a button.
+    nearest: Mapping[str, Any] | None = None
     ranking: tuple[str, ...] = ()  # every intent the model ranked, best first
     entities: tuple[Entity, ...] = ()
     place: str | None = None  # the conversation's place (slot)
@@ -58,13 +59,14 @@ class Turn:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
         parsed = message.get("intent") or {}
+        nearest = parsed.get("nearest_example")
         return cls(
             action=action,
             text=text,
             language=language_of(tracker.get_slot("language"), message.get("metadata")),
             intent=parsed.get("name"),
             confidence=float(parsed.get("confidence") or 0.0),
-            parsed=parsed,
+            nearest=nearest if isinstance(nearest, dict) else None,
             ranking=tuple(
                 str(r.get("name")) for r in message.get("intent_ranking") or [] if r.get("name")
             ),

@@ -125,7 +125,8 @@ class Assistant:
             return Outcome(text, intent, ("small_talk",), ())
         # What the actions read of the intent: its name and confidence, the
         # nearest training example (rasa_extensions/nearest_example.py).
-        understood = {**(parsed.get("intent") or {}), "name": intent}
+        understood = parsed.get("intent") or {}
+        nearest = understood.get("nearest_example")
         others = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != intent]
         turn = Turn(
             action=action,
@@ -133,7 +134,7 @@ class Assistant:
             language=language,
             intent=intent,
             confidence=float(understood.get("confidence") or 0.0),
-            parsed=understood,
+            nearest=nearest if isinstance(nearest, dict) else None,
             ranking=(intent, *others),
             entities=tuple(
                 e

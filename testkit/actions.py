@@ -19,7 +19,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.turn import Turn
 from actions.why import Why
+from language import meaning
 
 DOMAIN_FILE = Path(__file__).resolve().parent.parent / "domain.yml"
 
@@ -69,6 +71,37 @@ def tracker(
         None,
         None,
         "action_listen",
+    )
+
+
+def nearest_example(intent: str, similarity: float, text: str | None = None) -> dict[str, Any]:
+    """What Rasa adds to a message's intent (rasa_extensions/nearest_example.py):
+    the nearest training example's intent and cosine, and, given ``text``, its
+    sentence vector packed (the ranking needs it)."""
+    found: dict[str, Any] = {"intent": intent, "similarity": similarity}
+    if text is not None:
+        found["vector"] = meaning.pack(meaning.encode([text])[0])
+    return found
+
+
+def question_turn(
+    text: str,
+    language: str,
+    intent: str,
+    place: str | None = None,
+    nearest: dict[str, Any] | None = None,
+    action: str = "action_answer_place",
+) -> Turn:
+    """The turn ``decision.decide`` reads, as Rasa would have understood ``text``:
+    ``intent`` at 0.99, ``place`` the conversation's, ``nearest`` (``nearest_example``)."""
+    return Turn(
+        action=action,
+        text=text,
+        language=language,
+        intent=intent,
+        confidence=0.99,
+        nearest=nearest,
+        place=place,
     )
 
 

@@ -13,9 +13,8 @@ from rasa_sdk.events import SlotSet
 from actions import actions
 from curated import live
 from curated.content import load
-from language import meaning
 from language.qualifiers import joins
-from testkit.actions import run, tracker
+from testkit.actions import nearest_example, run, tracker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,11 +38,7 @@ def turn(text, intent, places, language, place=None, nearest="ask_overview"):
     """The action of ``intent`` on ``text`` naming ``places`` ((id, as typed)),
     with what Rasa sends along: the nearest training example and the sentence vector."""
     state = tracker(text, intent, [("place", p, typed) for p, typed in places], language, place)
-    state.latest_message["intent"]["nearest_example"] = {
-        "intent": nearest,
-        "similarity": 0.7,
-        "vector": meaning.pack(meaning.encode([text])[0]),
-    }
+    state.latest_message["intent"]["nearest_example"] = nearest_example(nearest, 0.7, text)
     action = ACTION_OF.get(intent, actions.ActionAnswerPlace)
     return run(action(), state)
 

@@ -18,7 +18,7 @@ from actions.turn import Entity, Turn
 from actions.why import INTENT, NO_WORDS, Scored, Why, is_refusal
 from curated import live
 from curated.offices import read
-from testkit.actions import run, tracker
+from testkit.actions import nearest_example, question_turn, run, tracker
 
 ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.timezone.utc
@@ -194,26 +194,9 @@ def test_a_detail_asked_of_the_conversations_place_is_answered_by_its_own_passag
     # passages or the Great Wall's, never the France-China time difference,
     # country-wide, whatever words ("北京时间", hours) it shares.
     from actions import ranking
-    from language import meaning
 
-    parsed = {
-        "name": "ask_directions",
-        "confidence": 0.99,
-        "nearest_example": {
-            "intent": "ask_directions",
-            "similarity": 0.7,
-            "vector": meaning.pack(meaning.encode([text])[0]),
-        },
-    }
-    turn = Turn(
-        action="action_answer_place",
-        text=text,
-        language=language,
-        intent="ask_directions",
-        confidence=0.99,
-        parsed=parsed,
-        place="jinshanling",
-    )
+    nearest = nearest_example("ask_directions", 0.7, text)
+    turn = question_turn(text, language, "ask_directions", "jinshanling", nearest)
     decided = decision.decide(turn, content, WINTER)
     for why in decided.why:
         given = [s.passage for s in why.ranked] or [f"{why.rule} {why.entry or why.place}"]

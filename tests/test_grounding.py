@@ -10,6 +10,7 @@ import pytest
 
 from actions import decision, grounding
 from actions.turn import Turn
+from testkit.actions import nearest_example, question_turn
 
 NOW = dt.datetime(2027, 1, 10, 12, tzinfo=dt.timezone.utc)
 
@@ -35,20 +36,8 @@ def test_a_question_in_the_plural_carries_evidence_of_its_kind(text, intent):
 def follow_up(text: str, language: str, place: str | None, similarity: float) -> Turn:
     """A follow-up asking the way, without a place or a marker word; Rasa's nearest
     training example is a directions question ``similarity`` close."""
-    parsed = {
-        "name": "ask_directions",
-        "confidence": 0.99,
-        "nearest_example": {"intent": "ask_directions", "similarity": similarity},
-    }
-    return Turn(
-        action="action_answer_place",
-        text=text,
-        language=language,
-        intent="ask_directions",
-        confidence=0.99,
-        parsed=parsed,
-        place=place,
-    )
+    nearest = nearest_example("ask_directions", similarity)
+    return question_turn(text, language, "ask_directions", place, nearest)
 
 
 @pytest.mark.parametrize(
