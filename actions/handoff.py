@@ -32,7 +32,7 @@ def office_of(
 ) -> Office | None:
     """The office answering for the conversation's place (and the places it lies within)."""
     within = [p.id for p in content.lineage(place)] if place in content.places else []
-    return office_for(dict(offices), within, language)
+    return office_for(offices, within, language)
 
 
 def offer(content: Content, office: Office | None, language: str) -> tuple[str, dict[str, str]]:

@@ -18,7 +18,7 @@ One file, two readers:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -120,12 +120,14 @@ def _chat(raw: object, time_zone: str) -> Chat | None:
     return chat if chat.days and chat.opens < chat.closes else None
 
 
-def answering(offices: dict[str, Office]) -> list[Office]:
+def answering(offices: Mapping[str, Office]) -> list[Office]:
     """The offices whose people answer in the chat, in the file's order."""
     return [office for office in offices.values() if office.chat is not None]
 
 
-def office_for(offices: dict[str, Office], within: Sequence[str], language: str) -> Office | None:
+def office_for(
+    offices: Mapping[str, Office], within: Sequence[str], language: str
+) -> Office | None:
     """The office that answers a tourist who asked about a place (``within``: the place
     and the larger places it lies within, most precise first; empty: no place).
 
