@@ -57,13 +57,14 @@ def explain(why: Mapping[str, Any] | str, t: Translator) -> Explained:
         return Explained(OTHER, t("why_other").format(what=raw), raw)
     kind = _kind(record)
     parts = [_what(record, t), _reason(record, t)] if kind == REFUSED else [_what(record, t)]
-    what = "; ".join(p for p in parts if p)
+    then = t("why_then")  # "; " between the parts of a reason, "；" in Chinese
+    what = then.join(p for p in parts if p)
     if kind != REFUSED and record.reason:
         what = f"{what} ({_reason(record, t)})"
     if record.compared:
-        what = f"{what}; {t('why_compared').format(places=' / '.join(record.compared))}"
+        what = then.join([what, t("why_compared").format(places=" / ".join(record.compared))])
     if record.ranked:
-        what = f"{what}; {_ranked(record, t)}"
+        what = then.join([what, _ranked(record, t)])
     label = {
         GROUNDED: "why_grounded",
         REFUSED: "why_refused",
@@ -135,5 +136,5 @@ def _ranked(why: Why, t: Translator) -> str:
     )
     for other in behind:
         close = t("why_close_behind").format(passage=other.passage, score=f"{other.score:.2f}")
-        text = f"{text}; {close}"
+        text = t("why_then").join([text, close])
     return text

@@ -152,7 +152,7 @@ RANKED = (
         (
             Why("place", place="mutianyu", topic="prices", compared=("mutianyu", "badaling")),
             "zh",
-            "回答依据：地点 mutianyu，话题 prices; 并列比较：mutianyu / badaling",
+            "回答依据：地点 mutianyu，话题 prices；并列比较：mutianyu / badaling",
         ),
         (Why("handoff_offered"), "en", "Reason: a person offered"),
     ],
